@@ -1,0 +1,7 @@
+"""Transaction log -> summary: validation, units, splits and bundled datasets."""
+
+from clvmodels.data import datasets
+from clvmodels.data.summary import calibration_holdout_split, rfm_summary
+from clvmodels.data.validation import check_summary
+
+__all__ = ["calibration_holdout_split", "check_summary", "datasets", "rfm_summary"]
