@@ -1,0 +1,15 @@
+import json
+
+import clvmodels as clv
+from clvmodels.cli import main
+
+
+def test_demo_runs_and_writes_json_models(tmp_path, capsys):
+    assert main(["demo", "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "BG/NBD on the calibration period" in out and "Holdout check" in out
+    state = json.loads((tmp_path / "bgnbd.json").read_text())
+    assert set(state["params"]) == {"r", "alpha", "a", "b"}
+    model = clv.BetaGeoModel.load(tmp_path / "bgnbd.json")
+    assert model.n_customers_ == 23_570
+    assert (tmp_path / "predictions.csv").read_text().count("\n") == 23_571
