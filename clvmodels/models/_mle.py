@@ -17,7 +17,7 @@ import json
 import math
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -46,11 +46,20 @@ class SufficientStatistics:
         Number of customers sharing each row.
     time_unit
         The unit of the time columns, when stated.
+    shared
+        Name -> array that does not index rows (e.g. the distinct
+        frequencies that a row refers to by an index column).
     """
 
     columns: dict[str, np.ndarray]
     weights: np.ndarray
     time_unit: str | None = None
+    shared: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Row columns and shared arrays together: what ``_loglik_grad`` receives."""
+        return self.columns | self.shared
 
     @property
     def n_customers(self) -> float:
@@ -60,9 +69,10 @@ class SufficientStatistics:
     def fingerprint(self) -> str:
         """A short hash of the data, saved with a fit and checked on load."""
         digest = hashlib.sha256()
-        for name in sorted(self.columns):
-            digest.update(name.encode())
-            digest.update(np.ascontiguousarray(self.columns[name], dtype=np.float64).tobytes())
+        for group in (self.columns, self.shared):
+            for name in sorted(group):
+                digest.update(name.encode())
+                digest.update(np.ascontiguousarray(group[name], dtype=np.float64).tobytes())
         digest.update(np.ascontiguousarray(self.weights, dtype=np.float64).tobytes())
         return digest.hexdigest()[:16]
 
@@ -70,7 +80,10 @@ class SufficientStatistics:
         """A random subset of ``n_rows`` unique rows (used for a quick first fit)."""
         keep = np.sort(rng.choice(len(self.weights), size=n_rows, replace=False))
         return SufficientStatistics(
-            {k: v[keep] for k, v in self.columns.items()}, self.weights[keep], self.time_unit
+            {k: v[keep] for k, v in self.columns.items()},
+            self.weights[keep],
+            self.time_unit,
+            self.shared,
         )
 
 
@@ -124,7 +137,7 @@ class MaximumLikelihoodModel:
     def _objective(self, log_params: np.ndarray, stats: SufficientStatistics) -> tuple:
         """Mean penalised negative log-likelihood and its gradient in log-parameters."""
         params = np.exp(log_params)
-        ll, grad = self._loglik_grad(params, stats.columns)
+        ll, grad = self._loglik_grad(params, stats.arrays)
         total = stats.n_customers
         value = -float(np.dot(stats.weights, ll)) / total
         gradient = -(grad @ stats.weights) / total * params
@@ -227,7 +240,7 @@ class MaximumLikelihoodModel:
                 stacklevel=3,
             )
             log_covariance = np.linalg.pinv(hessian)
-        ll, _ = self._loglik_grad(params, stats.columns)
+        ll, _ = self._loglik_grad(params, stats.arrays)
 
         self.params_ = self._named(params)
         self.log_covariance_ = log_covariance

@@ -301,13 +301,12 @@ class BetaGeoModel(MaximumLikelihoodModel):
                 raise ValueError("weights must be finite, >= 0 and one per row of the summary")
         unique, counts = compress(columns, weights)
         x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-        unique["x_unique"] = x_unique
         unique["x_index"] = x_index.astype(np.float64)
-        return SufficientStatistics(unique, counts, time_unit_of(data))
+        return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         w, c = stats.weights, stats.columns
-        x = c["x_unique"][c["x_index"].astype(np.intp)]
+        x = c["frequency"]
         rate = max(float(np.dot(w, x) / max(np.dot(w, c["T"]), 1e-12)), 1e-6)
         return [
             np.array([1.0, 1.0 / rate, 1.0, 3.0]),

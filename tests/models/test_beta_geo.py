@@ -152,10 +152,10 @@ def test_gradient_matches_finite_differences(cdnow_summary):
     point = np.array([0.4, 3.0, 1.3, 4.0])
 
     def total(p):
-        return np.dot(stats.weights, beta_geo._loglik_grad(p, stats.columns)[0])
+        return np.dot(stats.weights, beta_geo._loglik_grad(p, stats.arrays)[0])
 
     numeric = optimize.approx_fprime(point, total, 1e-7)
-    exact = beta_geo._loglik_grad(point, stats.columns)[1] @ stats.weights
+    exact = beta_geo._loglik_grad(point, stats.arrays)[1] @ stats.weights
     np.testing.assert_allclose(exact, numeric, rtol=1e-5)
 
 
