@@ -167,7 +167,15 @@ def _purchases_bracket(t, x, T, r, alpha, a, b) -> np.ndarray:
     z = t / (alpha + T + t)
     c = a + b + x - 1.0
     hyp = special.hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
-    inner = -np.expm1((a - 1.0) * np.log1p(-z) + np.log(hyp))
+    log_power = (a - 1.0) * np.log1p(-z)
+    positive = hyp > 0
+    # expm1 keeps precision for short horizons; the 2F1 can be negative when
+    # a + b + x < 1, and then the plain product is used.
+    inner = np.where(
+        positive,
+        -np.expm1(log_power + np.log(np.where(positive, hyp, 1.0))),
+        1.0 - np.exp(log_power) * hyp,
+    )
     return c / (a - 1.0) * inner
 
 
