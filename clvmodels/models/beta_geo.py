@@ -210,14 +210,42 @@ def conditional_expected_purchases(
             \cdot P(\text{alive} \mid x, t_x, T)
 
     (Fader, Hardie & Lee 2005, eq. 10), with the stable bracket of
-    :func:`_purchases_bracket`.
+    :func:`_purchases_bracket`. ``t`` broadcasts against the data: pass
+    ``t[:, None]`` for a (horizons x customers) array.
     """
     r, alpha, a, b = _unpack(params)
     t = _check_horizon(t)
     x = np.asarray(frequency, dtype=np.float64)
     T_arr = np.asarray(T, dtype=np.float64)
-    bracket = _purchases_bracket(t, x, T_arr, r, alpha, a, b)
+    scalar_params = all(v.ndim == 0 for v in (r, alpha, a, b))
+    horizons_apart = t.ndim == 0 or t.shape[-1] == 1
+    if (
+        scalar_params
+        and horizons_apart
+        and x.ndim == 1
+        and x.shape == T_arr.shape
+        and (len(x) > _DEDUPE_ABOVE)
+    ):
+        # The bracket depends on a customer only through (x, T): evaluate the costly
+        # 2F1 once per distinct pair (summaries in whole periods have few of them).
+        codes, pairs = _distinct_pairs(x, T_arr)
+        bracket = _purchases_bracket(t, pairs[0], pairs[1], r, alpha, a, b)[..., codes]
+    else:
+        bracket = _purchases_bracket(t, x, T_arr, r, alpha, a, b)
     return bracket * probability_alive(params, x, recency, T_arr)
+
+
+_DEDUPE_ABOVE = 10_000
+
+
+def _distinct_pairs(
+    x: np.ndarray, T: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Codes into the distinct (x, T) pairs, and the pairs."""
+    x_codes, x_values = pd.factorize(x)
+    T_codes, T_values = pd.factorize(T)
+    pair_codes, pairs = pd.factorize(x_codes.astype(np.int64) * len(T_values) + T_codes)
+    return pair_codes, (x_values[pairs // len(T_values)], T_values[pairs % len(T_values)])
 
 
 def probability_of_purchases(
@@ -339,13 +367,27 @@ class BetaGeoModel(MaximumLikelihoodModel):
         out = expected_purchases(self.params_, t)
         return float(out) if out.ndim == 0 else out
 
-    def conditional_expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
-        """Expected purchases in the next ``t`` periods, per customer of ``summary``."""
+    def conditional_expected_purchases(
+        self, t: ArrayLike, summary: pd.DataFrame
+    ) -> pd.Series | pd.DataFrame:
+        """Expected purchases in the next ``t`` periods, per customer of ``summary``.
+
+        A scalar ``t`` gives a Series; a 1-D array of horizons gives a DataFrame
+        with one column per horizon (computed in one pass).
+        """
         self._check_fitted()
         self._check_unit(summary)
         x, t_x, T = self._frame_arrays(summary)
-        values = conditional_expected_purchases(self.params_, t, x, t_x, T)
-        return pd.Series(values, index=summary.index, name="expected_purchases")
+        horizons = np.asarray(t, dtype=np.float64)
+        if horizons.ndim == 0:
+            values = conditional_expected_purchases(self.params_, horizons, x, t_x, T)
+            return pd.Series(values, index=summary.index, name="expected_purchases")
+        if horizons.ndim != 1:
+            raise ValueError(
+                f"t must be a number or a 1-D array of horizons, got shape {horizons.shape}"
+            )
+        values = conditional_expected_purchases(self.params_, horizons[:, None], x, t_x, T)
+        return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive) at the end of observation, per customer of ``summary``."""

@@ -251,3 +251,25 @@ def test_conditional_expectation_matches_mpmath_over_a_wide_parameter_grid():
         expected, _ = _mp_conditional(params, t, x, t_x, T)
         ours = beta_geo.conditional_expected_purchases(params, t, x, t_x, T)
         assert ours == pytest.approx(expected, rel=1e-6, abs=1e-300), (params, x, t_x, T, t)
+
+
+def test_many_horizons_and_many_rows_agree_with_single_calls(bgnbd_cdnow, cdnow_summary):
+    # Above 10k rows the 2F1 is evaluated once per distinct (x, T) pair; the result must be
+    # the same as the row-by-row evaluation of the pure function.
+    big = pd.concat([cdnow_summary] * 5, ignore_index=True)
+    big.attrs["time_unit"] = "W"
+    horizons = np.array([1.0, 13.0, 52.0])
+    path = bgnbd_cdnow.conditional_expected_purchases(horizons, big)
+    assert path.shape == (len(big), 3) and list(path.columns) == list(horizons)
+    x, t_x, T = (big[c].to_numpy() for c in ["frequency", "recency", "T"])
+    for k, t in enumerate(horizons):
+        row_by_row = np.array(
+            [
+                beta_geo.conditional_expected_purchases(bgnbd_cdnow.params_, t, *row)
+                for row in zip(x[:2357], t_x[:2357], T[:2357], strict=True)
+            ]
+        )
+        np.testing.assert_allclose(path.iloc[:2357, k], row_by_row, rtol=1e-12)
+        pd.testing.assert_series_equal(
+            path.iloc[:, k], bgnbd_cdnow.conditional_expected_purchases(t, big), check_names=False
+        )
