@@ -1,0 +1,495 @@
+r"""Discounted customer-lifetime value from a fitted purchase model and a spend model.
+
+For customer :math:`i` with history :math:`(x_i, t_{x,i}, T_i)`,
+
+.. math::
+
+    \mathrm{CLV}_i = m \; E[S_i \mid \text{history}] \;
+        \sum_{k=1}^{K} \frac{E[X_i(t_k) \mid \text{history}]
+                             - E[X_i(t_{k-1}) \mid \text{history}]}{(1 + d)^k},
+    \qquad t_k = k\,s,
+
+where :math:`X_i(t)` counts the purchases in :math:`(T_i, T_i + t]`, :math:`S_i`
+is the spend per purchase, :math:`m` the margin, :math:`s` the length of one
+step and :math:`d` the discount rate per step. The sum is the *discounted
+expected transactions* (DET) of Fader, Hardie & Lee (2005), in discrete time:
+the purchases expected in step :math:`k` are valued as if they all happened at
+its end, which is what ``lifetimes`` computes.
+
+Units
+-----
+Three units meet here, and each is explicit:
+
+* the summary's time unit (``summary.attrs["time_unit"]``, e.g. ``"W"``), in
+  which the purchase model measures ``t``;
+* the horizon's unit (``horizon_unit``): the horizon is ``K = horizon`` steps
+  of one ``horizon_unit`` each (12 with ``"M"``: twelve monthly steps);
+* the discount rate's period (``discount_period``): a rate per year is turned
+  into the rate per step as :math:`(1 + d_Y)^{\,\text{step days} / 365.25} - 1`,
+  never reused per step as it is.
+
+Lengths in days come from :data:`clvmodels.data.units.DAYS_PER_UNIT` (a month
+is 365.25 / 12 days, so 4.348 weeks); ``step_length`` overrides the length of a
+step on the summary's time axis, e.g. 4.345 weeks to reproduce ``lifetimes``.
+
+References
+----------
+Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
+curves for customer base analysis. *Journal of Marketing Research*, 42(4),
+415-430.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from clvmodels.data.units import canonical_unit, check_same_unit, days_per_unit, time_unit_of
+from clvmodels.data.validation import require_frame
+from clvmodels.value.deterministic import customer_equity
+
+__all__ = [
+    "DiscountSchedule",
+    "PurchaseModel",
+    "SpendModel",
+    "customer_equity_summary",
+    "customer_lifetime_value",
+    "discount_schedule",
+    "discounted_expected_transactions",
+    "summary_time_unit",
+]
+
+#: Two lengths (in steps) closer than this are taken as equal.
+_WHOLE_TOLERANCE = 1e-9
+
+
+class PurchaseModel(Protocol):
+    """What a purchase model must offer (e.g. :class:`~clvmodels.BetaGeoModel`)."""
+
+    def conditional_expected_purchases(self, t: np.ndarray, summary: pd.DataFrame) -> pd.DataFrame:
+        """Expected purchases in the next ``t[k]`` time units, per customer and horizon.
+
+        Given a 1-D array of horizons, returns a frame indexed like ``summary``
+        with one column per horizon.
+        """
+
+
+class SpendModel(Protocol):
+    """What a spend model must offer (e.g. :class:`~clvmodels.GammaGammaModel`)."""
+
+    def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
+        """Expected spend per purchase, per customer of ``summary``."""
+
+
+@dataclass(frozen=True)
+class DiscountSchedule:
+    """When future purchases are counted and how they are discounted.
+
+    Attributes
+    ----------
+    time_unit
+        The summary's time unit, in which ``step_length`` and :attr:`times` are given.
+    horizon_unit
+        The unit of one step.
+    discount_period
+        The period the given ``discount_rate`` applies to.
+    n_steps
+        :math:`K`, the number of steps (the horizon in ``horizon_unit``).
+    step_length
+        :math:`s`, the length of one step in ``time_unit``.
+    discount_rate
+        The rate as given, per ``discount_period``.
+    step_discount_rate
+        :math:`d`, the equivalent rate per step.
+    """
+
+    time_unit: str
+    horizon_unit: str
+    discount_period: str
+    n_steps: int
+    step_length: float
+    discount_rate: float
+    step_discount_rate: float
+
+    @property
+    def times(self) -> np.ndarray:
+        """:math:`t_k = k s` for k = 1..K, in the summary's time unit."""
+        return self.step_length * np.arange(1, self.n_steps + 1, dtype=np.float64)
+
+    @property
+    def discount_factors(self) -> np.ndarray:
+        """:math:`(1 + d)^{-k}` for k = 1..K (cash at the end of each step)."""
+        steps = np.arange(1, self.n_steps + 1, dtype=np.float64)
+        return np.exp(-steps * np.log1p(self.step_discount_rate))
+
+
+def _finite(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def _whole_steps(horizon: object) -> int:
+    h = _finite(horizon, "horizon")
+    if h < 0:
+        raise ValueError(f"horizon must be >= 0, got {h}")
+    k = round(h)
+    if abs(h - k) > _WHOLE_TOLERANCE * max(1.0, h):
+        raise ValueError(
+            f"horizon must be a whole number of steps (one step = one horizon_unit), got {h}; "
+            "state it in a shorter horizon_unit (e.g. 10 weeks instead of 2.3 months)"
+        )
+    return int(k)
+
+
+def summary_time_unit(summary: pd.DataFrame, time_unit: str | None = None) -> str:
+    """The time unit of ``summary``: its ``attrs["time_unit"]``, or ``time_unit``.
+
+    Raises
+    ------
+    ValueError
+        If neither states a unit.
+    UnitMismatchError
+        If both do and they differ.
+    """
+    stated = time_unit_of(summary)
+    given = canonical_unit(time_unit) if time_unit is not None else None
+    if stated is None and given is None:
+        raise ValueError(
+            "the summary states no time unit (summary.attrs['time_unit'] is missing); "
+            "pass time_unit='D', 'W', 'M', ... to say in which unit recency and T are measured"
+        )
+    check_same_unit(stated, given, "time_unit")
+    return stated if stated is not None else given  # type: ignore[return-value]
+
+
+def discount_schedule(
+    horizon: float,
+    discount_rate: float,
+    time_unit: str,
+    *,
+    horizon_unit: str | None = None,
+    discount_period: str | None = None,
+    step_length: float | None = None,
+) -> DiscountSchedule:
+    r"""Steps and discount factors of a CLV horizon.
+
+    Parameters
+    ----------
+    horizon
+        Number of steps :math:`K` (a whole number >= 0) of one ``horizon_unit`` each.
+    discount_rate
+        Discount rate per ``discount_period``, > -1.
+    time_unit
+        The summary's time unit.
+    horizon_unit
+        Unit of the horizon and length of one step; default ``time_unit``.
+    discount_period
+        Period of ``discount_rate``; default ``horizon_unit``. The rate per step is
+        :math:`(1 + r)^{\,\ell(\text{horizon\_unit}) / \ell(\text{discount\_period})} - 1`
+        with calendar lengths :math:`\ell` in days.
+    step_length
+        Length of one step in ``time_unit``; default
+        ``days_per_unit(horizon_unit) / days_per_unit(time_unit)``. Override it only to
+        reproduce a tool with another calendar (``lifetimes`` takes a month as 4.345
+        weeks); the step still counts as one ``horizon_unit`` for discounting.
+
+    Returns
+    -------
+    DiscountSchedule
+
+    Raises
+    ------
+    ValueError
+        On a negative or fractional horizon, ``discount_rate <= -1``, a non-positive
+        ``step_length`` or an unknown unit.
+    """
+    time_unit = canonical_unit(time_unit)
+    horizon_unit = canonical_unit(horizon_unit) if horizon_unit is not None else time_unit
+    discount_period = (
+        canonical_unit(discount_period) if discount_period is not None else horizon_unit
+    )
+    n_steps = _whole_steps(horizon)
+    rate = _finite(discount_rate, "discount_rate")
+    if rate <= -1.0:
+        raise ValueError(f"discount_rate must be > -1, got {rate}")
+    if step_length is None:
+        length = days_per_unit(horizon_unit) / days_per_unit(time_unit)
+    else:
+        length = _finite(step_length, "step_length")
+        if length <= 0:
+            raise ValueError(f"step_length must be > 0 (in the summary's unit), got {length}")
+    if horizon_unit == discount_period:
+        step_rate = rate
+    else:
+        periods_per_step = days_per_unit(horizon_unit) / days_per_unit(discount_period)
+        step_rate = float(np.expm1(periods_per_step * np.log1p(rate)))
+    return DiscountSchedule(
+        time_unit=time_unit,
+        horizon_unit=horizon_unit,
+        discount_period=discount_period,
+        n_steps=n_steps,
+        step_length=length,
+        discount_rate=rate,
+        step_discount_rate=step_rate,
+    )
+
+
+def _per_customer(values: object, summary: pd.DataFrame, what: str) -> np.ndarray:
+    """A model's per-customer output as a finite float array in the summary's order."""
+    if isinstance(values, pd.Series):
+        if not values.index.equals(summary.index):
+            raise ValueError(f"{what} returned a Series whose index differs from the summary's")
+        array = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        array = np.asarray(values, dtype=np.float64)
+    if array.shape != (len(summary),):
+        raise ValueError(
+            f"{what} must give one value per customer ({len(summary)}), got shape {array.shape}"
+        )
+    bad = ~np.isfinite(array)
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{what} gave {int(bad.sum())} non-finite value(s); e.g. customer "
+            f"{summary.index[position]!r}: {array[position]}"
+        )
+    return array
+
+
+def _check_model_unit(model: object, time_unit: str, what: str) -> None:
+    check_same_unit(getattr(model, "time_unit_", None), time_unit, f"the summary given to {what}")
+
+
+def discounted_expected_transactions(
+    purchase_model: PurchaseModel,
+    summary: pd.DataFrame,
+    schedule: DiscountSchedule,
+) -> pd.Series:
+    r"""Discounted expected number of future purchases, per customer.
+
+    .. math::
+
+        \mathrm{DET}_i = \sum_{k=1}^{K}
+            \frac{E[X_i(t_k) \mid \cdot] - E[X_i(t_{k-1}) \mid \cdot]}{(1 + d)^k},
+        \qquad t_0 = 0
+
+    One call of ``purchase_model.conditional_expected_purchases(times, summary)``
+    with all K horizons, which returns a (customers x K) frame; the model can
+    share work between horizons (BG/NBD evaluates P(alive) once and the 2F1
+    once per distinct (x, T) and horizon).
+
+    Parameters
+    ----------
+    purchase_model
+        Any object with ``conditional_expected_purchases(t, summary)``.
+    summary
+        One row per customer, in ``schedule.time_unit``.
+    schedule
+        From :func:`discount_schedule`.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``summary``, named ``"det"``.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
+    curves for customer base analysis. *Journal of Marketing Research*, 42(4),
+    415-430 (DET there in continuous time, for the Pareto/NBD).
+    """
+    require_frame(summary, "summary", [])
+    _check_model_unit(purchase_model, schedule.time_unit, "the purchase model")
+    what = "purchase_model.conditional_expected_purchases"
+    times = np.asarray(schedule.times, dtype=np.float64)
+    if len(times) == 0:
+        return pd.Series(0.0, index=summary.index, name="det")
+    path = purchase_model.conditional_expected_purchases(times, summary)
+    if not isinstance(path, pd.DataFrame) or path.shape != (len(summary), len(times)):
+        raise ValueError(
+            f"{what} must return a (customers x horizons) DataFrame of shape "
+            f"{(len(summary), len(times))} when given {len(times)} horizons"
+        )
+    total = np.zeros(len(summary))
+    previous = np.zeros(len(summary))
+    for k, factor in enumerate(schedule.discount_factors):
+        cumulative = _per_customer(path.iloc[:, k], summary, what)
+        total += (cumulative - previous) * factor
+        previous = cumulative
+    return pd.Series(total, index=summary.index, name="det")
+
+
+def customer_lifetime_value(
+    purchase_model: PurchaseModel,
+    spend_model: SpendModel,
+    summary: pd.DataFrame,
+    horizon: float,
+    discount_rate: float,
+    margin: float = 1.0,
+    *,
+    time_unit: str | None = None,
+    horizon_unit: str | None = None,
+    discount_period: str | None = None,
+    step_length: float | None = None,
+) -> pd.Series:
+    r"""Discounted CLV over a finite horizon, per customer.
+
+    .. math::
+
+        \mathrm{CLV}_i = m \, E[S_i \mid \cdot] \sum_{k=1}^{K}
+            \frac{E[X_i(k s) \mid \cdot] - E[X_i((k-1) s) \mid \cdot]}{(1 + d)^k}
+
+    with :math:`K` = ``horizon`` steps of length :math:`s` (one ``horizon_unit``,
+    in the summary's unit), :math:`d` the discount rate per step, :math:`m` the
+    margin and :math:`E[S_i]` the spend model's expected spend per purchase. Purchases
+    expected during step k are discounted as if made at its end (k = 1 is discounted
+    once). With ``discount_rate=0`` the value is
+    :math:`m\,E[S_i]\,E[X_i(K s) \mid \cdot]`.
+
+    Parameters
+    ----------
+    purchase_model
+        Fitted model with ``conditional_expected_purchases(t, summary)`` returning one
+        value per customer (e.g. :class:`~clvmodels.BetaGeoModel`; Bayesian models
+        return posterior means). Its ``time_unit_``, if any, must be the summary's.
+    spend_model
+        Fitted model with ``expected_spend(summary)`` (e.g.
+        :class:`~clvmodels.GammaGammaModel`).
+    summary
+        One row per customer (the columns the two models need).
+    horizon
+        Number of steps K, a whole number >= 0, in ``horizon_unit``.
+    discount_rate
+        Discount rate per ``discount_period``, > -1.
+    margin
+        Share of spend that is profit (1.0: value revenue), any finite number.
+    time_unit
+        The summary's time unit, required when ``summary.attrs`` states none.
+    horizon_unit
+        Unit of the horizon and of one step (``"D"``, ``"W"``, ``"M"``, ``"Q"``,
+        ``"Y"``); default: the summary's unit. ``lifetimes`` uses months.
+    discount_period
+        Period of ``discount_rate``; default ``horizon_unit`` (``lifetimes``: a rate
+        per month). An annual rate with monthly steps becomes
+        :math:`(1 + d_Y)^{1/12} - 1` per step.
+    step_length
+        Override of the length of one step in the summary's unit (default: calendar
+        conversion, 365.25 / 12 / 7 = 4.348 weeks per month); see
+        :func:`discount_schedule`.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``summary``, named ``"clv"``.
+
+    Raises
+    ------
+    UnitMismatchError
+        If the summary's unit differs from ``time_unit`` or the purchase model's.
+    ValueError
+        If no time unit is known, ``horizon`` is negative or fractional,
+        ``discount_rate <= -1``, ``margin`` is not finite, or a model returns
+        non-finite or misaligned values.
+
+    Notes
+    -----
+    ``lifetimes.GammaGammaFitter.customer_lifetime_value(bgf, x, t_x, T, m, time=12,
+    discount_rate=0.01, freq="W")`` is ``horizon=12, horizon_unit="M",
+    discount_period="M", step_length=4.345`` here; with the default calendar step
+    (4.348 weeks) values differ by under 0.1 % (0.07 % at most on CDNOW).
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
+    curves for customer base analysis. *Journal of Marketing Research*, 42(4),
+    415-430.
+
+    Examples
+    --------
+    >>> import clvmodels as clv
+    >>> from clvmodels.value.probabilistic import customer_lifetime_value
+    >>> summary = clv.datasets.load_cdnow_summary()
+    >>> bg = clv.BetaGeoModel().fit(summary)
+    >>> gg = clv.GammaGammaModel().fit(summary)
+    >>> value = customer_lifetime_value(bg, gg, summary, 12, 0.1, horizon_unit="M",
+    ...                                 discount_period="Y")
+    >>> value.name, len(value)
+    ('clv', 2357)
+    """
+    require_frame(summary, "summary", [])
+    unit = summary_time_unit(summary, time_unit)
+    margin = _finite(margin, "margin")
+    schedule = discount_schedule(
+        horizon,
+        discount_rate,
+        unit,
+        horizon_unit=horizon_unit,
+        discount_period=discount_period,
+        step_length=step_length,
+    )
+    _check_model_unit(purchase_model, unit, "the purchase model")
+    spend = _per_customer(
+        spend_model.expected_spend(summary), summary, "spend_model.expected_spend"
+    )
+    det = discounted_expected_transactions(purchase_model, summary, schedule).to_numpy()
+    return pd.Series(margin * spend * det, index=summary.index, name="clv")
+
+
+def customer_equity_summary(clv_values: pd.Series | pd.DataFrame) -> pd.DataFrame:
+    r"""Customer equity and per-customer statistics of one or more CLV columns.
+
+    .. math:: CE = \sum_{i=1}^{N} \mathrm{CLV}_i
+
+    Parameters
+    ----------
+    clv_values
+        Per-customer values: a Series (one row out, labelled by its name, ``"clv"``
+        when unnamed) or a DataFrame (one row per column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by value name, columns ``customer_equity`` (the sum, as
+        :func:`clvmodels.value.deterministic.customer_equity`), ``n_customers``,
+        ``mean`` and ``median``.
+
+    Raises
+    ------
+    TypeError
+        If ``clv_values`` is not a Series or DataFrame.
+    DataValidationError
+        On NaN or infinite values.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV. *Journal of
+    Marketing Research*, 42(4), 415-430.
+    """
+    if isinstance(clv_values, pd.Series):
+        frame = clv_values.to_frame(clv_values.name if clv_values.name is not None else "clv")
+    elif isinstance(clv_values, pd.DataFrame):
+        frame = clv_values
+    else:
+        raise TypeError(
+            f"clv_values must be a pandas Series or DataFrame, got {type(clv_values).__name__}"
+        )
+    rows = {}
+    for name in frame.columns:
+        column = frame[name]
+        rows[name] = {
+            "customer_equity": customer_equity(column),
+            "n_customers": len(column),
+            "mean": float(column.mean()) if len(column) else 0.0,
+            "median": float(column.median()) if len(column) else 0.0,
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return table
