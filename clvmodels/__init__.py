@@ -13,20 +13,35 @@ from clvmodels.exceptions import (
     DataValidationError,
     UnitMismatchError,
 )
-from clvmodels.models import BetaGeoModel, GammaGammaModel
-from clvmodels.value import deterministic
+from clvmodels.models import BetaGeoModel, GammaGammaModel, ShiftedBetaGeoModel
+from clvmodels.value import (
+    CLVComparison,
+    compare_clv,
+    compare_contractual,
+    customer_equity_summary,
+    customer_lifetime_value,
+    deterministic,
+    expected_residual_value,
+)
 
 __all__ = [
     "BetaGeoModel",
+    "CLVComparison",
     "ConvergenceError",
     "ConvergenceWarning",
     "DataValidationError",
     "GammaGammaModel",
+    "ShiftedBetaGeoModel",
     "UnitMismatchError",
     "__version__",
     "calibration_holdout_split",
+    "compare_clv",
+    "compare_contractual",
+    "customer_equity_summary",
+    "customer_lifetime_value",
     "datasets",
     "deterministic",
+    "expected_residual_value",
     "rfm_summary",
     "simulate",
 ]
