@@ -42,7 +42,13 @@ def _spend_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[~free]
 
 
-def run_demo(output: Path | None = None, freq: str = "W", horizon: float = 52.0) -> dict:
+def run_demo(
+    output: Path | None = None,
+    freq: str = "W",
+    horizon: float = 52.0,
+    clv_months: int = 12,
+    discount_rate: float = 0.10,
+) -> dict:
     """Run the demo and return its key numbers (also printed)."""
     started = time.perf_counter()
     transactions = clv.datasets.load_cdnow_transactions()
@@ -104,8 +110,35 @@ def run_demo(output: Path | None = None, freq: str = "W", horizon: float = 52.0)
             "expected_spend": gg_full.expected_spend(full),
         }
     )
-    top = predictions.sort_values(predictions.columns[4], ascending=False).head(10)
-    _print_table(f"Top 10 customers by expected purchases in the next {horizon:g} {freq}", top)
+    comparison = clv.compare_clv(
+        full,
+        bg_full,
+        gg_full,
+        horizon=clv_months,
+        discount_rate=discount_rate,
+        horizon_unit="M",
+        discount_period="Y",
+    )
+    predictions["clv"] = comparison.per_customer["probabilistic"]
+    top = predictions.sort_values("clv", ascending=False).head(10)
+    _print_table(
+        f"Top 10 customers by {clv_months}-month CLV (annual discount {discount_rate:.0%})",
+        top,
+        "{:,.2f}",
+    )
+    _print_table(
+        f"Customer equity: probabilistic CLV vs textbook formulas on the same data "
+        f"(churn {comparison.churn_per_period:.1%} a month, estimated from the summary)",
+        comparison.aggregate,
+        "{:,.2f}",
+    )
+    contractual = clv.compare_contractual(
+        clv.datasets.load_retention_cohorts(), discount_rate=discount_rate
+    )
+    _print_table(
+        "Contractual cohorts (Fader & Hardie 2007): sBG lifetime value vs the retention formula",
+        contractual,
+    )
 
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
@@ -119,6 +152,7 @@ def run_demo(output: Path | None = None, freq: str = "W", horizon: float = 52.0)
         "holdout_predicted": float(predicted.sum()),
         "holdout_actual": float(actual.sum()),
         "n_customers": len(full),
+        "customer_equity": float(predictions["clv"].sum()),
     }
 
 
