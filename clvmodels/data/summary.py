@@ -12,8 +12,8 @@ so the two agree row for row):
 - ``monetary_value`` is the mean spend of the repeat periods (0 when there
   are none).
 
-Everything is vectorised over customers: one factorisation of the customer ids,
-one of the (customer, period) pairs, then ``bincount`` and grouped min/max.
+Everything is vectorised over customers: customer codes (by offset for compact
+integer ids), one sort of the (customer, period) keys, then ``bincount``.
 """
 
 from __future__ import annotations
@@ -99,6 +99,37 @@ def _check_not_after(
     )
 
 
+def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
+    """Codes 0..n-1 of the customers in sorted id order, and the sorted ids.
+
+    Integer ids in a compact range (the usual case) are mapped by offset and a
+    cumulative count, which avoids hashing millions of keys.
+    """
+    values = ids.to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        low, high = values.min(), values.max()
+        if int(high) - int(low) <= 4 * len(values) + 1_000:
+            offset = (values - low).astype(np.intp)
+            present = np.bincount(offset) > 0
+            code_of_offset = np.cumsum(present) - 1
+            return code_of_offset[offset], (np.flatnonzero(present) + low).astype(values.dtype)
+    return pd.factorize(ids, sort=True)
+
+
+def _distinct_pairs(codes: np.ndarray, periods: np.ndarray, span: np.int64, low: np.int64):
+    """Sorted distinct (customer, period) pairs, as customer codes and periods.
+
+    A sort and a neighbour comparison: ``np.unique`` hashes in numpy >= 2.3,
+    which is many times slower on millions of keys.
+    """
+    keys = np.sort(codes.astype(np.int64) * span + (periods - low))
+    distinct = np.empty(len(keys), dtype=bool)
+    distinct[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+    keys = keys[distinct]
+    return (keys // span).astype(np.intp), keys % span + low
+
+
 def _summarise(
     customer_codes: np.ndarray,
     n_customers: int,
@@ -106,29 +137,29 @@ def _summarise(
     end_period: int,
     spend: np.ndarray | None,
 ) -> dict[str, np.ndarray]:
-    """Summary columns for customers ``0..n_customers-1`` from integer periods."""
+    """Summary columns for customers ``0..n_customers-1`` from integer periods.
+
+    One sort of the (customer, period) keys gives the distinct purchase periods
+    grouped by customer and ordered in time, so each customer's first and last
+    period sit at the edges of its group.
+    """
     low = periods.min()
     span = np.int64(max(end_period, periods.max()) - low + 1)
-    pair_key = customer_codes.astype(np.int64) * span + (periods - low)
-    pair_codes, pair_keys = pd.factorize(pair_key, sort=False)
-    pair_customer = (pair_keys // span).astype(np.intp)
-    pair_period = pair_keys % span + low
-
-    by_customer = pd.Series(pair_period).groupby(pair_customer, sort=True)
-    first = by_customer.min().to_numpy()
-    last = by_customer.max().to_numpy()
+    pair_customer, pair_period = _distinct_pairs(customer_codes, periods, span, low)
     n_periods = np.bincount(pair_customer, minlength=n_customers)
+    group_end = np.cumsum(n_periods)
+    first = pair_period[group_end - n_periods]
+    last = pair_period[group_end - 1]
     columns = {
         "frequency": n_periods - 1,
         "recency": (last - first).astype(np.float64),
         "T": (end_period - first).astype(np.float64),
     }
     if spend is not None:
-        pair_spend = np.bincount(pair_codes, weights=spend, minlength=len(pair_keys))
-        total = np.bincount(pair_customer, weights=pair_spend, minlength=n_customers)
-        is_first = pair_period == first[pair_customer]
+        total = np.bincount(customer_codes, weights=spend, minlength=n_customers)
+        in_first = periods == first[customer_codes]
         first_spend = np.bincount(
-            pair_customer, weights=np.where(is_first, pair_spend, 0.0), minlength=n_customers
+            customer_codes, weights=np.where(in_first, spend, 0.0), minlength=n_customers
         )
         repeats = columns["frequency"]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -199,7 +230,7 @@ def rfm_summary(
     _check_not_after(problems, dates, end, datetime_col, "observation_period_end", frame.columns)
     problems.raise_if_any()
 
-    codes, customers = pd.factorize(frame[customer_id_col], sort=True)
+    codes, customers = _customer_codes(frame[customer_id_col])
     periods = dates.dt.to_period(unit).array.asi8
     end_period = end.to_period(unit).ordinal
     columns = _summarise(codes, len(customers), periods, end_period, spend)
@@ -269,7 +300,7 @@ def calibration_holdout_split(
         raise DataValidationError(
             f"no transaction on or before calibration_period_end {cal_end.date()}"
         )
-    codes, customers = pd.factorize(frame[customer_id_col], sort=True)
+    codes, customers = _customer_codes(frame[customer_id_col])
     periods = dates.dt.to_period(unit).array.asi8
     cal_end_period = cal_end.to_period(unit).ordinal
     end_period = end.to_period(unit).ordinal
@@ -295,12 +326,10 @@ def calibration_holdout_split(
     frequency_holdout = np.zeros(n, dtype=np.int64)
     spend_holdout = np.zeros(n)
     if len(holdout_customer):
-        span = np.int64(end_period - holdout_periods.min() + 1)
-        pair_key = holdout_customer.astype(np.int64) * span + (
-            holdout_periods - holdout_periods.min()
+        low = holdout_periods.min()
+        pair_customer, _ = _distinct_pairs(
+            holdout_customer, holdout_periods, np.int64(end_period - low + 1), low
         )
-        pair_codes, pair_keys = pd.factorize(pair_key)
-        pair_customer = (pair_keys // span).astype(np.intp)
         frequency_holdout = np.bincount(pair_customer, minlength=n)
         if spend is not None:
             spend_holdout = np.bincount(

@@ -137,3 +137,24 @@ def test_rfm_summary_reports_every_problem_at_once():
 def test_split_rejects_calibration_end_after_observation_end():
     with pytest.raises(DataValidationError, match="must be before"):
         clv.calibration_holdout_split(_log(), "id", "date", "2024-02-01", "2024-01-10")
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [[7, 7, 3, 3, 5], [10**12, 10**12, 5, 5, -4], ["b", "b", "a", "a", "c"]],
+    ids=["compact-ints", "wide-ints", "strings"],
+)
+def test_customer_ids_of_any_kind_give_the_same_sorted_summary(ids):
+    tx = pd.DataFrame(
+        {
+            "id": ids,
+            "d": pd.to_datetime(
+                ["2024-01-01", "2024-01-04", "2024-01-02", "2024-01-02", "2024-01-03"]
+            ),
+        }
+    )
+    s = clv.rfm_summary(tx, "id", "d", observation_period_end="2024-01-10")
+    assert list(s.index) == sorted(set(ids))
+    assert s.loc[ids[0], ["frequency", "recency", "T"]].tolist() == [1, 3.0, 9.0]
+    assert s.loc[ids[2], ["frequency", "recency", "T"]].tolist() == [0, 0.0, 8.0]
+    assert s.loc[ids[4], ["frequency", "recency", "T"]].tolist() == [0, 0.0, 7.0]
