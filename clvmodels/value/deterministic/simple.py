@@ -47,7 +47,8 @@ def simple_clv(
     Returns
     -------
     float, ndarray or Series
-        The value per customer; see the module notes on return types.
+        The value per customer (return types: see
+        :mod:`clvmodels.value.deterministic`).
 
     Raises
     ------
