@@ -18,7 +18,8 @@ its end, which is what ``lifetimes`` computes.
 
 Units
 -----
-Three units meet here, and each is explicit:
+Three units meet here, and each is explicit (the last two are required
+arguments, never defaults):
 
 * the summary's time unit (``summary.attrs["time_unit"]``, e.g. ``"W"``), in
   which the purchase model measures ``t``;
@@ -176,8 +177,8 @@ def discount_schedule(
     discount_rate: float,
     time_unit: str,
     *,
-    horizon_unit: str | None = None,
-    discount_period: str | None = None,
+    horizon_unit: str,
+    discount_period: str,
     step_length: float | None = None,
 ) -> DiscountSchedule:
     r"""Steps and discount factors of a CLV horizon.
@@ -191,9 +192,11 @@ def discount_schedule(
     time_unit
         The summary's time unit.
     horizon_unit
-        Unit of the horizon and length of one step; default ``time_unit``.
+        Unit of the horizon and length of one step (required: ``horizon=12`` means
+        12 weeks or 12 months only once this says which).
     discount_period
-        Period of ``discount_rate``; default ``horizon_unit``. The rate per step is
+        Period of ``discount_rate`` (required, so that an annual rate is never
+        reused per week or month by accident). The rate per step is
         :math:`(1 + r)^{\,\ell(\text{horizon\_unit}) / \ell(\text{discount\_period})} - 1`
         with calendar lengths :math:`\ell` in days.
     step_length
@@ -213,10 +216,8 @@ def discount_schedule(
         ``step_length`` or an unknown unit.
     """
     time_unit = canonical_unit(time_unit)
-    horizon_unit = canonical_unit(horizon_unit) if horizon_unit is not None else time_unit
-    discount_period = (
-        canonical_unit(discount_period) if discount_period is not None else horizon_unit
-    )
+    horizon_unit = canonical_unit(horizon_unit)
+    discount_period = canonical_unit(discount_period)
     n_steps = _whole_steps(horizon)
     rate = _finite(discount_rate, "discount_rate")
     if rate <= -1.0:
@@ -337,8 +338,8 @@ def customer_lifetime_value(
     margin: float = 1.0,
     *,
     time_unit: str | None = None,
-    horizon_unit: str | None = None,
-    discount_period: str | None = None,
+    horizon_unit: str,
+    discount_period: str,
     step_length: float | None = None,
 ) -> pd.Series:
     r"""Discounted CLV over a finite horizon, per customer.
@@ -376,10 +377,10 @@ def customer_lifetime_value(
         The summary's time unit, required when ``summary.attrs`` states none.
     horizon_unit
         Unit of the horizon and of one step (``"D"``, ``"W"``, ``"M"``, ``"Q"``,
-        ``"Y"``); default: the summary's unit. ``lifetimes`` uses months.
+        ``"Y"``); required. ``lifetimes`` uses months.
     discount_period
-        Period of ``discount_rate``; default ``horizon_unit`` (``lifetimes``: a rate
-        per month). An annual rate with monthly steps becomes
+        Period of ``discount_rate``; required (``lifetimes``: a rate per month).
+        An annual rate with monthly steps becomes
         :math:`(1 + d_Y)^{1/12} - 1` per step.
     step_length
         Override of the length of one step in the summary's unit (default: calendar

@@ -144,6 +144,7 @@ def test_no_churn_no_discount_formulas_equal_rate_times_spend_times_horizon(
             horizon_unit="M",
             churn_rate=0.0,
             spend=spend,
+            discount_period="M",
         )
         average_spend = (
             gamma_gamma_cdnow.expected_spend(cdnow_summary)
@@ -168,6 +169,7 @@ def test_deterministic_values_by_hand_for_one_customer(bgnbd_cdnow, gamma_gamma_
         horizon_unit="M",
         churn_rate=0.1,
         spend="observed",
+        discount_period="M",
     )
     row = result.per_customer.loc["b"]
     rate = 2 / 12 * WEEKS_PER_MONTH  # purchases per month
@@ -193,6 +195,7 @@ def test_retention_with_a_negative_rate_sums_the_finite_horizon(bgnbd_cdnow, gam
         horizon_unit="W",
         churn_rate=0.0,
         spend="observed",
+        discount_period="W",
     )
     row = result.per_customer.loc["c"]
     value = 40.0 * 3 / 20
@@ -265,7 +268,12 @@ def test_higher_p_alive_at_equal_rate_gives_higher_probabilistic_clv(
     ],
 )
 def test_invalid_arguments_raise(bgnbd_cdnow, gamma_gamma_cdnow, kwargs, error, match):
-    arguments = {"horizon": 3, "discount_rate": 0.1} | kwargs
+    arguments = {
+        "horizon": 3,
+        "discount_rate": 0.1,
+        "horizon_unit": "W",
+        "discount_period": "W",
+    } | kwargs
     with pytest.raises(error, match=match):
         compare_clv(_hand_summary(), bgnbd_cdnow, gamma_gamma_cdnow, **arguments)
 
@@ -274,4 +282,6 @@ def test_invalid_summary_raises(bgnbd_cdnow, gamma_gamma_cdnow):
     summary = _hand_summary()
     summary.loc["b", "recency"] = 13.0  # after T = 12
     with pytest.raises(DataValidationError, match="recency <= T"):
-        compare_clv(summary, bgnbd_cdnow, gamma_gamma_cdnow, 3, 0.1)
+        compare_clv(
+            summary, bgnbd_cdnow, gamma_gamma_cdnow, 3, 0.1, horizon_unit="W", discount_period="W"
+        )

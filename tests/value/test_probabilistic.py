@@ -119,7 +119,13 @@ def test_calendar_month_differs_from_lifetimes_by_the_weeks_per_month_only(
     # so each step covers slightly more time and values are slightly higher.
     theirs = _lifetimes_clv(lifetimes_models, cdnow_summary, 12, 0.01).to_numpy()
     ours = customer_lifetime_value(
-        bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary, 12, 0.01, horizon_unit="M"
+        bgnbd_cdnow,
+        gamma_gamma_cdnow,
+        cdnow_summary,
+        12,
+        0.01,
+        horizon_unit="M",
+        discount_period="M",
     ).to_numpy()
     relative = ours / theirs - 1.0
     assert np.all(relative > 0)
@@ -134,7 +140,14 @@ def test_zero_discount_equals_margin_spend_and_expected_purchases_over_horizon(
 ):
     # With d = 0 the sum of step increments telescopes to E[X(K s)].
     ours = customer_lifetime_value(
-        bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary, 12, 0.0, 0.3, horizon_unit="M"
+        bgnbd_cdnow,
+        gamma_gamma_cdnow,
+        cdnow_summary,
+        12,
+        0.0,
+        0.3,
+        horizon_unit="M",
+        discount_period="M",
     )
     expected = (
         0.3
@@ -146,7 +159,7 @@ def test_zero_discount_equals_margin_spend_and_expected_purchases_over_horizon(
 
 def test_one_annual_step_is_discounted_once(bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary):
     ours = customer_lifetime_value(
-        bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary, 1, 0.1, horizon_unit="Y"
+        bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary, 1, 0.1, horizon_unit="Y", discount_period="Y"
     )
     expected = (
         gamma_gamma_cdnow.expected_spend(cdnow_summary)
@@ -203,20 +216,30 @@ def test_weekly_steps_with_an_annual_rate_by_hand():
 
 def test_default_horizon_unit_is_the_summary_unit_and_rate_is_per_step():
     summary = _weekly(1)
-    value = customer_lifetime_value(LinearPurchases([1.0]), ConstantSpend(10.0), summary, 3, 0.1)
+    value = customer_lifetime_value(
+        LinearPurchases([1.0]),
+        ConstantSpend(10.0),
+        summary,
+        3,
+        0.1,
+        horizon_unit="W",
+        discount_period="W",
+    )
     assert value.iloc[0] == pytest.approx(10 * (1 / 1.1 + 1 / 1.1**2 + 1 / 1.1**3))
 
 
 def test_zero_horizon_is_worth_nothing():
     purchases = LinearPurchases([1.0, 1.0, 1.0])
-    value = customer_lifetime_value(purchases, ConstantSpend(10.0), _weekly(), 0, 0.1)
+    value = customer_lifetime_value(
+        purchases, ConstantSpend(10.0), _weekly(), 0, 0.1, horizon_unit="W", discount_period="W"
+    )
     assert (value == 0).all()
     assert purchases.calls == []
 
 
 def test_discounted_expected_transactions_sum_step_increments():
     summary = _weekly(1)
-    schedule = discount_schedule(2, 0.5, "W", horizon_unit="W")
+    schedule = discount_schedule(2, 0.5, "W", horizon_unit="W", discount_period="W")
     det = discounted_expected_transactions(LinearPurchases([3.0]), summary, schedule)
     assert det.name == "det"
     assert det.iloc[0] == pytest.approx(3 / 1.5 + 3 / 1.5**2)
@@ -229,7 +252,7 @@ def test_schedule_converts_units():
     assert schedule.step_discount_rate == pytest.approx(1.1 ** (1 / 12) - 1, rel=1e-12)
     np.testing.assert_allclose(schedule.times, np.arange(1, 13) * 365.25 / 12 / 7)
     np.testing.assert_allclose(schedule.discount_factors, 1.1 ** (-np.arange(1, 13) / 12))
-    days = discount_schedule(1, 0.0, "D", horizon_unit="Y")
+    days = discount_schedule(1, 0.0, "D", horizon_unit="Y", discount_period="Y")
     assert days.step_length == pytest.approx(365.25)
 
 
@@ -240,22 +263,48 @@ def test_daily_summary_with_weekly_models_raises(bgnbd_cdnow, gamma_gamma_cdnow,
     daily = cdnow_summary.copy()
     daily.attrs["time_unit"] = "D"
     with pytest.raises(UnitMismatchError, match="'D' but 'W' was expected"):
-        customer_lifetime_value(bgnbd_cdnow, gamma_gamma_cdnow, daily, 12, 0.01)
+        customer_lifetime_value(
+            bgnbd_cdnow, gamma_gamma_cdnow, daily, 12, 0.01, horizon_unit="W", discount_period="W"
+        )
 
 
 def test_summary_without_unit_needs_time_unit(bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary):
     bare = cdnow_summary.copy()
     bare.attrs.clear()
     with pytest.raises(ValueError, match="states no time unit"):
-        customer_lifetime_value(bgnbd_cdnow, gamma_gamma_cdnow, bare, 12, 0.01)
+        customer_lifetime_value(
+            bgnbd_cdnow, gamma_gamma_cdnow, bare, 12, 0.01, horizon_unit="W", discount_period="W"
+        )
     # a stated unit that contradicts the model's
     with pytest.raises(UnitMismatchError):
-        customer_lifetime_value(bgnbd_cdnow, gamma_gamma_cdnow, bare, 12, 0.01, time_unit="D")
+        customer_lifetime_value(
+            bgnbd_cdnow,
+            gamma_gamma_cdnow,
+            bare,
+            12,
+            0.01,
+            time_unit="D",
+            horizon_unit="W",
+            discount_period="W",
+        )
     given = customer_lifetime_value(
-        bgnbd_cdnow, gamma_gamma_cdnow, bare, 12, 0.01, time_unit="W", horizon_unit="M"
+        bgnbd_cdnow,
+        gamma_gamma_cdnow,
+        bare,
+        12,
+        0.01,
+        time_unit="W",
+        horizon_unit="M",
+        discount_period="M",
     )
     stated = customer_lifetime_value(
-        bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary, 12, 0.01, horizon_unit="M"
+        bgnbd_cdnow,
+        gamma_gamma_cdnow,
+        cdnow_summary,
+        12,
+        0.01,
+        horizon_unit="M",
+        discount_period="M",
     )
     np.testing.assert_array_equal(given, stated)
 
@@ -263,7 +312,14 @@ def test_summary_without_unit_needs_time_unit(bgnbd_cdnow, gamma_gamma_cdnow, cd
 def test_time_unit_contradicting_the_summary_raises():
     with pytest.raises(UnitMismatchError):
         customer_lifetime_value(
-            LinearPurchases([1.0]), ConstantSpend(1.0), _weekly(1), 1, 0.0, time_unit="M"
+            LinearPurchases([1.0]),
+            ConstantSpend(1.0),
+            _weekly(1),
+            1,
+            0.0,
+            time_unit="M",
+            horizon_unit="W",
+            discount_period="W",
         )
 
 
@@ -287,7 +343,12 @@ def test_time_unit_contradicting_the_summary_raises():
     ],
 )
 def test_invalid_arguments_raise(kwargs, error, match):
-    arguments = {"horizon": 3, "discount_rate": 0.1} | kwargs
+    arguments = {
+        "horizon": 3,
+        "discount_rate": 0.1,
+        "horizon_unit": "W",
+        "discount_period": "W",
+    } | kwargs
     with pytest.raises(error, match=match):
         customer_lifetime_value(LinearPurchases([1.0]), ConstantSpend(1.0), _weekly(1), **arguments)
 
@@ -300,13 +361,45 @@ def test_misaligned_or_non_finite_model_output_raises():
             return super().expected_spend(summary).iloc[::-1]
 
     with pytest.raises(ValueError, match="index differs"):
-        customer_lifetime_value(LinearPurchases([1.0, 1.0]), Shuffled(1.0), summary, 2, 0.0)
+        customer_lifetime_value(
+            LinearPurchases([1.0, 1.0]),
+            Shuffled(1.0),
+            summary,
+            2,
+            0.0,
+            horizon_unit="W",
+            discount_period="W",
+        )
     with pytest.raises(ValueError, match="non-finite"):
-        customer_lifetime_value(LinearPurchases([1.0, np.nan]), ConstantSpend(1.0), summary, 2, 0.0)
+        customer_lifetime_value(
+            LinearPurchases([1.0, np.nan]),
+            ConstantSpend(1.0),
+            summary,
+            2,
+            0.0,
+            horizon_unit="W",
+            discount_period="W",
+        )
     with pytest.raises(ValueError, match=r"\(customers x horizons\) DataFrame of shape \(2, 2\)"):
-        customer_lifetime_value(LinearPurchases([1.0]), ConstantSpend(1.0), summary, 2, 0.0)
+        customer_lifetime_value(
+            LinearPurchases([1.0]),
+            ConstantSpend(1.0),
+            summary,
+            2,
+            0.0,
+            horizon_unit="W",
+            discount_period="W",
+        )
     with pytest.raises(TypeError, match="DataFrame"):
-        customer_lifetime_value(LinearPurchases([1.0]), ConstantSpend(1.0), [1, 2], 2, 0.0)
+        customer_lifetime_value(
+            LinearPurchases([1.0]),
+            ConstantSpend(1.0),
+            [1, 2],
+            2,
+            0.0,
+            horizon_unit="W",
+            discount_period="W",
+        )
 
 
 # --- customer equity ---------------------------------------------------------------------
@@ -329,3 +422,16 @@ def test_customer_equity_summary_rejects_bad_input():
         customer_equity_summary(pd.Series([1.0, np.nan]))
     with pytest.raises(TypeError, match="Series or DataFrame"):
         customer_equity_summary([1.0, 2.0])
+
+
+def test_units_of_horizon_and_discount_rate_must_be_stated():
+    # horizon=12 with a 10% rate means nothing until both units are said (an annual rate
+    # must never be reused per week by default).
+    with pytest.raises(TypeError, match="discount_period"):
+        customer_lifetime_value(
+            LinearPurchases([1.0]), ConstantSpend(1.0), _weekly(1), 12, 0.1, horizon_unit="M"
+        )
+    with pytest.raises(TypeError, match="horizon_unit"):
+        customer_lifetime_value(
+            LinearPurchases([1.0]), ConstantSpend(1.0), _weekly(1), 12, 0.1, discount_period="Y"
+        )
