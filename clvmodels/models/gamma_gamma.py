@@ -66,16 +66,29 @@ def log_likelihood(
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
+    """Per-row log-likelihood and its gradient in (p, q, v).
+
+    The gamma functions of px and px + q depend on a row only through x, so they
+    are evaluated once per distinct x; ln m and ln x are data and precomputed.
+    """
     p, q, v = params
+    x_unique, x_index = columns["x_unique"], columns["x_index"].astype(np.intp)
     x, m = columns["frequency"], columns["monetary_value"]
-    ll = log_likelihood(dict(zip(PARAM_NAMES, params, strict=True)), x, m)
+    px_u = p * x_unique
+    log_norm_u = special.gammaln(px_u + q) - special.gammaln(px_u) - special.gammaln(q)
+    dig_pxq_u = special.digamma(px_u + q)
+    d_p_u = x_unique * (dig_pxq_u - special.digamma(px_u))
+    d_q_u = dig_pxq_u - special.digamma(q)
+
     px = p * x
-    log_vmx = np.log(v + m * x)
-    dig_pxq = special.digamma(px + q)
+    v_mx = v + m * x
+    log_v_mx = np.log(v_mx)
+    log_m_x = columns["log_m"] + columns["log_x"]
+    ll = log_norm_u[x_index] + q * np.log(v) + px * log_m_x - columns["log_m"] - (px + q) * log_v_mx
     grad = np.empty((3, len(x)))
-    grad[0] = x * (dig_pxq - special.digamma(px) + np.log(m) + np.log(x) - log_vmx)
-    grad[1] = dig_pxq - special.digamma(q) + np.log(v) - log_vmx
-    grad[2] = q / v - (px + q) / (v + m * x)
+    grad[0] = d_p_u[x_index] + x * (log_m_x - log_v_mx)
+    grad[1] = d_q_u[x_index] + np.log(v) - log_v_mx
+    grad[2] = q / v - (px + q) / v_mx
     return ll, grad
 
 
@@ -144,7 +157,11 @@ class GammaGammaModel(MaximumLikelihoodModel):
         if weights is not None:
             weights = np.asarray(weights, dtype=np.float64)[repeat]
         unique, counts = compress(columns, weights)
-        return SufficientStatistics(unique, counts, time_unit_of(data))
+        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+        unique["x_index"] = x_index.astype(np.float64)
+        unique["log_m"] = np.log(unique["monetary_value"])
+        unique["log_x"] = np.log(unique["frequency"])
+        return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         w, m = stats.weights, stats.columns["monetary_value"]

@@ -65,9 +65,9 @@ def test_gradient_matches_finite_differences(cdnow_summary):
     stats = clv.GammaGammaModel()._sufficient_statistics(cdnow_summary, None)
     point = np.array([3.0, 5.0, 20.0])
     numeric = optimize.approx_fprime(
-        point, lambda p: np.dot(stats.weights, gamma_gamma._loglik_grad(p, stats.columns)[0]), 1e-7
+        point, lambda p: np.dot(stats.weights, gamma_gamma._loglik_grad(p, stats.arrays)[0]), 1e-7
     )
-    exact = gamma_gamma._loglik_grad(point, stats.columns)[1] @ stats.weights
+    exact = gamma_gamma._loglik_grad(point, stats.arrays)[1] @ stats.weights
     np.testing.assert_allclose(exact, numeric, rtol=1e-5)
 
 
@@ -82,3 +82,16 @@ def test_extreme_frequencies_are_finite():
 def test_mean_spend_needs_q_above_one():
     with pytest.raises(ValueError, match="q > 1"):
         gamma_gamma.expected_spend({"p": 1.0, "q": 0.9, "v": 1.0}, 2, 10.0)
+
+
+def test_fitting_terms_equal_the_published_log_likelihood(cdnow_summary):
+    # The estimator's grouped-by-x evaluation against the plain eq. 1a, row by row.
+    stats = clv.GammaGammaModel()._sufficient_statistics(cdnow_summary, None)
+    params = np.array([3.0, 5.0, 20.0])
+    grouped = gamma_gamma._loglik_grad(params, stats.arrays)[0]
+    plain = gamma_gamma.log_likelihood(
+        dict(zip("pqv", params, strict=True)),
+        stats.columns["frequency"],
+        stats.columns["monetary_value"],
+    )
+    np.testing.assert_allclose(grouped, plain, rtol=1e-12)
