@@ -319,6 +319,8 @@ class BetaGeoModel(MaximumLikelihoodModel):
     """
 
     param_names = PARAM_NAMES
+    #: conditional_expected_purchases takes an array of horizons (used by the CLV).
+    accepts_many_horizons = True
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
         check_summary(data)

@@ -70,14 +70,16 @@ _WHOLE_TOLERANCE = 1e-9
 
 
 class PurchaseModel(Protocol):
-    """What a purchase model must offer (e.g. :class:`~clvmodels.BetaGeoModel`)."""
+    """What a purchase model must offer (e.g. :class:`~clvmodels.BetaGeoModel`).
 
-    def conditional_expected_purchases(self, t: np.ndarray, summary: pd.DataFrame) -> pd.DataFrame:
-        """Expected purchases in the next ``t[k]`` time units, per customer and horizon.
+    ``conditional_expected_purchases(t, summary)`` with a scalar ``t`` returns one
+    value per customer. A model whose class sets ``accepts_many_horizons = True``
+    also takes a 1-D array of horizons and returns a (customers x horizons)
+    frame, so that work shared between horizons is done once.
+    """
 
-        Given a 1-D array of horizons, returns a frame indexed like ``summary``
-        with one column per horizon.
-        """
+    def conditional_expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
+        """Expected purchases in the next ``t`` time units, per customer."""
 
 
 class SpendModel(Protocol):
@@ -283,10 +285,10 @@ def discounted_expected_transactions(
             \frac{E[X_i(t_k) \mid \cdot] - E[X_i(t_{k-1}) \mid \cdot]}{(1 + d)^k},
         \qquad t_0 = 0
 
-    One call of ``purchase_model.conditional_expected_purchases(times, summary)``
-    with all K horizons, which returns a (customers x K) frame; the model can
-    share work between horizons (BG/NBD evaluates P(alive) once and the 2F1
-    once per distinct (x, T) and horizon).
+    A model that ``accepts_many_horizons`` gets all K horizons in one call and
+    returns a (customers x K) frame, sharing work between horizons (BG/NBD
+    evaluates P(alive) once and the 2F1 once per distinct (x, T) and horizon);
+    any other model is called once per step with a scalar horizon.
 
     Parameters
     ----------
@@ -314,16 +316,20 @@ def discounted_expected_transactions(
     times = np.asarray(schedule.times, dtype=np.float64)
     if len(times) == 0:
         return pd.Series(0.0, index=summary.index, name="det")
-    path = purchase_model.conditional_expected_purchases(times, summary)
-    if not isinstance(path, pd.DataFrame) or path.shape != (len(summary), len(times)):
-        raise ValueError(
-            f"{what} must return a (customers x horizons) DataFrame of shape "
-            f"{(len(summary), len(times))} when given {len(times)} horizons"
-        )
+    if getattr(purchase_model, "accepts_many_horizons", False):
+        path = purchase_model.conditional_expected_purchases(times, summary)
+        if not isinstance(path, pd.DataFrame) or path.shape != (len(summary), len(times)):
+            raise ValueError(
+                f"{what} must return a (customers x horizons) DataFrame of shape "
+                f"{(len(summary), len(times))} when given {len(times)} horizons"
+            )
+        steps = (path.iloc[:, k] for k in range(len(times)))
+    else:
+        steps = (purchase_model.conditional_expected_purchases(float(t), summary) for t in times)
     total = np.zeros(len(summary))
     previous = np.zeros(len(summary))
-    for k, factor in enumerate(schedule.discount_factors):
-        cumulative = _per_customer(path.iloc[:, k], summary, what)
+    for values, factor in zip(steps, schedule.discount_factors, strict=True):
+        cumulative = _per_customer(values, summary, what)
         total += (cumulative - previous) * factor
         previous = cumulative
     return pd.Series(total, index=summary.index, name="det")

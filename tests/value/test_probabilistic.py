@@ -55,12 +55,22 @@ def _lifetimes_clv(lifetimes_models, summary, time, discount_rate):
 
 
 class LinearPurchases:
-    """Stub purchase model: E[X(t_k) | history] = rate_i * t_k, one column per horizon."""
+    """Stub purchase model: E[X(t) | history] = rate_i * t, one horizon per call."""
 
     def __init__(self, rate, time_unit="W"):
         self.rate = np.asarray(rate, dtype=float)
         self.time_unit_ = time_unit
         self.calls = []
+
+    def conditional_expected_purchases(self, t, summary):
+        self.calls.append(t)
+        return self.rate * t
+
+
+class LinearPurchasesManyHorizons(LinearPurchases):
+    """The same stub, taking all horizons at once as BetaGeoModel does."""
+
+    accepts_many_horizons = True
 
     def conditional_expected_purchases(self, t, summary):
         self.calls.append(np.asarray(t))
@@ -193,11 +203,12 @@ def test_annual_rate_equals_the_equivalent_monthly_rate(
     assert (reused.sum() / annual.sum()) < 0.8
 
 
-def test_weekly_steps_with_an_annual_rate_by_hand():
+@pytest.mark.parametrize("model", [LinearPurchases, LinearPurchasesManyHorizons])
+def test_weekly_steps_with_an_annual_rate_by_hand(model):
     # E[X(t)] = rate * t: each weekly step brings rate * 1 purchase, discounted by
     # 1.1 ** (-k * 7 / 365.25) (an annual 10 % turned into a weekly rate).
     summary = _weekly(2)
-    purchases = LinearPurchases([0.5, 2.0])
+    purchases = model([0.5, 2.0])
     value = customer_lifetime_value(
         purchases,
         ConstantSpend(20.0),
@@ -210,11 +221,14 @@ def test_weekly_steps_with_an_annual_rate_by_hand():
     )
     discount = sum(1.1 ** (-k * 7 / 365.25) for k in range(1, 53))
     np.testing.assert_allclose(value, [0.4 * 20 * 0.5 * discount, 0.4 * 20 * 2.0 * discount])
-    assert len(purchases.calls) == 1  # all horizons in one call
-    np.testing.assert_allclose(purchases.calls[0], np.arange(1, 53))
+    if model is LinearPurchasesManyHorizons:
+        assert len(purchases.calls) == 1  # all horizons in one call
+        np.testing.assert_allclose(purchases.calls[0], np.arange(1, 53))
+    else:
+        assert purchases.calls == pytest.approx(list(range(1, 53)))  # one call per step
 
 
-def test_default_horizon_unit_is_the_summary_unit_and_rate_is_per_step():
+def test_rate_applies_once_per_step_when_its_period_is_the_step():
     summary = _weekly(1)
     value = customer_lifetime_value(
         LinearPurchases([1.0]),
@@ -380,7 +394,7 @@ def test_misaligned_or_non_finite_model_output_raises():
             horizon_unit="W",
             discount_period="W",
         )
-    with pytest.raises(ValueError, match=r"\(customers x horizons\) DataFrame of shape \(2, 2\)"):
+    with pytest.raises(ValueError, match="one value per customer"):
         customer_lifetime_value(
             LinearPurchases([1.0]),
             ConstantSpend(1.0),
@@ -395,6 +409,16 @@ def test_misaligned_or_non_finite_model_output_raises():
             LinearPurchases([1.0]),
             ConstantSpend(1.0),
             [1, 2],
+            2,
+            0.0,
+            horizon_unit="W",
+            discount_period="W",
+        )
+    with pytest.raises(ValueError, match=r"\(customers x horizons\) DataFrame of shape \(2, 2\)"):
+        customer_lifetime_value(
+            LinearPurchasesManyHorizons([1.0]),
+            ConstantSpend(1.0),
+            summary,
             2,
             0.0,
             horizon_unit="W",
