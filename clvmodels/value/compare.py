@@ -33,10 +33,11 @@ from clvmodels.value.probabilistic import (
     DiscountSchedule,
     PurchaseModel,
     SpendModel,
+    _finite,
     _per_customer,
     customer_equity_summary,
-    customer_lifetime_value,
     discount_schedule,
+    discounted_expected_transactions,
     summary_time_unit,
 )
 
@@ -301,18 +302,6 @@ def compare_clv(
         monetary_value_col="monetary_value" if spend == "observed" else None,
         positive_monetary_value=False,
     )
-    probabilistic = customer_lifetime_value(
-        purchase_model,
-        spend_model,
-        summary,
-        horizon,
-        discount_rate,
-        margin,
-        time_unit=time_unit,
-        horizon_unit=horizon_unit,
-        discount_period=discount_period,
-        step_length=step_length,
-    )
     unit = summary_time_unit(summary, time_unit)
     schedule = discount_schedule(
         horizon,
@@ -322,7 +311,14 @@ def compare_clv(
         discount_period=discount_period,
         step_length=step_length,
     )
-    margin = float(margin)
+    margin = _finite(margin, "margin")
+    model_spend = _per_customer(
+        spend_model.expected_spend(summary), summary, "spend_model.expected_spend"
+    )
+    # The probabilistic CLV, as customer_lifetime_value computes it, sharing the
+    # schedule and the spend model's output with the deterministic inputs below.
+    det = discounted_expected_transactions(purchase_model, summary, schedule).to_numpy()
+    probabilistic = margin * model_spend * det
     x = summary["frequency"].to_numpy(np.float64)
     recency = summary["recency"].to_numpy(np.float64)
     T = summary["T"].to_numpy(np.float64)
@@ -336,9 +332,7 @@ def compare_clv(
             raise ValueError(f"churn_rate must lie in [0, 1], got {churn_rate}")
 
     if spend == "model":
-        average_spend = _per_customer(
-            spend_model.expected_spend(summary), summary, "spend_model.expected_spend"
-        )
+        average_spend = model_spend
     else:
         average_spend = summary["monetary_value"].to_numpy(np.float64)
     rate = np.divide(x, T, out=np.zeros_like(x), where=T > 0) * schedule.step_length
@@ -353,7 +347,7 @@ def compare_clv(
             "average_spend": average_spend,
             "purchases_per_period": rate,
             "churn_per_period": churn,
-            "probabilistic": probabilistic.to_numpy(),
+            "probabilistic": probabilistic,
             "simple": simple,
             "retention": value_per_period * retention_factor,
             "dcf": value_per_period * constant_factor,
