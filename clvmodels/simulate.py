@@ -59,11 +59,10 @@ def _draw_customers(n, bgnbd, T, rng):
     return x, t_x, T
 
 
-def _draw_spend(x, spend, rng, n_values):
-    """Per-customer nu ~ Gamma(q, rate v); ``n_values`` transaction values per customer."""
+def _draw_spend(n, spend, rng):
+    """The shape p and per-customer rates nu ~ Gamma(q, rate v) of spend per purchase."""
     p, q, v = _check_params(spend, ("p", "q", "v"), "Gamma-Gamma")
-    nu = rng.gamma(q, 1.0 / v, size=len(x))
-    return p, nu
+    return p, rng.gamma(q, 1.0 / v, size=n)
 
 
 def simulate_summary(
@@ -105,7 +104,7 @@ def simulate_summary(
         index=pd.RangeIndex(len(x), name="customer_id"),
     )
     if gamma_gamma_params is not None:
-        p, nu = _draw_spend(x, gamma_gamma_params, rng, x)
+        p, nu = _draw_spend(len(x), gamma_gamma_params, rng)
         # The mean of x iid Gamma(p, rate nu) values is Gamma(p x, rate nu x).
         positive = x > 0
         mean = np.zeros(len(x))
@@ -159,7 +158,7 @@ def simulate_transactions(
     dates = pd.Timestamp(start) + pd.to_timedelta(np.floor(seconds), unit="s")
     log = pd.DataFrame({"customer_id": owner, "date": dates})
     if gamma_gamma_params is not None:
-        p, nu = _draw_spend(x, gamma_gamma_params, rng, x + 1)
+        p, nu = _draw_spend(n, gamma_gamma_params, rng)
         log["spend"] = rng.gamma(p, 1.0 / nu[owner])
     log = log.sort_values("date", kind="stable", ignore_index=True)
     end = pd.Timestamp(start) + pd.to_timedelta(

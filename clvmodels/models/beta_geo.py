@@ -32,7 +32,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
-from clvmodels.data.units import time_unit_of
+from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 
@@ -407,6 +407,4 @@ class BetaGeoModel(MaximumLikelihoodModel):
         return float(out) if out.ndim == 0 else out
 
     def _check_unit(self, summary: pd.DataFrame) -> None:
-        from clvmodels.data.units import check_same_unit
-
         check_same_unit(self.time_unit_, time_unit_of(summary), "the summary")
