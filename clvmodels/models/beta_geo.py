@@ -157,7 +157,24 @@ def probability_alive(
     return np.where(x > 0, special.expit(-log_odds_dead), 1.0)
 
 
+#: Within this distance of a = 1 the bracket is 0/0 in floating point; it is smooth
+#: in a, so it is interpolated linearly between a = 1 -+ _A_STEP (error ~ _A_STEP**2).
+_A_NEAR_ONE = 1e-6
+_A_STEP = 1e-5
+
+
 def _purchases_bracket(t, x, T, r, alpha, a, b) -> np.ndarray:
+    """The bracket of :func:`_bracket_at`, also at and near a = 1 (a removable 0/0)."""
+    near_one = np.abs(a - 1.0) < _A_NEAR_ONE
+    if not np.any(near_one):
+        return _bracket_at(t, x, T, r, alpha, a, b)
+    below = _bracket_at(t, x, T, r, alpha, np.where(near_one, 1.0 - _A_STEP, a), b)
+    above = _bracket_at(t, x, T, r, alpha, np.where(near_one, 1.0 + _A_STEP, a), b)
+    weight = (a - (1.0 - _A_STEP)) / (2.0 * _A_STEP)
+    return np.where(near_one, below + weight * (above - below), below)
+
+
+def _bracket_at(t, x, T, r, alpha, a, b) -> np.ndarray:
     r"""(a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^{r+x} 2F1(r+x, b+x; a+b+x-1; z)].
 
     Euler's transformation turns the 2F1, which overflows for large r + x, into

@@ -273,3 +273,18 @@ def test_many_horizons_and_many_rows_agree_with_single_calls(bgnbd_cdnow, cdnow_
         pd.testing.assert_series_equal(
             path.iloc[:, k], bgnbd_cdnow.conditional_expected_purchases(t, big), check_names=False
         )
+
+
+@pytest.mark.parametrize("a", [1.0, 1.0 + 3e-7, 1.0 - 1e-12])
+def test_a_equal_to_one_is_a_removable_singularity(a):
+    # (a + b + x - 1) / (a - 1) [1 - ...] is 0/0 at a = 1 but has a finite limit. Reference:
+    # eq. 10 in 50-digit arithmetic at the same a (at a = 1 + 1e-20 for a = 1 itself).
+    params = {"r": 0.3, "alpha": 4.0, "a": a, "b": 2.5}
+    reference = {**params, "a": "1.00000000000000000001" if a == 1.0 else a}
+    for x, t_x, T, t in [(0, 0.0, 30.0, 52.0), (3, 20.0, 30.0, 52.0), (50, 290.0, 300.0, 10.0)]:
+        expected, _ = _mp_conditional(reference, t, x, t_x, T)
+        ours = beta_geo.conditional_expected_purchases(params, t, x, t_x, T)
+        assert ours == pytest.approx(expected, rel=1e-8)
+    assert beta_geo.expected_purchases(params, 39.0) == pytest.approx(
+        _mp_conditional(reference, 39.0, 0, 0.0, 0.0)[0], rel=1e-8
+    )
