@@ -789,3 +789,18 @@ def test_no_function_returns_nan_for_valid_edge_inputs():
         discounted_cash_flow_clv([0.0], 0.0),
     ]
     assert all(math.isfinite(v) for v in values)
+
+
+def test_per_step_arguments_of_the_wrong_length_name_the_steps():
+    with pytest.raises(
+        DataValidationError,
+        match=r"revenue_per_customer must be a scalar or hold one value per year 1\.\.3 "
+        r"\(shape \(3,\)\); got shape \(2,\)",
+    ):
+        cohort_value_table(100, 0.8, [100.0, 90.0], 0.1, 3)
+    with pytest.raises(
+        DataValidationError,
+        match=r"revenue must be a scalar or hold one value per period 0\.\.T "
+        r"\(shape \(3,\)\); got shape \(2,\)",
+    ):
+        markov_brand_clv([0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]], [500.0, 400.0], 0.09, 2)

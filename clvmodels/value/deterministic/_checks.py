@@ -157,3 +157,19 @@ def _finish(result: np.ndarray, labels: pd.Index | None, all_scalar: bool, name:
     if labels is not None and result.ndim == 1 and result.shape[0] == len(labels):
         return pd.Series(result, index=labels, name=name)
     return result
+
+
+def _scalar_or_sequence(
+    value: object, name: str, length: int, steps: str, *rules: _Rule
+) -> np.ndarray:
+    """Validate a scalar or one value per step; return ``length`` floats.
+
+    ``steps`` names the steps in the error message, e.g. ``"year 1..5"``.
+    """
+    array, _ = _to_array(value, name, *rules)
+    if array.ndim != 0 and array.shape != (length,):
+        raise DataValidationError(
+            f"{name} must be a scalar or hold one value per {steps} "
+            f"(shape ({length},)); got shape {array.shape}"
+        )
+    return np.broadcast_to(array, (length,)).astype(float)

@@ -18,24 +18,13 @@ from clvmodels.value.deterministic._checks import (
     _PROBABILITY,
     _RATE,
     ArrayLike,
-    _Rule,
     _scalar,
+    _scalar_or_sequence,
     _to_array,
     _whole_number,
 )
 
 __all__ = ["cohort_value_table"]
-
-
-def _per_year(value: object, name: str, n_years: int, *rules: _Rule) -> np.ndarray:
-    """Validate a scalar or one-value-per-year argument (years 1..n)."""
-    array, _ = _to_array(value, name, *rules)
-    if array.ndim != 0 and array.shape != (n_years,):
-        raise DataValidationError(
-            f"{name} must be a scalar or hold one value per year 1..{n_years} "
-            f"(shape ({n_years},)); got shape {array.shape}"
-        )
-    return np.broadcast_to(array, (n_years,)).astype(float)
 
 
 def cohort_value_table(
@@ -158,16 +147,21 @@ def cohort_value_table(
             f"retention_rate must be a scalar or hold one value per year (shape ({years},)) "
             f"or per transition (shape ({max(years - 1, 0)},)); got shape {retention.shape}"
         )
-    revenue_pc = _per_year(revenue_per_customer, "revenue_per_customer", years)
+    revenue_pc = _scalar_or_sequence(
+        revenue_per_customer, "revenue_per_customer", years, f"year 1..{years}"
+    )
 
     if cost_per_customer is not None and cost_ratio is not None:
         raise DataValidationError("give at most one of cost_per_customer and cost_ratio; got both")
     active = n * np.concatenate(([1.0], np.cumprod(transitions)))[:years]
     revenue = active * revenue_pc
     if cost_ratio is not None:
-        costs = _per_year(cost_ratio, "cost_ratio", years) * revenue
+        costs = _scalar_or_sequence(cost_ratio, "cost_ratio", years, f"year 1..{years}") * revenue
     elif cost_per_customer is not None:
-        costs = _per_year(cost_per_customer, "cost_per_customer", years) * active
+        costs = (
+            _scalar_or_sequence(cost_per_customer, "cost_per_customer", years, f"year 1..{years}")
+            * active
+        )
     else:
         costs = np.zeros(years)
 

@@ -19,8 +19,8 @@ from clvmodels.value.deterministic._checks import (
     ArrayLike,
     _fmt,
     _require,
-    _Rule,
     _scalar,
+    _scalar_or_sequence,
     _to_array,
     _whole_number,
 )
@@ -151,17 +151,6 @@ def markov_shares(
     return pd.DataFrame(path, index=pd.RangeIndex(len(path), name="period"), columns=labels)
 
 
-def _per_period(value: object, name: str, n_values: int, *rules: _Rule) -> np.ndarray:
-    """Validate a scalar or one-value-per-period argument of length T + 1."""
-    array, _ = _to_array(value, name, *rules)
-    if array.ndim != 0 and array.shape != (n_values,):
-        raise DataValidationError(
-            f"{name} must be a scalar or hold one value per period 0..T "
-            f"(shape ({n_values},)); got shape {array.shape}"
-        )
-    return np.broadcast_to(array, (n_values,))
-
-
 def markov_brand_clv(
     initial_shares: ArrayLike,
     transition_matrix: npt.ArrayLike | pd.DataFrame,
@@ -226,8 +215,10 @@ def markov_brand_clv(
     s0, labels = _initial_shares(initial_shares, p.shape[0], labels)
     horizon = _whole_number(n_periods, "n_periods")
     rate = _scalar(discount_rate, "discount_rate", _RATE)
-    revenues = _per_period(revenue, "revenue", horizon + 1)
-    frequency = _per_period(purchase_frequency, "purchase_frequency", horizon + 1, _NON_NEGATIVE)
+    revenues = _scalar_or_sequence(revenue, "revenue", horizon + 1, "period 0..T")
+    frequency = _scalar_or_sequence(
+        purchase_frequency, "purchase_frequency", horizon + 1, "period 0..T", _NON_NEGATIVE
+    )
     path = _share_path(p, s0, horizon)
     discount = (1.0 + rate) ** -np.arange(horizon + 1, dtype=float)
     value = (frequency * revenues * discount) @ path
