@@ -11,6 +11,7 @@ from clvmodels.exceptions import (
     ConvergenceError,
     ConvergenceWarning,
     DataValidationError,
+    ModelFileError,
     UnitMismatchError,
 )
 from clvmodels.models import BetaGeoModel, GammaGammaModel, ShiftedBetaGeoModel
@@ -31,6 +32,7 @@ __all__ = [
     "ConvergenceWarning",
     "DataValidationError",
     "GammaGammaModel",
+    "ModelFileError",
     "ShiftedBetaGeoModel",
     "UnitMismatchError",
     "__version__",

@@ -22,3 +22,17 @@ class ConvergenceWarning(UserWarning):
 
 class UnitMismatchError(ValueError):
     """Two inputs state different time units or discount-rate periods."""
+
+
+class ModelFileError(ValueError):
+    """A saved model cannot be read back: not a model file, or a field breaks its rule.
+
+    The message names the file and the field. ``path`` and ``field`` hold them
+    too (``field`` is ``None`` when the whole document is at fault: empty, not
+    JSON, binary).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.path = path
+        self.field = field

@@ -13,7 +13,6 @@ per-row log-likelihood and its gradient with respect to the natural parameters.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import warnings
 from collections.abc import Iterable
@@ -26,7 +25,13 @@ import pandas as pd
 from scipy import optimize, stats
 
 from clvmodels._version import __version__
-from clvmodels.exceptions import ConvergenceError, ConvergenceWarning
+from clvmodels.exceptions import ConvergenceError, ConvergenceWarning, ModelFileError
+from clvmodels.models.model_file import (
+    FORMAT_VERSION,
+    check_document,
+    read_document,
+    write_document,
+)
 
 __all__ = ["MaximumLikelihoodModel", "SufficientStatistics"]
 
@@ -344,9 +349,10 @@ class MaximumLikelihoodModel:
     )
 
     def to_dict(self) -> dict[str, Any]:
-        """The fitted state as plain JSON-serialisable data."""
+        """The fitted state as plain JSON-serialisable data (see :mod:`.model_file`)."""
         self._check_fitted()
         return {
+            "format_version": FORMAT_VERSION,
             "model": type(self).__name__,
             "clvmodels_version": __version__,
             "settings": {"penalizer_coef": self.penalizer_coef},
@@ -356,20 +362,54 @@ class MaximumLikelihoodModel:
         }
 
     def save(self, path: str | Path) -> None:
-        """Write the fitted model to a JSON file."""
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2))
+        """Write the fitted model to a JSON file, atomically.
+
+        The file is written under a temporary name in the same folder and renamed
+        into place once complete, so a failure or a kill during ``save`` leaves an
+        existing file at ``path`` as it was.
+
+        Raises
+        ------
+        ModelFileError
+            If the fitted state would not load back (e.g. a NaN log-likelihood);
+            nothing is written then.
+        """
+        state = check_document(
+            self.to_dict(), type(self).__name__, self.param_names, f"{path} (not written)"
+        )
+        write_document(state, path)
 
     @classmethod
-    def from_dict(cls, state: dict[str, Any], data: Any = None) -> Self:
+    def from_dict(
+        cls, state: dict[str, Any], data: Any = None, *, source: str = "the model state"
+    ) -> Self:
         """Rebuild a fitted model from :meth:`to_dict` output.
 
-        With ``data``, check that it is the data the model was fitted on.
+        Parameters
+        ----------
+        state
+            The fitted state; every field is checked (:func:`.model_file.check_document`).
+        data
+            If given, check that it is the data the model was fitted on.
+        source
+            What to call ``state`` in error messages (``load`` passes the file name).
+
+        Raises
+        ------
+        ModelFileError
+            If ``state`` is not a valid state of this class, naming the field.
+        ValueError
+            If ``data`` is not the data the model was fitted on.
         """
-        if state.get("model") != cls.__name__:
-            raise ValueError(f"this file holds a {state.get('model')!r}, not a {cls.__name__}")
-        if state.get("clvmodels_version") != __version__:
+        if not isinstance(state, dict):
+            raise ModelFileError(
+                f"{source}: must be a dict (a JSON object); got {type(state).__name__}",
+                path=source,
+            )
+        state = check_document(state, cls.__name__, cls.param_names, source)
+        if state["clvmodels_version"] != __version__:
             warnings.warn(
-                f"model saved by clvmodels {state.get('clvmodels_version')}, loaded by "
+                f"{source}: model saved by clvmodels {state['clvmodels_version']}, loaded by "
                 f"{__version__}",
                 UserWarning,
                 stacklevel=2,
@@ -392,5 +432,17 @@ class MaximumLikelihoodModel:
 
     @classmethod
     def load(cls, path: str | Path, data: Any = None) -> Self:
-        """Read a model written by :meth:`save` (optionally checking the data)."""
-        return cls.from_dict(json.loads(Path(path).read_text()), data=data)
+        """Read a model written by :meth:`save` (optionally checking the data).
+
+        Raises
+        ------
+        ModelFileError
+            If the file is empty, binary (e.g. a pickle), not a JSON object, holds
+            another model class or a newer format version, or a field is missing or
+            invalid; the message names the file and the field.
+        FileNotFoundError
+            If there is no file at ``path``.
+        ValueError
+            If ``data`` is not the data the model was fitted on.
+        """
+        return cls.from_dict(read_document(path), data=data, source=str(path))
