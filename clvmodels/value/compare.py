@@ -19,13 +19,13 @@ Marketing*, 17(1), 9-24.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from clvmodels.checks import finite_scalar, per_customer_values
 from clvmodels.data.units import canonical_unit, days_per_unit
 from clvmodels.data.validation import check_summary
 from clvmodels.value.deterministic import discounted_cash_flow_clv, retention_clv, simple_clv
@@ -33,8 +33,6 @@ from clvmodels.value.probabilistic import (
     DiscountSchedule,
     PurchaseModel,
     SpendModel,
-    _finite,
-    _per_customer,
     customer_equity_summary,
     discount_schedule,
     discounted_expected_transactions,
@@ -76,9 +74,7 @@ class CLVComparison:
 
 def _lapse_length(lapse: float, lapse_unit: str, time_unit: str) -> float:
     """The lapse threshold in the summary's time unit."""
-    lapse = float(lapse)
-    if not (math.isfinite(lapse) and lapse > 0):
-        raise ValueError(f"lapse must be finite and > 0, got {lapse}")
+    lapse = finite_scalar(lapse, "lapse", greater_than=0)
     return lapse * days_per_unit(lapse_unit) / days_per_unit(time_unit)
 
 
@@ -171,9 +167,7 @@ def lapse_churn_rate(
     if period_length is None:
         period = days_per_unit(canonical_unit(period_unit)) / days_per_unit(unit)
     else:
-        period = float(period_length)
-        if not (math.isfinite(period) and period > 0):
-            raise ValueError(f"period_length must be finite and > 0, got {period}")
+        period = finite_scalar(period_length, "period_length", greater_than=0)
     return _lapse_churn(
         summary["recency"].to_numpy(np.float64),
         summary["T"].to_numpy(np.float64),
@@ -311,9 +305,9 @@ def compare_clv(
         discount_period=discount_period,
         step_length=step_length,
     )
-    margin = _finite(margin, "margin")
-    model_spend = _per_customer(
-        spend_model.expected_spend(summary), summary, "spend_model.expected_spend"
+    margin = finite_scalar(margin, "margin")
+    model_spend = per_customer_values(
+        spend_model.expected_spend(summary), summary.index, "spend_model.expected_spend"
     )
     # The probabilistic CLV, as customer_lifetime_value computes it, sharing the
     # schedule and the spend model's output with the deterministic inputs below.
@@ -327,9 +321,7 @@ def compare_clv(
         lapse_length = _lapse_length(lapse, lapse_unit, unit)
         churn = _lapse_churn(recency, T, lapse_length, schedule.step_length)
     else:
-        churn = float(churn_rate)
-        if not (0.0 <= churn <= 1.0):
-            raise ValueError(f"churn_rate must lie in [0, 1], got {churn_rate}")
+        churn = finite_scalar(churn_rate, "churn_rate", at_least=0, at_most=1)
 
     if spend == "model":
         average_spend = model_spend

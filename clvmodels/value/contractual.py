@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from clvmodels.checks import finite_scalar
 from clvmodels.data.units import time_unit_of
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models.shifted_beta_geo import (
@@ -36,16 +37,6 @@ from clvmodels.models.shifted_beta_geo import (
 from clvmodels.value.deterministic import retention_clv
 
 __all__ = ["compare_contractual", "expected_residual_value"]
-
-
-def _finite_scalar(value: object, name: str) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise DataValidationError(f"{name} must be a single finite number; got {value!r}") from None
-    if not np.isfinite(number):
-        raise DataValidationError(f"{name} must be a single finite number; got {value!r}")
-    return number
 
 
 def _params_of(params_or_model: Mapping[str, ArrayLike] | ShiftedBetaGeoModel) -> Mapping:
@@ -143,8 +134,8 @@ def expected_residual_value(
     """
     params = _params_of(params_or_model)
     renewals, customers = _tenure_table(tenure_counts)
-    m = _finite_scalar(margin, "margin")
-    d = _finite_scalar(discount_rate, "discount_rate")
+    m = finite_scalar(margin, "margin")
+    d = finite_scalar(discount_rate, "discount_rate", at_least=0)
     alpha, beta = (np.asarray(params[name], dtype=np.float64)[..., None] for name in PARAM_NAMES)
     derl = discounted_expected_residual_lifetime({"alpha": alpha, "beta": beta}, d, renewals)
     value = m * np.sum(customers * derl, axis=-1)
@@ -211,8 +202,8 @@ def compare_contractual(
         raise TypeError(
             f"cohorts must be a DataFrame with one column per cohort; got {type(cohorts).__name__}"
         )
-    m = _finite_scalar(margin, "margin")
-    d = _finite_scalar(discount_rate, "discount_rate")
+    m = finite_scalar(margin, "margin")
+    d = finite_scalar(discount_rate, "discount_rate", at_least=0)
     rows = {}
     for name, counts in cohort_counts(cohorts, "cohorts").items():
         model = ShiftedBetaGeoModel().fit(counts)

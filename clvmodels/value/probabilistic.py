@@ -42,14 +42,13 @@ curves for customer base analysis. *Journal of Marketing Research*, 42(4),
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from numbers import Real
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
+from clvmodels.checks import finite_scalar, per_customer_values
 from clvmodels.data.units import canonical_unit, check_same_unit, days_per_unit, time_unit_of
 from clvmodels.data.validation import require_frame
 from clvmodels.value.deterministic import customer_equity
@@ -131,19 +130,8 @@ class DiscountSchedule:
         return np.exp(-steps * np.log1p(self.step_discount_rate))
 
 
-def _finite(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
 def _whole_steps(horizon: object) -> int:
-    h = _finite(horizon, "horizon")
-    if h < 0:
-        raise ValueError(f"horizon must be >= 0, got {h}")
+    h = finite_scalar(horizon, "horizon", at_least=0)
     k = round(h)
     if abs(h - k) > _WHOLE_TOLERANCE * max(1.0, h):
         raise ValueError(
@@ -221,15 +209,11 @@ def discount_schedule(
     horizon_unit = canonical_unit(horizon_unit)
     discount_period = canonical_unit(discount_period)
     n_steps = _whole_steps(horizon)
-    rate = _finite(discount_rate, "discount_rate")
-    if rate <= -1.0:
-        raise ValueError(f"discount_rate must be > -1, got {rate}")
+    rate = finite_scalar(discount_rate, "discount_rate", greater_than=-1)
     if step_length is None:
         length = days_per_unit(horizon_unit) / days_per_unit(time_unit)
     else:
-        length = _finite(step_length, "step_length")
-        if length <= 0:
-            raise ValueError(f"step_length must be > 0 (in the summary's unit), got {length}")
+        length = finite_scalar(step_length, "step_length", greater_than=0)
     if horizon_unit == discount_period:
         step_rate = rate
     else:
@@ -244,28 +228,6 @@ def discount_schedule(
         discount_rate=rate,
         step_discount_rate=step_rate,
     )
-
-
-def _per_customer(values: object, summary: pd.DataFrame, what: str) -> np.ndarray:
-    """A model's per-customer output as a finite float array in the summary's order."""
-    if isinstance(values, pd.Series):
-        if not values.index.equals(summary.index):
-            raise ValueError(f"{what} returned a Series whose index differs from the summary's")
-        array = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        array = np.asarray(values, dtype=np.float64)
-    if array.shape != (len(summary),):
-        raise ValueError(
-            f"{what} must give one value per customer ({len(summary)}), got shape {array.shape}"
-        )
-    bad = ~np.isfinite(array)
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"{what} gave {int(bad.sum())} non-finite value(s); e.g. customer "
-            f"{summary.index[position]!r}: {array[position]}"
-        )
-    return array
 
 
 def _check_model_unit(model: object, time_unit: str, what: str) -> None:
@@ -329,7 +291,7 @@ def discounted_expected_transactions(
     total = np.zeros(len(summary))
     previous = np.zeros(len(summary))
     for values, factor in zip(steps, schedule.discount_factors, strict=True):
-        cumulative = _per_customer(values, summary, what)
+        cumulative = per_customer_values(values, summary.index, what)
         total += (cumulative - previous) * factor
         previous = cumulative
     return pd.Series(total, index=summary.index, name="det")
@@ -434,7 +396,7 @@ def customer_lifetime_value(
     """
     require_frame(summary, "summary", [])
     unit = summary_time_unit(summary, time_unit)
-    margin = _finite(margin, "margin")
+    margin = finite_scalar(margin, "margin")
     schedule = discount_schedule(
         horizon,
         discount_rate,
@@ -444,8 +406,8 @@ def customer_lifetime_value(
         step_length=step_length,
     )
     _check_model_unit(purchase_model, unit, "the purchase model")
-    spend = _per_customer(
-        spend_model.expected_spend(summary), summary, "spend_model.expected_spend"
+    spend = per_customer_values(
+        spend_model.expected_spend(summary), summary.index, "spend_model.expected_spend"
     )
     det = discounted_expected_transactions(purchase_model, summary, schedule).to_numpy()
     return pd.Series(margin * spend * det, index=summary.index, name="clv")

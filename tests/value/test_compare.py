@@ -262,8 +262,8 @@ def test_higher_p_alive_at_equal_rate_gives_higher_probabilistic_clv(
     [
         ({"spend": "mean"}, ValueError, "spend must be 'model' or 'observed'"),
         ({"churn_rate": 1.5}, ValueError, r"churn_rate must lie in \[0, 1\]"),
-        ({"lapse": 0.0}, ValueError, "lapse must be finite and > 0"),
-        ({"horizon": -3}, ValueError, "horizon must be >= 0"),
+        ({"lapse": 0.0}, ValueError, "lapse must be positive; got 0$"),
+        ({"horizon": -3}, ValueError, "horizon must be non-negative; got -3$"),
         ({"time_unit": "D"}, UnitMismatchError, "time unit"),
     ],
 )

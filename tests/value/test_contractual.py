@@ -67,10 +67,14 @@ def test_margin_scales_values_not_rates(cohorts, table):
 def test_compare_rejects_bad_input(cohorts):
     with pytest.raises(TypeError, match="one column per cohort"):
         compare_contractual(cohorts["regular"], 0.1)
-    with pytest.raises(DataValidationError, match="discount_rate must be finite and >= 0"):
+    # Arguments follow clvmodels.checks: ValueError for a wrong value, TypeError for a
+    # wrong type (these were DataValidationError here, ValueError/TypeError elsewhere).
+    with pytest.raises(ValueError, match="discount_rate must be non-negative; got -0.05$"):
         compare_contractual(cohorts, -0.05)
-    with pytest.raises(DataValidationError, match="margin must be a single finite number"):
+    with pytest.raises(ValueError, match=r"margin must be finite \(no NaN or infinity\); got nan"):
         compare_contractual(cohorts, 0.1, margin=float("nan"))
+    with pytest.raises(TypeError, match="margin must be a real number; got '1'"):
+        compare_contractual(cohorts, 0.1, margin="1")
     broken = cohorts.copy()
     broken.loc[3, "regular"] = 900
     with pytest.raises(DataValidationError, match=r"invalid cohorts:\n  - column 'regular'"):
@@ -118,5 +122,5 @@ def test_expected_residual_value_rejects_bad_input():
         expected_residual_value({"alpha": 0.7}, pd.Series({0: 1}), 1.0, 0.1)
     with pytest.raises(RuntimeError, match="not fitted"):
         expected_residual_value(ShiftedBetaGeoModel(), pd.Series({0: 1}), 1.0, 0.1)
-    with pytest.raises(DataValidationError, match="discount_rate must be finite and >= 0"):
+    with pytest.raises(ValueError, match="discount_rate must be non-negative; got -0.5$"):
         expected_residual_value(params, pd.Series({0: 1}), 1.0, -0.5)

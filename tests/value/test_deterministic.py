@@ -121,9 +121,10 @@ def test_simple_clv_rejects_negative_frequency():
 
 
 def test_simple_clv_rejects_non_numeric():
-    with pytest.raises(DataValidationError, match=r"average_spend must be numeric"):
+    # A wrong type is a TypeError, as in clvmodels.checks (it was DataValidationError).
+    with pytest.raises(TypeError, match=r"average_spend must be numeric; got 'lots'"):
         simple_clv("lots", 1.0, 0.1)
-    with pytest.raises(DataValidationError, match=r"churn_rate must be numeric; got None"):
+    with pytest.raises(TypeError, match=r"churn_rate must be numeric; got None"):
         simple_clv(1.0, 1.0, None)
 
 
@@ -267,7 +268,7 @@ def test_dcf_rejects_margins_of_wrong_shape():
 
 
 def test_dcf_rejects_per_customer_rate_for_one_customer():
-    with pytest.raises(DataValidationError, match=r"discount_rate must be a single number"):
+    with pytest.raises(TypeError, match=r"discount_rate must be a single number"):
         discounted_cash_flow_clv([1.0, 2.0], [0.1, 0.2])
 
 
@@ -277,10 +278,13 @@ def test_dcf_rejects_per_customer_argument_of_wrong_length():
 
 
 def test_dcf_rejects_bad_first_period():
-    with pytest.raises(DataValidationError, match=r"first_period must be a non-negative whole"):
+    # Single-number arguments follow clvmodels.checks: ValueError (was DataValidationError).
+    with pytest.raises(ValueError, match=r"first_period must be a non-negative whole.*got -1$"):
         discounted_cash_flow_clv([1.0], 0.1, first_period=-1)
-    with pytest.raises(DataValidationError, match=r"first_period must be a non-negative whole"):
+    with pytest.raises(ValueError, match=r"first_period must be a non-negative whole.*got 1\.5$"):
         discounted_cash_flow_clv([1.0], 0.1, first_period=1.5)
+    with pytest.raises(TypeError, match=r"first_period must be a real number; got '1'"):
+        discounted_cash_flow_clv([1.0], 0.1, first_period="1")
 
 
 # ---------------------------------------------------------------------------
@@ -610,16 +614,16 @@ def test_markov_rejects_mislabelled_initial_shares():
 
 
 def test_markov_rejects_negative_periods():
-    with pytest.raises(DataValidationError, match=r"n_periods must be a non-negative whole"):
+    with pytest.raises(ValueError, match=r"n_periods must be a non-negative whole"):
         markov_shares(S0_EXAMPLE, P_EXAMPLE, -1)
 
 
 def test_markov_brand_clv_rejects_bad_inputs():
     with pytest.raises(DataValidationError, match=r"revenue must be a scalar or hold one value"):
         markov_brand_clv(S0_EXAMPLE, P_EXAMPLE, [1.0, 2.0], 0.09, 2)
-    with pytest.raises(DataValidationError, match=r"discount_rate must be a single number"):
+    with pytest.raises(TypeError, match=r"discount_rate must be a single number"):
         markov_brand_clv(S0_EXAMPLE, P_EXAMPLE, 500.0, [0.09, 0.1], 2)
-    with pytest.raises(DataValidationError, match=r"discount_rate must be greater than -1"):
+    with pytest.raises(ValueError, match=r"discount_rate must be greater than -1; got -1$"):
         markov_brand_clv(S0_EXAMPLE, P_EXAMPLE, 500.0, -1.0, 2)
     with pytest.raises(DataValidationError, match=r"purchase_frequency must be non-negative"):
         markov_brand_clv(S0_EXAMPLE, P_EXAMPLE, 500.0, 0.09, 1, purchase_frequency=[1, -1])
@@ -762,7 +766,7 @@ def test_cohort_value_table_zero_years():
 
 
 def test_cohort_value_table_validation():
-    with pytest.raises(DataValidationError, match=r"n_customers must be positive; got 0"):
+    with pytest.raises(ValueError, match=r"n_customers must be positive; got 0"):
         cohort_value_table(0, 0.5, 10.0, 0.1, 3)
     with pytest.raises(DataValidationError, match=r"retention_rate must lie in \[0, 1\]; got 1\.1"):
         cohort_value_table(10, [0.5, 1.1], 10.0, 0.1, 3)
@@ -772,9 +776,9 @@ def test_cohort_value_table_validation():
         cohort_value_table(10, 0.5, [10.0, 20.0], 0.1, 3)
     with pytest.raises(DataValidationError, match=r"at most one of cost_per_customer and cost_ra"):
         cohort_value_table(10, 0.5, 10.0, 0.1, 3, cost_per_customer=1.0, cost_ratio=0.1)
-    with pytest.raises(DataValidationError, match=r"n_years must be a non-negative whole"):
+    with pytest.raises(ValueError, match=r"n_years must be a non-negative whole"):
         cohort_value_table(10, 0.5, 10.0, 0.1, -1)
-    with pytest.raises(DataValidationError, match=r"discount_rate must be greater than -1"):
+    with pytest.raises(ValueError, match=r"discount_rate must be greater than -1"):
         cohort_value_table(10, 0.5, 10.0, -1.0, 3)
     with pytest.raises(DataValidationError, match=r"revenue_per_customer must be finite"):
         cohort_value_table(10, 0.5, [10.0, np.nan, 1.0], 0.1, 3)

@@ -343,15 +343,15 @@ def test_time_unit_contradicting_the_summary_raises():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"horizon": -1}, ValueError, "horizon must be >= 0"),
+        ({"horizon": -1}, ValueError, "horizon must be non-negative; got -1$"),
         ({"horizon": 2.5}, ValueError, "whole number of steps"),
         ({"horizon": math.inf}, ValueError, "horizon must be finite"),
         ({"horizon": True}, TypeError, "horizon must be a real number"),
-        ({"discount_rate": -1.0}, ValueError, "discount_rate must be > -1"),
+        ({"discount_rate": -1.0}, ValueError, "discount_rate must be greater than -1; got -1$"),
         ({"discount_rate": math.nan}, ValueError, "discount_rate must be finite"),
         ({"margin": math.nan}, ValueError, "margin must be finite"),
         ({"margin": "0.3"}, TypeError, "margin must be a real number"),
-        ({"step_length": 0.0}, ValueError, "step_length must be > 0"),
+        ({"step_length": 0.0}, ValueError, "step_length must be positive; got 0$"),
         ({"horizon_unit": "fortnight"}, ValueError, "unknown time unit"),
         ({"discount_period": ""}, ValueError, "non-empty string"),
     ],

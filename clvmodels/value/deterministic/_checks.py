@@ -1,17 +1,19 @@
 """Shared validation and array helpers for the deterministic CLV formulas.
 
 Private: every public function of :mod:`clvmodels.value.deterministic` turns its
-arguments into validated float arrays here (:func:`_to_array`, :func:`_scalar`,
-:func:`_whole_number`), broadcasts them with one shared index (:func:`_combine`)
-and shapes the result like its input (:func:`_finish`).  Errors are raised as
-:class:`~clvmodels.exceptions.DataValidationError` naming the argument, the rule
-and the first offending value with its position.
+per-customer arguments into validated float arrays here (:func:`_to_array`),
+broadcasts them with one shared index (:func:`_combine`) and shapes the result
+like its input (:func:`_finish`).  Single-number arguments (a discount rate for
+all, a number of periods) are checked by :mod:`clvmodels.checks`.  The policy is
+that module's: a non-numeric argument raises :class:`TypeError`; a value that
+breaks a rule raises :class:`~clvmodels.exceptions.DataValidationError` (a
+``ValueError``) naming the argument, the rule and the first offending value with
+its position.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from numbers import Integral
 
 import numpy as np
 import numpy.typing as npt
@@ -75,8 +77,8 @@ def _require(
 
 def _to_array(value: object, name: str, *rules: _Rule) -> tuple[np.ndarray, pd.Index | None]:
     """Convert ``value`` to a finite float array, check ``rules``, keep its index."""
-    if value is None:
-        raise DataValidationError(f"{name} must be numeric; got None")
+    if value is None or isinstance(value, str | bytes):
+        raise TypeError(f"{name} must be numeric; got {value!r}")
     labels = value.index if isinstance(value, pd.Series | pd.DataFrame) else None
     try:
         if isinstance(value, pd.Series | pd.DataFrame):
@@ -84,30 +86,11 @@ def _to_array(value: object, name: str, *rules: _Rule) -> tuple[np.ndarray, pd.I
         else:
             array = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise DataValidationError(f"{name} must be numeric; got {value!r}") from exc
+        raise TypeError(f"{name} must be numeric; got {value!r}") from exc
     _require(np.isfinite(array), array, name, "must be finite (no NaN or infinity)", labels)
     for check, text in rules:
         _require(check(array), array, name, text, labels)
     return array, labels
-
-
-def _scalar(value: object, name: str, *rules: _Rule) -> float:
-    """Convert ``value`` to a validated Python float; reject arrays."""
-    array, _ = _to_array(value, name, *rules)
-    if array.ndim != 0:
-        raise DataValidationError(
-            f"{name} must be a single number; got an array of shape {array.shape}"
-        )
-    return float(array)
-
-
-def _whole_number(value: object, name: str) -> int:
-    """Validate a non-negative integer argument such as a number of periods."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise DataValidationError(f"{name} must be a non-negative whole number; got {value!r}")
-    if value < 0:
-        raise DataValidationError(f"{name} must be a non-negative whole number; got {value!r}")
-    return int(value)
 
 
 def _common_labels(labelled: dict[str, pd.Index | None]) -> pd.Index | None:

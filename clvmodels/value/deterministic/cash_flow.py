@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from clvmodels.checks import whole_number
 from clvmodels.exceptions import DataValidationError
 from clvmodels.value.deterministic._checks import (
     _RATE,
@@ -23,7 +24,6 @@ from clvmodels.value.deterministic._checks import (
     _finish,
     _Rule,
     _to_array,
-    _whole_number,
 )
 
 __all__ = [
@@ -66,7 +66,7 @@ def _per_customer(
     if array.ndim == 0:
         return array, None
     if n_customers is None:
-        raise DataValidationError(
+        raise TypeError(
             f"{name} must be a single number when revenues is 1-D (one customer); "
             f"got an array of shape {array.shape}"
         )
@@ -157,7 +157,7 @@ def discounted_cash_flow_clv(
         raise DataValidationError("revenues must contain at least one period; got 0 columns")
     one_customer = flows.ndim == 1
     n_customers = None if one_customer else flows.shape[0]
-    start = _whole_number(first_period, "first_period")
+    start = whole_number(first_period, "first_period")
 
     margin = 1.0 if margins is None else _match_flows(margins, "margins", flows.shape)
     cost = 0.0 if costs is None else _match_flows(costs, "costs", flows.shape)

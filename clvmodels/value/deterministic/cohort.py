@@ -12,16 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from clvmodels.checks import finite_scalar, whole_number
 from clvmodels.exceptions import DataValidationError
 from clvmodels.value.deterministic._checks import (
-    _POSITIVE,
     _PROBABILITY,
-    _RATE,
     ArrayLike,
-    _scalar,
     _scalar_or_sequence,
     _to_array,
-    _whole_number,
 )
 
 __all__ = ["cohort_value_table"]
@@ -132,10 +129,10 @@ def cohort_value_table(
     >>> float(table["ltv_per_customer"].iloc[-1])
     10.0
     """
-    n = _scalar(n_customers, "n_customers", _POSITIVE)
-    years = _whole_number(n_years, "n_years")
-    rate = _scalar(discount_rate, "discount_rate", _RATE)
-    acquisition = _scalar(acquisition_cost, "acquisition_cost")
+    n = finite_scalar(n_customers, "n_customers", greater_than=0)
+    years = whole_number(n_years, "n_years")
+    rate = finite_scalar(discount_rate, "discount_rate", greater_than=-1)
+    acquisition = finite_scalar(acquisition_cost, "acquisition_cost")
 
     retention, _ = _to_array(retention_rate, "retention_rate", _PROBABILITY)
     if retention.ndim == 0:

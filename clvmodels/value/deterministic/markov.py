@@ -12,17 +12,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from clvmodels.checks import finite_scalar, whole_number
 from clvmodels.exceptions import DataValidationError
 from clvmodels.value.deterministic._checks import (
     _NON_NEGATIVE,
-    _RATE,
     ArrayLike,
     _fmt,
     _require,
-    _scalar,
     _scalar_or_sequence,
     _to_array,
-    _whole_number,
 )
 
 __all__ = ["markov_brand_clv", "markov_shares"]
@@ -145,7 +143,7 @@ def markov_shares(
     """
     p, labels = _transition_matrix(transition_matrix)
     s0, labels = _initial_shares(initial_shares, p.shape[0], labels)
-    path = _share_path(p, s0, _whole_number(n_periods, "n_periods"))
+    path = _share_path(p, s0, whole_number(n_periods, "n_periods"))
     if labels is None:
         return path
     return pd.DataFrame(path, index=pd.RangeIndex(len(path), name="period"), columns=labels)
@@ -213,8 +211,8 @@ def markov_brand_clv(
     """
     p, labels = _transition_matrix(transition_matrix)
     s0, labels = _initial_shares(initial_shares, p.shape[0], labels)
-    horizon = _whole_number(n_periods, "n_periods")
-    rate = _scalar(discount_rate, "discount_rate", _RATE)
+    horizon = whole_number(n_periods, "n_periods")
+    rate = finite_scalar(discount_rate, "discount_rate", greater_than=-1)
     revenues = _scalar_or_sequence(revenue, "revenue", horizon + 1, "period 0..T")
     frequency = _scalar_or_sequence(
         purchase_frequency, "purchase_frequency", horizon + 1, "period 0..T", _NON_NEGATIVE
