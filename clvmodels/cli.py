@@ -3,20 +3,30 @@
 ``clvmodels demo`` runs the main job on the bundled CDNOW data: summarise the
 transaction log, fit BG/NBD and Gamma-Gamma on a calibration period, check the
 predictions against the holdout period, and report per-customer predictions.
+
+Files are written whole or not at all: the outputs are built in a temporary
+folder next to ``--output`` and moved into place at the end. A mistake in the
+options, or an error while running, is one line on stderr and a non-zero exit
+(2 for options, 1 otherwise); ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import clvmodels as clv
+from clvmodels.atomic import atomic_directory
+from clvmodels.checks import finite_scalar
+from clvmodels.data.units import canonical_unit
 
 CALIBRATION_END = "1997-09-30"
 OBSERVATION_END = "1998-06-30"
@@ -49,8 +59,27 @@ def run_demo(
     clv_months: int = 12,
     discount_rate: float = 0.10,
 ) -> dict:
-    """Run the demo and return its key numbers (also printed)."""
+    """Run the demo and return its key numbers (also printed).
+
+    With ``output``, write ``bgnbd.json``, ``gamma_gamma.json`` and
+    ``predictions.csv`` there, all at the end and each whole (see
+    :func:`clvmodels.atomic.atomic_directory`); an unwritable ``output`` fails
+    before the models are fitted.
+    """
     started = time.perf_counter()
+    staging_area = atomic_directory(output) if output is not None else nullcontext()
+    with staging_area as staging:
+        numbers = _demo(staging, freq, horizon, clv_months, discount_rate)
+    if output is not None:
+        print(f"\nwrote {output / 'bgnbd.json'}, gamma_gamma.json and predictions.csv")
+    print(f"\ndone in {time.perf_counter() - started:.1f} s")
+    return numbers
+
+
+def _demo(
+    staging: Path | None, freq: str, horizon: float, clv_months: int, discount_rate: float
+) -> dict:
+    """The demo's work; the outputs go to ``staging`` when given."""
     transactions = clv.datasets.load_cdnow_transactions()
     print(
         f"CDNOW master log: {len(transactions):,} transactions, "
@@ -140,13 +169,10 @@ def run_demo(
         contractual,
     )
 
-    if output is not None:
-        output.mkdir(parents=True, exist_ok=True)
-        bg_full.save(output / "bgnbd.json")
-        gg_full.save(output / "gamma_gamma.json")
-        predictions.to_csv(output / "predictions.csv")
-        print(f"\nwrote {output / 'bgnbd.json'}, gamma_gamma.json and predictions.csv")
-    print(f"\ndone in {time.perf_counter() - started:.1f} s")
+    if staging is not None:
+        bg_full.save(staging / "bgnbd.json")
+        gg_full.save(staging / "gamma_gamma.json")
+        predictions.to_csv(staging / "predictions.csv")
     return {
         "bgnbd_calibration": bg.params_,
         "holdout_predicted": float(predicted.sum()),
@@ -156,20 +182,93 @@ def run_demo(
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``clvmodels`` command."""
-    parser = argparse.ArgumentParser(prog="clvmodels", description=__doc__.splitlines()[0])
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _time_unit(text: str) -> str:
+    try:
+        canonical_unit(text)
+        return text
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _horizon(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"value must be a number; got {text!r}") from None
+    try:
+        return finite_scalar(number, "value", greater_than=0)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _output_folder(text: str) -> Path:
+    """A folder that is, or can be created, writable (checked before any work)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{text}: the folder {existing} is not writable")
+    return path
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception as one line: its message's lines joined, OS errors made readable."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f" {error.filename}" if error.filename else ""
+        return f"cannot write{where}: {error.strerror}"
+    text = "; ".join(line.strip(" -") for line in str(error).splitlines() if line.strip())
+    return text or type(error).__name__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="clvmodels", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"clvmodels {clv.__version__}")
+    debug = {"action": "store_true", "help": "show the full traceback of an error"}
+    parser.add_argument("--debug", **debug)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="fit and check the models on the bundled CDNOW data")
-    demo.add_argument("--output", type=Path, default=None, help="folder for models and predictions")
-    demo.add_argument("--freq", default="W", help="time unit of the summary (D, W, M)")
     demo.add_argument(
-        "--horizon", type=float, default=52.0, help="prediction horizon in --freq units"
+        "--output", type=_output_folder, default=None, help="folder for models and predictions"
     )
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        run_demo(output=args.output, freq=args.freq, horizon=args.horizon)
+    demo.add_argument("--freq", type=_time_unit, default="W", help="time unit (D, W, M)")
+    demo.add_argument(
+        "--horizon", type=_horizon, default=52.0, help="prediction horizon in --freq units, > 0"
+    )
+    demo.add_argument("--debug", default=argparse.SUPPRESS, **debug)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``clvmodels`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            run_demo(output=args.output, freq=args.freq, horizon=args.horizon)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("clvmodels: interrupted; no output was written", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(
+            f"clvmodels: error: {_one_line(error)} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
