@@ -130,11 +130,16 @@ def _real(value: object) -> bool:
 
 
 def _finite(value: object) -> bool:
-    return _real(value) and math.isfinite(value)  # type: ignore[arg-type]
+    try:
+        return _real(value) and math.isfinite(value)  # type: ignore[arg-type]
+    except OverflowError:  # an integer too large for a float, e.g. 10**400
+        return False
 
 
 def _integer(minimum: int) -> tuple[Callable[[object], bool], str]:
-    rule = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum  # noqa: E731
+    def rule(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
     return rule, f"must be a whole number >= {minimum}"
 
 
@@ -142,7 +147,8 @@ def _unit(value: object) -> bool:
     if value is None:
         return True
     try:
-        return canonical_unit(value) == value  # type: ignore[arg-type]
+        canonical_unit(value)  # type: ignore[arg-type]
+        return True
     except ValueError:
         return False
 
@@ -196,24 +202,17 @@ def _check_mapping(
 
 
 def _check_covariance(value: object, k: int, source: str) -> None:
-    rows = value if isinstance(value, list) else []
-    shape_ok = len(rows) == k and all(isinstance(row, list) and len(row) == k for row in rows)
-    if not isinstance(value, list) or not shape_ok:
-        shape = [len(r) if isinstance(r, list) else _json_type(r) for r in rows]
-        raise _fail(
-            source,
-            "log_covariance",
-            f"must be a {k} x {k} array (one row and column per parameter); got "
-            f"{_json_type(value) if not isinstance(value, list) else f'rows of lengths {shape}'}",
-        )
-    for i, row in enumerate(rows):
+    field = "log_covariance"
+    expected = f"must be a {k} x {k} array (one row and one column per parameter)"
+    if not isinstance(value, list):
+        raise _fail(source, field, f"{expected}; got a JSON {_json_type(value)}")
+    lengths = [len(row) if isinstance(row, list) else _json_type(row) for row in value]
+    if lengths != [k] * k:
+        raise _fail(source, field, f"{expected}; got rows of lengths {lengths}")
+    for i, row in enumerate(value):
         for j, entry in enumerate(row):
             if not _finite(entry):
-                raise _fail(
-                    source,
-                    f"log_covariance[{i}][{j}]",
-                    f"must be a finite number; got {entry!r}",
-                )
+                raise _fail(source, f"{field}[{i}][{j}]", f"must be a finite number; got {entry!r}")
 
 
 def check_document(

@@ -196,6 +196,7 @@ FAULTS = {
     # invalid parameter values
     "NaN parameter": (_set("params.r", float("nan")), "params.r", "got nan"),
     "infinite parameter": (_set("params.alpha", float("inf")), "params.alpha", "got inf"),
+    "huge integer parameter": (_set("params.r", 10**400), "params.r", "finite number > 0"),
     "negative parameter": (_set("params.a", -0.79), "params.a", "got -0.79"),
     "zero parameter": (_set("params.b", 0), "params.b", "> 0"),
     "NaN log-likelihood": (_set("log_likelihood", float("nan")), "log_likelihood", "finite"),
