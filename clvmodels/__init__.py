@@ -12,6 +12,7 @@ from clvmodels.exceptions import (
     ConvergenceWarning,
     DataValidationError,
     ModelFileError,
+    NumericalPrecisionError,
     UnitMismatchError,
 )
 from clvmodels.models import BetaGeoModel, GammaGammaModel, ShiftedBetaGeoModel
@@ -32,6 +33,7 @@ __all__ = [
     "ConvergenceWarning",
     "DataValidationError",
     "GammaGammaModel",
+    "NumericalPrecisionError",
     "ModelFileError",
     "ShiftedBetaGeoModel",
     "UnitMismatchError",

@@ -36,3 +36,10 @@ class ModelFileError(ValueError):
         super().__init__(message)
         self.path = path
         self.field = field
+
+
+class NumericalPrecisionError(ArithmeticError):
+    """A value cannot be computed to the promised accuracy in double precision.
+
+    Raised instead of returning a number that may be wrong; the message names the inputs.
+    """

@@ -35,6 +35,7 @@ from scipy import special, stats
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
+from clvmodels.models._special import beta_geometric_nbd_mean
 
 __all__ = [
     "BetaGeoModel",
@@ -49,7 +50,18 @@ PARAM_NAMES = ("r", "alpha", "a", "b")
 
 
 def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
-    return tuple(np.asarray(params[name], dtype=np.float64) for name in PARAM_NAMES)
+    """The parameters as float arrays; each must be finite and > 0."""
+    values = []
+    for name in PARAM_NAMES:
+        value = np.asarray(params[name], dtype=np.float64)
+        valid = np.isfinite(value) & (value > 0.0)
+        if not np.all(valid):
+            bad = value if value.ndim == 0 else value[~valid][:3]
+            raise ValueError(
+                f"the BG/NBD parameter {name!r} must be finite and > 0, e.g. {name}=1.0; got {bad}"
+            )
+        values.append(value)
+    return tuple(values)
 
 
 def log_likelihood(
@@ -157,45 +169,6 @@ def probability_alive(
     return np.where(x > 0, special.expit(-log_odds_dead), 1.0)
 
 
-#: Within this distance of a = 1 the bracket is 0/0 in floating point; it is smooth
-#: in a, so it is interpolated linearly between a = 1 -+ _A_STEP (error ~ _A_STEP**2).
-_A_NEAR_ONE = 1e-6
-_A_STEP = 1e-5
-
-
-def _purchases_bracket(t, x, T, r, alpha, a, b) -> np.ndarray:
-    """The bracket of :func:`_bracket_at`, also at and near a = 1 (a removable 0/0)."""
-    near_one = np.abs(a - 1.0) < _A_NEAR_ONE
-    if not np.any(near_one):
-        return _bracket_at(t, x, T, r, alpha, a, b)
-    below = _bracket_at(t, x, T, r, alpha, np.where(near_one, 1.0 - _A_STEP, a), b)
-    above = _bracket_at(t, x, T, r, alpha, np.where(near_one, 1.0 + _A_STEP, a), b)
-    weight = (a - (1.0 - _A_STEP)) / (2.0 * _A_STEP)
-    return np.where(near_one, below + weight * (above - below), below)
-
-
-def _bracket_at(t, x, T, r, alpha, a, b) -> np.ndarray:
-    r"""(a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^{r+x} 2F1(r+x, b+x; a+b+x-1; z)].
-
-    Euler's transformation turns the 2F1, which overflows for large r + x, into
-    (1-z)^{a-1} 2F1(a+b-1-r, a-1; a+b+x-1; z) with z = t/(α+T+t), whose
-    arguments stay bounded.
-    """
-    z = t / (alpha + T + t)
-    c = a + b + x - 1.0
-    hyp = special.hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
-    log_power = (a - 1.0) * np.log1p(-z)
-    positive = hyp > 0
-    # expm1 keeps precision for short horizons; the 2F1 can be negative when
-    # a + b + x < 1, and then the plain product is used.
-    inner = np.where(
-        positive,
-        -np.expm1(log_power + np.log(np.where(positive, hyp, 1.0))),
-        1.0 - np.exp(log_power) * hyp,
-    )
-    return c / (a - 1.0) * inner
-
-
 def expected_purchases(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndarray:
     r"""E[X(t)]: expected purchases of a new customer in (0, t].
 
@@ -204,11 +177,14 @@ def expected_purchases(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndar
         E[X(t)] = \frac{a+b-1}{a-1}\Big[1 - \Big(\frac{\alpha}{\alpha+t}\Big)^r
                   {}_2F_1\big(r, b; a+b-1; \tfrac{t}{\alpha+t}\big)\Big]
 
-    (Fader, Hardie & Lee 2005, eq. 9.)
+    (Fader, Hardie & Lee 2005, eq. 9), computed from its mixture form by
+    :func:`~clvmodels.models._special.beta_geometric_nbd_mean`, which is right to 1e-8
+    relative for every valid input (or raises
+    :class:`~clvmodels.exceptions.NumericalPrecisionError`).
     """
     r, alpha, a, b = _unpack(params)
     t = _check_horizon(t)
-    return _purchases_bracket(t, 0.0, 0.0, r, alpha, a, b)
+    return beta_geometric_nbd_mean(r, alpha, a, b, t)
 
 
 def conditional_expected_purchases(
@@ -226,9 +202,11 @@ def conditional_expected_purchases(
             {}_2F_1\big(r+x, b+x; a+b+x-1; \tfrac{t}{\alpha+T+t}\big)\Big]
             \cdot P(\text{alive} \mid x, t_x, T)
 
-    (Fader, Hardie & Lee 2005, eq. 10), with the stable bracket of
-    :func:`_purchases_bracket`. ``t`` broadcasts against the data: pass
-    ``t[:, None]`` for a (horizons x customers) array.
+    (Fader, Hardie & Lee 2005, eq. 10). The bracket is E[X(t)] of a new customer with the
+    posterior parameters ``(r + x, alpha + T, a, b + x)``, computed by
+    :func:`~clvmodels.models._special.beta_geometric_nbd_mean` (no cancellation, no
+    special case at a = 1, continuous into the limits a, b -> inf). ``t`` broadcasts
+    against the data: pass ``t[:, None]`` for a (horizons x customers) array.
     """
     r, alpha, a, b = _unpack(params)
     t = _check_horizon(t)
@@ -245,10 +223,11 @@ def conditional_expected_purchases(
     ):
         # The bracket depends on a customer only through (x, T): evaluate the costly
         # 2F1 once per distinct pair (summaries in whole periods have few of them).
-        codes, pairs = _distinct_pairs(x, T_arr)
-        bracket = _purchases_bracket(t, pairs[0], pairs[1], r, alpha, a, b)[..., codes]
+        codes, (x_pairs, T_pairs) = _distinct_pairs(x, T_arr)
+        bracket = beta_geometric_nbd_mean(r + x_pairs, alpha + T_pairs, a, b + x_pairs, t)
+        bracket = bracket[..., codes]
     else:
-        bracket = _purchases_bracket(t, x, T_arr, r, alpha, a, b)
+        bracket = beta_geometric_nbd_mean(r + x, alpha + T_arr, a, b + x, t)
     return bracket * probability_alive(params, x, recency, T_arr)
 
 
