@@ -2,6 +2,13 @@
 
 from clvmodels.data import datasets
 from clvmodels.data.summary import calibration_holdout_split, rfm_summary
+from clvmodels.data.units import with_time_unit
 from clvmodels.data.validation import check_summary
 
-__all__ = ["calibration_holdout_split", "check_summary", "datasets", "rfm_summary"]
+__all__ = [
+    "calibration_holdout_split",
+    "check_summary",
+    "datasets",
+    "rfm_summary",
+    "with_time_unit",
+]

@@ -1,34 +1,41 @@
 """Bundled datasets.
 
-The CDNOW files are the ones the ``lifetimes`` package ships (a runtime
-dependency), so nothing is downloaded. The retention cohorts are printed in
-Fader & Hardie (2007).
+The CDNOW files ship inside this package (``clvmodels/data/*.csv.gz``, read
+with :mod:`importlib.resources`), so nothing is downloaded and no other
+package's files are read at run time. They are the files distributed with
+Fader & Hardie's notes and with the ``lifetimes`` package, re-encoded as
+gzip-compressed CSV without changing a value. The retention cohorts are
+printed in Fader & Hardie (2007).
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from importlib import resources
 
 import pandas as pd
 
 from clvmodels.data.units import TIME_UNIT_ATTR
 
 __all__ = [
+    "load_cdnow_sample_transactions",
     "load_cdnow_summary",
     "load_cdnow_transactions",
     "load_retention_cohorts",
 ]
 
 
-def _lifetimes_data_dir() -> Path:
-    spec = importlib.util.find_spec("lifetimes")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            "the CDNOW datasets are read from the files of the 'lifetimes' package; "
-            "install it with `pip install lifetimes`"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "datasets"
+def _read_bundled_csv(name: str, **kwargs: object) -> pd.DataFrame:
+    """Read the gzip-compressed CSV ``name`` that ships in ``clvmodels.data``."""
+    with resources.files("clvmodels.data").joinpath(name).open("rb") as handle:
+        return pd.read_csv(handle, compression="gzip", **kwargs)
+
+
+def _transaction_log(name: str, id_columns: list[str]) -> pd.DataFrame:
+    dtypes = {column: "int64" for column in id_columns}
+    dtypes.update({"date": "str", "quantity": "int64", "spend": "float64"})
+    frame = _read_bundled_csv(name, dtype=dtypes)
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
+    return frame
 
 
 def load_cdnow_transactions() -> pd.DataFrame:
@@ -50,22 +57,49 @@ def load_cdnow_transactions() -> pd.DataFrame:
     the easy way: an alternative to the Pareto/NBD model. *Marketing Science*,
     24(2), 275-284.
     """
-    frame = pd.read_csv(
-        _lifetimes_data_dir() / "CDNOW_master.txt",
-        sep=r"\s+",
-        skiprows=1,
-        header=None,
-        names=["customer_id", "date", "quantity", "spend"],
-        dtype={"customer_id": "int64", "date": "str", "quantity": "int64", "spend": "float64"},
-    )
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
-    return frame
+    return _transaction_log("cdnow_master.csv.gz", ["customer_id"])
+
+
+def load_cdnow_sample_transactions() -> pd.DataFrame:
+    """Load the raw CDNOW sample log: 6,919 transactions of 2,357 customers.
+
+    This is Fader & Hardie's 1/10 systematic sample of the CDNOW master log
+    (file ``CDNOW_sample.txt``): the customers who made their first purchase
+    in the first 12 weeks of 1997, followed to 30 June 1998. It is the log
+    behind the 2,357-customer cohort of Fader, Hardie & Lee (2005): its
+    summary at daily resolution in weeks (``rfm_summary(..., freq="D",
+    time_unit="W")``) with observation end 1997-09-30 (39 weeks of
+    calibration) is :func:`load_cdnow_summary`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per transaction with columns ``customer_id`` (int, 1..2357,
+        the cohort id used by :func:`load_cdnow_summary`), ``master_id``
+        (int, the customer's id in :func:`load_cdnow_transactions`),
+        ``date`` (datetime64, day resolution), ``quantity`` (number of CDs,
+        int) and ``spend`` (dollars, float).
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers"
+    the easy way: an alternative to the Pareto/NBD model. *Marketing Science*,
+    24(2), 275-284.
+
+    Fader, P. S. & Hardie, B. G. S. (2001). Forecasting repeat sales at CDNOW:
+    a case study. *Interfaces*, 31(3), S94-S107.
+    """
+    frame = _transaction_log("cdnow_sample.csv.gz", ["master_id", "customer_id"])
+    return frame[["customer_id", "master_id", "date", "quantity", "spend"]]
 
 
 def load_cdnow_summary() -> pd.DataFrame:
     """Load the 2,357-customer CDNOW cohort summary used by Fader, Hardie & Lee (2005).
 
-    Times are in weeks (days / 7) up to the end of week 78 (30 June 1998).
+    The 39-week calibration period (1997-01-01 to 1997-09-30) of
+    :func:`load_cdnow_sample_transactions`, as distributed with the paper:
+    purchases counted per distinct day, times in weeks (days / 7) rounded
+    to two decimals.
 
     Returns
     -------
@@ -74,11 +108,14 @@ def load_cdnow_summary() -> pd.DataFrame:
         purchases x), ``recency`` (t_x), ``T`` and ``monetary_value`` (mean
         spend of the repeat purchases, 0 when there are none);
         ``attrs["time_unit"] == "W"``.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers"
+    the easy way: an alternative to the Pareto/NBD model. *Marketing Science*,
+    24(2), 275-284.
     """
-    frame = pd.read_csv(
-        _lifetimes_data_dir() / "cdnow_customers_summary_with_transactions.csv",
-        index_col="ID",
-    )
+    frame = _read_bundled_csv("cdnow_summary.csv.gz", index_col="ID")
     frame = frame.rename(columns={"x": "frequency", "t_x": "recency", "zbar": "monetary_value"})
     frame.index.name = "customer_id"
     frame = frame[["frequency", "recency", "T", "monetary_value"]]

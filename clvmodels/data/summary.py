@@ -3,14 +3,19 @@
 Conventions (the same as ``lifetimes.utils.summary_data_from_transaction_data``,
 so the two agree row for row):
 
-- time is cut into periods of ``freq`` (``"D"``, ``"W"``, ``"M"``...); several
-  purchases in one period count as one purchase whose spend is their sum;
+- purchases are counted at the resolution ``freq`` (``"D"``, ``"W"``,
+  ``"M"``...): several purchases in one period count as one purchase whose
+  spend is their sum;
 - ``frequency`` is the number of periods with a purchase after the first one;
-- ``recency`` is the number of periods from the first to the last purchase;
-- ``T`` is the number of periods from the first purchase to the end of
-  observation;
+- ``recency`` is the time from the first to the last purchase period;
+- ``T`` is the time from the first purchase period to the end of observation;
+- both times are expressed in ``time_unit`` (default ``freq``): with
+  ``freq="D", time_unit="W"`` they are days / 7 (lifetimes:
+  ``freq="D", freq_multiplier=7``);
 - ``monetary_value`` is the mean spend of the repeat periods (0 when there
-  are none).
+  are none);
+- the summary is taken as of ``observation_period_end``: later transactions
+  are left out (as in lifetimes) and counted in ``attrs``.
 
 Everything is vectorised over customers: customer codes (by offset for compact
 integer ids), one sort of the (customer, period) keys, then ``bincount``.
@@ -21,21 +26,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clvmodels.data.units import TIME_UNIT_ATTR, canonical_unit
+from clvmodels.data.dates import parse_end, parse_log_dates
+from clvmodels.data.units import (
+    DAYS_PER_UNIT,
+    FREQ_ATTR,
+    TIME_UNIT_ATTR,
+    canonical_unit,
+    period_alias,
+)
 from clvmodels.data.validation import Problems, require_frame
 from clvmodels.exceptions import DataValidationError
 
 __all__ = ["calibration_holdout_split", "rfm_summary"]
-
-
-def _parse_end(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise DataValidationError(f"{name}={value!r} is not a date: {err}") from err
-    if stamp is pd.NaT:
-        raise DataValidationError(f"{name} must be a date, got {value!r}")
-    return stamp
 
 
 def _clean_log(
@@ -44,8 +46,12 @@ def _clean_log(
     datetime_col: str,
     monetary_value_col: str | None,
     datetime_format: str | None,
-) -> tuple[pd.DataFrame, pd.Series, np.ndarray | None, Problems]:
-    """Validate a transaction log; return the frame, parsed dates and spend."""
+) -> tuple[pd.DataFrame, pd.Series | None, np.ndarray | None, Problems, bool]:
+    """Validate a transaction log; return the frame, parsed dates, spend and problems.
+
+    The last item says whether the dates carried a time zone (they are then
+    converted to UTC, see :mod:`clvmodels.data.dates`).
+    """
     columns = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
     frame = require_frame(transactions, "transactions", columns)
     problems = Problems(frame, "transactions")
@@ -53,15 +59,7 @@ def _clean_log(
     problems.add_rows(
         customer_id_col, f"{customer_id_col} is not missing", frame[customer_id_col].isna(), columns
     )
-    raw = frame[datetime_col]
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        dates = raw
-    else:
-        dates = pd.to_datetime(raw, format=datetime_format, errors="coerce")
-    problems.add_rows(
-        datetime_col, f"{datetime_col} is a parseable date", dates.isna() & raw.notna(), columns
-    )
-    problems.add_rows(datetime_col, f"{datetime_col} is not missing", raw.isna(), columns)
+    dates, has_zone = parse_log_dates(frame, datetime_col, datetime_format, problems, columns)
 
     spend = None
     if monetary_value_col:
@@ -84,19 +82,33 @@ def _clean_log(
                 spend < 0,
                 columns,
             )
-    return frame, dates, spend, problems
+    return frame, dates, spend, problems, has_zone
 
 
-def _check_not_after(
-    problems: Problems, dates: pd.Series, end: pd.Timestamp, datetime_col: str, what: str, cols
-) -> None:
-    """A date without a time of day means that whole day."""
-    problems.add_rows(
-        datetime_col,
-        f"{datetime_col} <= {what} {end.date()} (filter the log first)",
-        (dates.dt.normalize() > end.normalize()).to_numpy(),
-        cols,
-    )
+def _units(freq: str, time_unit: str | None) -> tuple[str, str, float, float]:
+    """Check ``freq`` and ``time_unit``; return the period alias, the unit and a ratio.
+
+    A time of ``n`` periods of ``freq`` is ``n * num / den`` in ``time_unit``.
+    """
+    alias = period_alias(freq, "freq")
+    counted = canonical_unit(freq, "freq")
+    unit = counted if time_unit is None else canonical_unit(time_unit, "time_unit")
+    if unit == counted:
+        return alias, unit, 1.0, 1.0
+    if counted not in ("D", "W"):
+        raise ValueError(
+            f"time_unit={time_unit!r} with freq={freq!r}: calendar months, quarters and years "
+            "differ in length, so times counted in them can only be expressed in the same "
+            f"unit; use time_unit={counted!r}, or count days (freq='D') and express them in "
+            f"time_unit={unit!r}"
+        )
+    return alias, unit, DAYS_PER_UNIT[counted], DAYS_PER_UNIT[unit]
+
+
+def _as_of(dates: pd.Series, end: pd.Timestamp) -> tuple[np.ndarray, int]:
+    """Rows on or before the whole day ``end``, and how many rows fall after it."""
+    keep = (dates.dt.normalize() <= end.normalize()).to_numpy()
+    return keep, int(len(keep) - keep.sum())
 
 
 def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
@@ -136,8 +148,12 @@ def _summarise(
     periods: np.ndarray,
     end_period: int,
     spend: np.ndarray | None,
+    num: float,
+    den: float,
 ) -> dict[str, np.ndarray]:
     """Summary columns for customers ``0..n_customers-1`` from integer periods.
+
+    Recency and T are ``periods * num / den`` (see :func:`_units`).
 
     One sort of the (customer, period) keys gives the distinct purchase periods
     grouped by customer and ordered in time, so each customer's first and last
@@ -152,8 +168,8 @@ def _summarise(
     last = pair_period[group_end - 1]
     columns = {
         "frequency": n_periods - 1,
-        "recency": (last - first).astype(np.float64),
-        "T": (end_period - first).astype(np.float64),
+        "recency": (last - first) * num / den,
+        "T": (end_period - first) * num / den,
     }
     if spend is not None:
         total = np.bincount(customer_codes, weights=spend, minlength=n_customers)
@@ -168,6 +184,46 @@ def _summarise(
     return columns
 
 
+def _prepare(
+    transactions: object,
+    customer_id_col: str,
+    datetime_col: str,
+    monetary_value_col: str | None,
+    datetime_format: str | None,
+    observation_period_end: object,
+) -> tuple[pd.DataFrame, pd.Series, np.ndarray | None, pd.Timestamp, dict[str, object]]:
+    """Validate the log and cut it at the observation end (as of that day).
+
+    Returns the kept rows, their dates and spend, the end, and the ``attrs``
+    that describe the cut.
+    """
+    frame, dates, spend, problems, has_zone = _clean_log(
+        transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
+    )
+    problems.raise_if_any()
+    if observation_period_end is None:
+        end = dates.max()
+    else:
+        end = parse_end(observation_period_end, "observation_period_end", has_zone)
+    keep, n_after = _as_of(dates, end)
+    if n_after:
+        if not keep.any():
+            raise DataValidationError(
+                f"no transaction on or before observation_period_end {end.date()}: "
+                f"all {len(keep)} rows of column '{datetime_col}' are later "
+                f"(first: {dates.min().date()})"
+            )
+        frame, dates = frame[keep], dates[keep]
+        spend = None if spend is None else spend[keep]
+    attrs: dict[str, object] = {
+        "observation_period_end": str(end.date()),
+        "transactions_after_end": n_after,
+    }
+    if has_zone:
+        attrs["time_zone"] = "UTC"
+    return frame, dates, spend, end, attrs
+
+
 def rfm_summary(
     transactions: pd.DataFrame,
     customer_id_col: str,
@@ -176,6 +232,7 @@ def rfm_summary(
     observation_period_end: object = None,
     freq: str = "D",
     datetime_format: str | None = None,
+    time_unit: str | None = None,
 ) -> pd.DataFrame:
     """Summarise a transaction log into frequency, recency, T (and monetary value).
 
@@ -184,32 +241,53 @@ def rfm_summary(
     transactions
         One row per transaction.
     customer_id_col, datetime_col
-        Columns holding the customer id and the transaction date (datetime or
-        strings that ``pandas.to_datetime`` parses, with ``datetime_format``).
+        Columns holding the customer id and the transaction date: datetimes
+        or date strings that ``pandas.to_datetime`` parses (with
+        ``datetime_format``). Numbers (``19970101``, epoch seconds) are
+        refused: convert them first. Dates with a time zone are compared in
+        UTC; a mix of dates with and without a zone is refused.
     monetary_value_col
         Optional column with the spend of each transaction (>= 0).
     observation_period_end
         End of observation (inclusive, a whole day); defaults to the last
-        transaction date. Transactions after it are an error, not dropped.
+        transaction date. The summary is taken as of that day: later
+        transactions are left out and counted in
+        ``attrs["transactions_after_end"]``; customers whose first purchase
+        is later are not in the summary.
     freq
-        Length of one period: ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"``;
-        recorded as ``attrs["time_unit"]``.
+        Resolution at which purchases are counted: several purchases in one
+        period of ``freq`` are one purchase. ``"D"`` (distinct days),
+        ``"W"`` (calendar weeks ending on Sunday; ``"W-MON"`` ...
+        ``"W-SUN"`` choose the day weeks end on), ``"M"``, ``"Q"`` or ``"Y"``.
+    datetime_format
+        ``strftime`` format of date strings, passed to ``pandas.to_datetime``.
+    time_unit
+        Unit in which recency and T are expressed; defaults to ``freq``.
+        ``freq="D", time_unit="W"`` counts distinct days and measures time
+        in weeks of 7 days (days / 7), the convention of Fader, Hardie & Lee
+        (2005) and CLVTools. With ``freq`` in months, quarters or years,
+        ``time_unit`` must be the same unit (their lengths vary).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by customer id (sorted), columns ``frequency`` (int),
         ``recency``, ``T`` and, with ``monetary_value_col``,
-        ``monetary_value``. ``attrs`` holds ``time_unit`` and
-        ``observation_period_end``.
+        ``monetary_value``. ``attrs`` holds ``time_unit``, ``freq``,
+        ``observation_period_end``, ``transactions_after_end`` and, for a
+        log with time zones, ``time_zone`` (``"UTC"``).
 
     Raises
     ------
     TypeError
         ``transactions`` is not a DataFrame.
+    ValueError
+        ``freq`` or ``time_unit`` is not a supported unit, or they cannot be
+        combined.
     DataValidationError
-        Missing columns, an empty log, missing ids, unparseable dates, spend
-        that is not finite or is negative, transactions after the end.
+        Missing columns, an empty log, missing ids, dates that are numbers,
+        unparseable or in mixed time zones, spend that is not finite or is
+        negative, no transaction on or before the end.
 
     References
     ----------
@@ -217,26 +295,21 @@ def rfm_summary(
     iso-value curves for customer base analysis. *Journal of Marketing
     Research*, 42(4), 415-430.
     """
-    unit = canonical_unit(freq)
-    frame, dates, spend, problems = _clean_log(
-        transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
+    alias, unit, num, den = _units(freq, time_unit)
+    frame, dates, spend, end, attrs = _prepare(
+        transactions,
+        customer_id_col,
+        datetime_col,
+        monetary_value_col,
+        datetime_format,
+        observation_period_end,
     )
-    problems.raise_if_any()
-    end = (
-        _parse_end(observation_period_end, "observation_period_end")
-        if (observation_period_end is not None)
-        else dates.max()
-    )
-    _check_not_after(problems, dates, end, datetime_col, "observation_period_end", frame.columns)
-    problems.raise_if_any()
-
     codes, customers = _customer_codes(frame[customer_id_col])
-    periods = dates.dt.to_period(unit).array.asi8
-    end_period = end.to_period(unit).ordinal
-    columns = _summarise(codes, len(customers), periods, end_period, spend)
+    periods = dates.dt.to_period(alias).array.asi8
+    end_period = end.to_period(alias).ordinal
+    columns = _summarise(codes, len(customers), periods, end_period, spend, num, den)
     summary = pd.DataFrame(columns, index=pd.Index(customers, name=customer_id_col))
-    summary.attrs[TIME_UNIT_ATTR] = unit
-    summary.attrs["observation_period_end"] = str(end.date())
+    summary.attrs.update({TIME_UNIT_ATTR: unit, FREQ_ATTR: alias, **attrs})
     return summary
 
 
@@ -249,6 +322,7 @@ def calibration_holdout_split(
     monetary_value_col: str | None = None,
     freq: str = "D",
     datetime_format: str | None = None,
+    time_unit: str | None = None,
 ) -> pd.DataFrame:
     """Summarise the calibration period and count what each customer did afterwards.
 
@@ -263,47 +337,47 @@ def calibration_holdout_split(
         Last day (inclusive) of the calibration period.
     observation_period_end
         Last day of the holdout period; defaults to the last transaction date.
+        Later transactions are left out, as in :func:`rfm_summary`.
+    time_unit
+        Unit of recency, T and ``duration_holdout``; defaults to ``freq``.
 
     Returns
     -------
     pandas.DataFrame
         The calibration summary (``frequency``, ``recency``, ``T`` [,
         ``monetary_value``], so models fit on it directly) plus
-        ``frequency_holdout`` (periods with a purchase in the holdout),
-        ``duration_holdout`` (holdout length in periods) and, with spend,
-        ``monetary_value_holdout`` (mean spend per holdout period with a
-        purchase, 0 when none; lifetimes averages raw transactions instead).
-        ``attrs`` holds ``time_unit``, ``calibration_period_end`` and
-        ``observation_period_end``.
+        ``frequency_holdout`` (periods of ``freq`` with a purchase in the
+        holdout), ``duration_holdout`` (holdout length in ``time_unit``) and,
+        with spend, ``monetary_value_holdout`` (mean spend per holdout period
+        with a purchase, 0 when none; lifetimes averages raw transactions
+        instead). ``attrs`` holds ``time_unit``, ``freq``,
+        ``calibration_period_end``, ``observation_period_end`` and
+        ``transactions_after_end``.
     """
-    unit = canonical_unit(freq)
-    frame, dates, spend, problems = _clean_log(
-        transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
+    alias, unit, num, den = _units(freq, time_unit)
+    frame, dates, spend, end, attrs = _prepare(
+        transactions,
+        customer_id_col,
+        datetime_col,
+        monetary_value_col,
+        datetime_format,
+        observation_period_end,
     )
-    problems.raise_if_any()
-    cal_end = _parse_end(calibration_period_end, "calibration_period_end")
-    end = (
-        _parse_end(observation_period_end, "observation_period_end")
-        if (observation_period_end is not None)
-        else dates.max()
-    )
+    cal_end = parse_end(calibration_period_end, "calibration_period_end", "time_zone" in attrs)
     if cal_end.normalize() >= end.normalize():
         raise DataValidationError(
             f"calibration_period_end ({cal_end.date()}) must be before "
             f"observation_period_end ({end.date()})"
         )
-    _check_not_after(problems, dates, end, datetime_col, "observation_period_end", frame.columns)
-    problems.raise_if_any()
-
     in_calibration = (dates.dt.normalize() <= cal_end.normalize()).to_numpy()
     if not in_calibration.any():
         raise DataValidationError(
             f"no transaction on or before calibration_period_end {cal_end.date()}"
         )
     codes, customers = _customer_codes(frame[customer_id_col])
-    periods = dates.dt.to_period(unit).array.asi8
-    cal_end_period = cal_end.to_period(unit).ordinal
-    end_period = end.to_period(unit).ordinal
+    periods = dates.dt.to_period(alias).array.asi8
+    cal_end_period = cal_end.to_period(alias).ordinal
+    end_period = end.to_period(alias).ordinal
 
     cal_codes, cal_customers = pd.factorize(codes[in_calibration], sort=True)
     columns = _summarise(
@@ -312,6 +386,8 @@ def calibration_holdout_split(
         periods[in_calibration],
         cal_end_period,
         None if spend is None else spend[in_calibration],
+        num,
+        den,
     )
     summary = pd.DataFrame(columns, index=pd.Index(customers[cal_customers], name=customer_id_col))
 
@@ -340,8 +416,13 @@ def calibration_holdout_split(
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = spend_holdout / frequency_holdout
         summary["monetary_value_holdout"] = np.where(frequency_holdout > 0, mean, 0.0)
-    summary["duration_holdout"] = float(end_period - cal_end_period)
-    summary.attrs[TIME_UNIT_ATTR] = unit
-    summary.attrs["calibration_period_end"] = str(cal_end.date())
-    summary.attrs["observation_period_end"] = str(end.date())
+    summary["duration_holdout"] = (end_period - cal_end_period) * num / den
+    summary.attrs.update(
+        {
+            TIME_UNIT_ATTR: unit,
+            FREQ_ATTR: alias,
+            "calibration_period_end": str(cal_end.date()),
+            **attrs,
+        }
+    )
     return summary

@@ -96,6 +96,56 @@ def _numeric(problems: Problems, frame: pd.DataFrame, column: str) -> np.ndarray
     return values
 
 
+def _plain_array(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
+    """The column as a numpy integer or float array (a view, no copy); None otherwise."""
+    if column is None:
+        return None
+    dtype = frame[column].dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iuf":
+        return None
+    return frame[column].to_numpy()
+
+
+def _bounds_ok(values: np.ndarray) -> bool:
+    """Finite and >= 0, in two reductions (a NaN makes ``min`` NaN, an inf ``max`` inf)."""
+    if values.dtype.kind in "iu":
+        return bool(values.min() >= 0)
+    low, high = values.min(), values.max()
+    return bool(np.isfinite(low) and np.isfinite(high) and low >= 0)
+
+
+def _summary_is_valid(
+    frame: pd.DataFrame,
+    frequency_col: str,
+    recency_col: str | None,
+    T_col: str | None,
+    monetary_value_col: str | None,
+    positive_monetary_value: bool,
+) -> bool:
+    """Whether every rule of :func:`check_summary` holds, in a few vectorised passes.
+
+    False when any rule may break (or a column is not a plain numpy number);
+    :func:`check_summary` then runs the detailed checks that name the rows.
+    """
+    x = _plain_array(frame, frequency_col)
+    t_x = _plain_array(frame, recency_col)
+    T = _plain_array(frame, T_col)
+    m = _plain_array(frame, monetary_value_col)
+    needed = [x] + [a for a, c in ((t_x, recency_col), (T, T_col), (m, monetary_value_col)) if c]
+    if any(a is None for a in needed) or not all(_bounds_ok(a) for a in needed):
+        return False
+    if x.dtype.kind == "f" and np.any(np.not_equal(x, np.floor(x))):
+        return False
+    if t_x is not None and T is not None and np.any(np.greater(t_x, T)):
+        return False
+    buyer = np.greater(x, 0) if (t_x is not None or m is not None) else None
+    if t_x is not None and not np.array_equal(buyer, np.greater(t_x, 0)):
+        return False
+    if m is not None and positive_monetary_value and np.any(np.equal(m, 0) & buyer):
+        return False
+    return True
+
+
 def check_summary(
     summary: object,
     *,
@@ -130,9 +180,19 @@ def check_summary(
     -------
     pandas.DataFrame
         ``summary`` itself (not a copy).
+
+    Notes
+    -----
+    A valid frame costs a few vectorised passes over views of its columns (no
+    copies, no Python per row); only a frame that breaks a rule goes through
+    the detailed checks that count and show the rows.
     """
     columns = [c for c in (frequency_col, recency_col, T_col, monetary_value_col) if c]
     frame = require_frame(summary, what, columns)
+    if _summary_is_valid(
+        frame, frequency_col, recency_col, T_col, monetary_value_col, positive_monetary_value
+    ):
+        return frame
     problems = Problems(frame, what)
     x = _numeric(problems, frame, frequency_col)
     t_x = _numeric(problems, frame, recency_col) if recency_col else None

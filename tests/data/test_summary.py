@@ -104,7 +104,6 @@ def _log(**overrides):
         (_log(spend=(1, float("nan"))), r"column 'spend': 1 of 4 rows .*finite"),
         (_log(spend=(0, -3.0)), r"column 'spend'.*>= 0.*row 0"),
         (_log(id=(3, None)), r"column 'id'.*not missing"),
-        (_log(date=(0, "2025-01-01")), r"column 'date'.*observation_period_end 2024-06-30"),
     ],
 )
 def test_rfm_summary_rejects_bad_logs(frame, pattern):
@@ -121,7 +120,7 @@ def test_rfm_summary_structural_errors():
         clv.rfm_summary(_log(), "id", "when")
     with pytest.raises(DataValidationError, match="empty"):
         clv.rfm_summary(_log().iloc[:0], "id", "date")
-    with pytest.raises(ValueError, match="unknown time unit"):
+    with pytest.raises(ValueError, match="unknown time unit freq='fortnight'"):
         clv.rfm_summary(_log(), "id", "date", freq="fortnight")
 
 
@@ -158,3 +157,61 @@ def test_customer_ids_of_any_kind_give_the_same_sorted_summary(ids):
     assert s.loc[ids[0], ["frequency", "recency", "T"]].tolist() == [1, 3.0, 9.0]
     assert s.loc[ids[2], ["frequency", "recency", "T"]].tolist() == [0, 0.0, 8.0]
     assert s.loc[ids[4], ["frequency", "recency", "T"]].tolist() == [0, 0.0, 7.0]
+
+
+def test_summary_as_of_an_earlier_end_leaves_later_transactions_out(cdnow_transactions):
+    # As in lifetimes (and every peer): the summary is taken as of the end day; later
+    # transactions are left out and counted, customers who arrive later are not in it.
+    tx = cdnow_transactions
+    end = "1997-02-15"
+    ours = clv.rfm_summary(tx, "customer_id", "date", "spend", end, freq="D", time_unit="W")
+    theirs = summary_data_from_transaction_data(
+        tx,
+        "customer_id",
+        "date",
+        "spend",
+        observation_period_end=end,
+        freq="D",
+        freq_multiplier=7,
+    )
+    assert list(ours.index) == sorted(theirs.index)
+    theirs = theirs.loc[ours.index]
+    for column in ["frequency", "recency", "T", "monetary_value"]:
+        np.testing.assert_allclose(ours[column], theirs[column], rtol=1e-12, atol=1e-9)
+    later = int((tx["date"] > end).sum())
+    assert ours.attrs["transactions_after_end"] == later
+    assert later > 50_000
+    assert ours.attrs["observation_period_end"] == end
+
+
+def test_as_of_summary_equals_the_summary_of_the_filtered_log():
+    tx = _log()
+    tx.loc[4] = [4, "2024-01-09", 1.0]  # customer 4 arrives after the end
+    tx.loc[5] = [1, "2024-01-04 18:30", 2.0]  # later in the day of the end: kept
+    s = clv.rfm_summary(tx, "id", "date", "spend", observation_period_end="2024-01-04")
+    expected = clv.rfm_summary(
+        tx[pd.to_datetime(tx["date"], format="ISO8601") < "2024-01-05"],
+        "id",
+        "date",
+        "spend",
+        "2024-01-04",
+    )
+    pd.testing.assert_frame_equal(s, expected)
+    assert list(s.index) == [1, 2, 3]
+    assert s.loc[1].tolist() == [1, 3.0, 3.0, 2.0]
+    assert s.attrs["transactions_after_end"] == 2  # 2024-01-05 and 2024-01-09
+    assert expected.attrs["transactions_after_end"] == 0
+
+
+def test_split_as_of_an_earlier_observation_end():
+    tx = _log()
+    s = clv.calibration_holdout_split(tx, "id", "date", "2024-01-02", "2024-01-03")
+    # customer 1's purchase on 2024-01-05 is after the end: no holdout purchase
+    assert s["frequency_holdout"].tolist() == [0, 0]
+    assert s["duration_holdout"].tolist() == [1.0, 1.0]
+    assert s.attrs["transactions_after_end"] == 1
+
+
+def test_end_before_every_transaction_is_an_error():
+    with pytest.raises(DataValidationError, match=r"no transaction on or before .*2023-12-31"):
+        clv.rfm_summary(_log(), "id", "date", observation_period_end="2023-12-31")

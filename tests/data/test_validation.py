@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import clvmodels as clv
 from clvmodels.data.validation import check_summary
@@ -65,3 +67,53 @@ def test_missing_columns_and_types():
 def test_valid_summary_passes_unchanged():
     frame = _summary()
     assert check_summary(frame, monetary_value_col="monetary_value") is frame
+
+
+def _breaks_a_rule(row, positive):
+    """Plain-Python oracle of check_summary's rules for one (x, t_x, T, m) row."""
+    x, t_x, T, m = row
+    if not all(np.isfinite(v) for v in row):
+        return True
+    if x < 0 or x != int(x) or t_x < 0 or T < 0 or m < 0 or t_x > T:
+        return True
+    if (x == 0 and t_x != 0) or (x > 0 and t_x == 0):
+        return True
+    return positive and x > 0 and m <= 0
+
+
+VALUES = [0.0, 1.0, 2.0, 2.5, 3.0, -1.0, np.nan, np.inf]
+VALID_ROWS = [
+    (0.0, 0.0, 3.0, 0.0),
+    (0.0, 0.0, 0.0, 0.0),
+    (2.0, 2.5, 3.0, 1.0),
+    (1.0, 3.0, 3.0, 2.5),
+]
+ROWS = st.one_of(st.sampled_from(VALID_ROWS), st.tuples(*[st.sampled_from(VALUES)] * 4))
+
+
+@given(
+    st.lists(ROWS, min_size=1, max_size=6),
+    st.booleans(),
+    st.booleans(),
+)
+@settings(max_examples=300)
+def test_check_summary_raises_exactly_when_a_row_breaks_a_rule(rows, positive, int_frequency):
+    frame = pd.DataFrame(rows, columns=["frequency", "recency", "T", "monetary_value"])
+    if int_frequency and all(np.isfinite(r[0]) and r[0] == int(r[0]) for r in rows):
+        frame["frequency"] = frame["frequency"].astype(np.int64)
+    expected = any(_breaks_a_rule(r, positive) for r in rows)
+    try:
+        check_summary(frame, monetary_value_col="monetary_value", positive_monetary_value=positive)
+        raised = False
+    except DataValidationError:
+        raised = True
+    assert raised == expected
+
+
+def test_nullable_and_object_columns_are_checked_too():
+    frame = _summary()
+    frame["frequency"] = frame["frequency"].astype("Int64")
+    assert check_summary(frame) is frame
+    frame.loc[102, "frequency"] = pd.NA
+    with pytest.raises(DataValidationError, match="'frequency'.*finite"):
+        check_summary(frame)
