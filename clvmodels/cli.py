@@ -191,7 +191,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _time_unit(text: str) -> str:
     try:
-        canonical_unit(text)
+        canonical_unit(text, "--freq")
         return text
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None

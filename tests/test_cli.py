@@ -27,7 +27,7 @@ def test_demo_runs_and_writes_json_models(tmp_path, capsys):
 
 # -- option errors: one line on stderr, exit 2, no traceback -----------------------------
 OPTION_ERRORS = {
-    "unknown freq": (["--freq", "X"], "argument --freq: unknown time unit 'X'"),
+    "unknown freq": (["--freq", "X"], "argument --freq: unknown time unit --freq='X'"),
     "NaN horizon": (["--horizon", "nan"], "argument --horizon: value must be finite"),
     "infinite horizon": (["--horizon", "1e999"], "argument --horizon: value must be finite"),
     "negative horizon": (["--horizon=-4"], "argument --horizon: value must be positive; got -4"),

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.checks import finite_scalar, per_customer_values
-from clvmodels.data.units import canonical_unit, days_per_unit
+from clvmodels.data.units import canonical_unit, days_per_unit, with_time_unit
 from clvmodels.data.validation import check_summary
 from clvmodels.value.deterministic import discounted_cash_flow_clv, retention_clv, simple_clv
 from clvmodels.value.probabilistic import (
@@ -297,6 +297,7 @@ def compare_clv(
         positive_monetary_value=False,
     )
     unit = summary_time_unit(summary, time_unit)
+    summary = with_time_unit(summary, unit)
     schedule = discount_schedule(
         horizon,
         discount_rate,

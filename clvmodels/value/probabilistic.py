@@ -49,7 +49,13 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.checks import finite_scalar, per_customer_values
-from clvmodels.data.units import canonical_unit, check_same_unit, days_per_unit, time_unit_of
+from clvmodels.data.units import (
+    canonical_unit,
+    check_same_unit,
+    days_per_unit,
+    time_unit_of,
+    with_time_unit,
+)
 from clvmodels.data.validation import require_frame
 from clvmodels.value.deterministic import customer_equity
 
@@ -158,7 +164,8 @@ def summary_time_unit(summary: pd.DataFrame, time_unit: str | None = None) -> st
             "the summary states no time unit (summary.attrs['time_unit'] is missing); "
             "pass time_unit='D', 'W', 'M', ... to say in which unit recency and T are measured"
         )
-    check_same_unit(stated, given, "time_unit")
+    if stated is not None and given is not None:
+        check_same_unit(stated, given, "time_unit")
     return stated if stated is not None else given  # type: ignore[return-value]
 
 
@@ -396,6 +403,7 @@ def customer_lifetime_value(
     """
     require_frame(summary, "summary", [])
     unit = summary_time_unit(summary, time_unit)
+    summary = with_time_unit(summary, unit)
     margin = finite_scalar(margin, "margin")
     schedule = discount_schedule(
         horizon,
