@@ -202,8 +202,11 @@ class MaximumLikelihoodModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
+        limits = self._limits(self._named(np.exp(best.x)))
+        for limit in limits:
+            warnings.warn(f"{type(self).__name__}: {limit}", ConvergenceWarning, stacklevel=3)
         at_boundary = [n for n, v in self._named(best.x).items() if abs(v) > _BOUNDARY]
-        if at_boundary:
+        if at_boundary and not limits:
             warnings.warn(
                 f"{type(self).__name__}: {at_boundary} ran to the edge of the parameter "
                 f"space ({self._named(np.exp(best.x))}); the likelihood is "
@@ -260,6 +263,14 @@ class MaximumLikelihoodModel:
         self.optimizer_message_ = str(result.message)
         self.n_iterations_ = int(result.nit)
         return self
+
+    def _limits(self, params: dict[str, float]) -> list[str]:
+        """Named limits of the model that the estimate has reached, in words (a hook).
+
+        A model whose likelihood is maximised at a limit (e.g. no dropout) says which one,
+        so that the user reads the fit as that simpler model.
+        """
+        return []
 
     def fit(self, data: Any, weights: Iterable[float] | None = None) -> Self:
         """Fit by maximum likelihood; returns ``self``.

@@ -24,6 +24,7 @@ error problem. http://brucehardie.com/notes/027/
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,7 @@ from scipy import special, stats
 
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.exceptions import ConvergenceWarning
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models._special import beta_geometric_nbd_mean
 
@@ -284,13 +286,21 @@ def _check_horizon(t: ArrayLike) -> np.ndarray:
     return t
 
 
+#: A shape parameter (or ratio) this large is reported as the model's limit.
+_LIMIT_RATIO = 1e4
+
+
 class BetaGeoModel(MaximumLikelihoodModel):
     """BG/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
     ----------
     penalizer_coef
-        L2 penalty on the parameters, as in ``lifetimes`` (0 = plain MLE).
+        L2 penalty ``penalizer_coef * (r^2 + alpha^2 + a^2 + b^2)`` added to the mean negative
+        log-likelihood per customer, with ``alpha`` in the summary's own time unit (0 = plain
+        MLE). ``lifetimes`` writes the same penalty but first rescales time by ``1 / max(T)``,
+        so its ``alpha`` is far smaller and the same coefficient shrinks it far less; the two
+        coefficients are not interchangeable.
 
     Attributes
     ----------
@@ -333,6 +343,14 @@ class BetaGeoModel(MaximumLikelihoodModel):
                 or np.any(weights < 0)
             ):
                 raise ValueError("weights must be finite, >= 0 and one per row of the summary")
+        if not np.any(columns["frequency"] > 0):
+            warnings.warn(
+                "no customer in the summary made a repeat purchase: the BG/NBD purchase rate "
+                "tends to 0 (alpha -> inf) and dropout cannot be estimated; predictions will "
+                "be close to 0. Check the time window and the freq of the summary.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
         unique, counts = compress(columns, weights)
         x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
         unique["x_index"] = x_index.astype(np.float64)
@@ -349,6 +367,34 @@ class BetaGeoModel(MaximumLikelihoodModel):
         ]
 
     _loglik_grad = staticmethod(_loglik_grad)
+
+    def _limits(self, params: dict[str, float]) -> list[str]:
+        """The BG/NBD's limits, reached when the likelihood is flat towards them.
+
+        b -> inf with E[p] = a / (a + b) -> 0: the NBD; a + b -> inf with b / a fixed: one dropout
+        probability for all; r, alpha -> inf with r / alpha fixed: one purchase rate for all
+        (Fader, Hardie & Lee 2005, sec. 3). The predictions are continuous into each limit.
+        """
+        r, alpha, a, b = (params[name] for name in PARAM_NAMES)
+        limits = []
+        if b > _LIMIT_RATIO and a / (a + b) < 1e-3:
+            limits.append(
+                f"no evidence of dropout: BG/NBD reduces to the NBD (b = {b:.3g} -> inf, "
+                f"mean dropout probability a/(a+b) = {a / (a + b):.2g})"
+            )
+        elif a + b > _LIMIT_RATIO:
+            limits.append(
+                "no evidence of heterogeneity in dropout: every customer drops out after a "
+                f"purchase with the same probability a/(a+b) = {a / (a + b):.4g} "
+                f"(a = {a:.3g}, b = {b:.3g} -> inf)"
+            )
+        if r > _LIMIT_RATIO:
+            limits.append(
+                "no evidence of heterogeneity in purchase rates: every customer buys at the "
+                f"same rate r/alpha = {r / alpha:.4g} per unit of time "
+                f"(r = {r:.3g}, alpha = {alpha:.3g} -> inf)"
+            )
+        return limits
 
     # -- predictions --------------------------------------------------------------------
     def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
