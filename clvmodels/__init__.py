@@ -6,7 +6,7 @@ transactions -> summary -> model -> predictions -> CLV -> evaluation.
 
 from clvmodels import simulate
 from clvmodels._version import __version__
-from clvmodels.data import calibration_holdout_split, datasets, rfm_summary
+from clvmodels.data import calibration_holdout_split, datasets, rfm_summary, with_time_unit
 from clvmodels.exceptions import (
     ConvergenceError,
     ConvergenceWarning,
@@ -48,4 +48,5 @@ __all__ = [
     "expected_residual_value",
     "rfm_summary",
     "simulate",
+    "with_time_unit",
 ]
