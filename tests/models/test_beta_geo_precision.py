@@ -59,6 +59,7 @@ def close(got, want):
     return abs(got - want) <= max(RTOL * abs(want), ATOL)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, derandomize=True, database=None)
 @given(params=params_strategy, t=log_uniform(1e-4, 1e4))
 def test_expected_purchases_matches_eq_9(params, t):
@@ -70,6 +71,7 @@ def test_expected_purchases_matches_eq_9(params, t):
     assert close(float(got), reference_bracket(t=t, **params))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120,
     deadline=None,
