@@ -246,21 +246,34 @@ def _series(r, tau, a, b) -> tuple[np.ndarray, np.ndarray]:
     pmf = np.exp(-r * np.log1p(tau))
     survival = np.ones_like(r)
     partial = np.zeros_like(r)
+    running = np.zeros_like(r)
     total = np.zeros_like(r)
     done = np.zeros(r.shape, dtype=bool)
+    active = np.arange(len(r))  # rows still summing; the arrays above are indexed by it
     for n in range(1, _SERIES_TERMS + 1):
         pmf = pmf * z * (r + (n - 1.0)) / n
         partial = partial + survival
         survival = survival * (b + (n - 1.0)) / (a + b + (n - 1.0))
-        total = total + pmf * partial
+        running = running + pmf * partial
         if n % 16 == 0:
             # Tail bound: S_m <= m and P(N = m + 1) / P(N = m) <= rho for m >= n.
             rho = z * np.maximum(1.0, (r + n) / (n + 1.0))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                tail = pmf * (n * rho / (1.0 - rho) + rho / (1.0 - rho) ** 2)
-            done = (rho < 1.0) & (tail <= 1e-14 * total)
-            if done.all():
-                break
+            tail = pmf * (n * rho / (1.0 - rho) + rho / (1.0 - rho) ** 2)
+            finished = (rho < 1.0) & (tail <= 1e-14 * running)
+            if finished.any():
+                total[active[finished]] = running[finished]
+                done[active[finished]] = True
+                keep = ~finished
+                active = active[keep]
+                if len(active) == 0:
+                    break
+                z, r, a, b = z[keep], r[keep], a[keep], b[keep]
+                pmf, survival, partial, running = (
+                    pmf[keep],
+                    survival[keep],
+                    partial[keep],
+                    running[keep],
+                )
     return total, done
 
 
