@@ -143,15 +143,31 @@ def _log_beta_normaliser(a, b) -> np.ndarray:
     )
 
 
-def _log_integrand(q, log_tau, r, a, b) -> np.ndarray:
-    """log of the integrand over q = logit(p), less :func:`_log_beta_normaliser`.
+def _log1p_share_expm1(d: np.ndarray, log_share, log_rest) -> np.ndarray:
+    """ln(1 + s (e^d - 1)) for a share 0 < s < 1 given as ln s and ln(1 - s).
 
-    The Beta part is written relative to its value at the mean a / (a + b), so that it
-    stays O(1) near the peak even for a, b ~ 1e8.
+    log1p/expm1 near d = 0, where the value is small and must keep its relative accuracy;
+    a log-sum-exp elsewhere, where e^d may overflow.
     """
-    log_p = _log_sigmoid(q)
-    log_n = np.log(a + b)
-    beta_part = a * (log_p - (np.log(a) - log_n)) + b * (_log_sigmoid(-q) - (np.log(b) - log_n))
+    near = np.abs(d) < 1.0
+    small = np.log1p(np.exp(log_share) * np.expm1(np.where(near, d, 0.0)))
+    large = np.logaddexp(log_rest, log_share + np.where(near, 0.0, d))
+    return np.where(near, small, large)
+
+
+def _log_integrand(d, log_tau, r, a, b) -> np.ndarray:
+    """log of the integrand at q = ln(a / b) + d, less :func:`_log_beta_normaliser`.
+
+    The Beta part a ln p + b ln(1 - p) is written relative to its value at the mean
+    p = a / (a + b) (where q = ln(a / b)), as a function of the offset d: a and b may be
+    1e8, and an absolute error of 1e-16 in ln p would become 1e-8.
+    """
+    log_share = -np.log1p(b / a)  # ln(a / (a + b))
+    log_rest = -np.log1p(a / b)  # ln(b / (a + b))
+    beta_part = a * (d - _log1p_share_expm1(d, log_share, log_rest)) + b * (
+        -d - _log1p_share_expm1(-d, log_rest, log_share)
+    )
+    log_p = _log_sigmoid(np.log(a) - np.log(b) + d)
     return beta_part + _log_phi(log_tau + log_p, r)
 
 
@@ -184,7 +200,7 @@ def _log_integral(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]
     x_small, where the integrand may change on any scale up to its tail x_tail. The
     trapezoidal rule in w then converges geometrically once both ends are negligible.
     """
-    mode = _mode(log_tau, r, a, b)
+    mode = _mode(log_tau, r, a, b) - (np.log(a) - np.log(b))  # as an offset d
     peak = _log_integrand(mode, log_tau, r, a, b)
     # Trapezoidal sums with n and n/2 intervals (nested: the same evaluations).
     sums = np.zeros((2, *mode.shape))
@@ -197,8 +213,8 @@ def _log_integral(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]
         length = w_high - _W_LOW
         w = _W_LOW + length[..., None] * grid
         log_x = np.log(x_small)[..., None] + w - np.exp(-w)
-        q = mode[..., None] + side * np.exp(log_x)
-        log_f = _log_integrand(q, log_tau[..., None], r[..., None], a[..., None], b[..., None])
+        d = mode[..., None] + side * np.exp(log_x)
+        log_f = _log_integrand(d, log_tau[..., None], r[..., None], a[..., None], b[..., None])
         terms = np.exp(log_f - peak[..., None] + log_x) * (1.0 + np.exp(-w))
         ends = 0.5 * (terms[..., 0] + terms[..., -1])
         for level, stride in enumerate((1, 2)):
