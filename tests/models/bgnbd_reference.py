@@ -14,9 +14,10 @@ accuracy, which is kept at >= 35 correct significant digits).
 
 Precision is raised where the formula cancels: the bracket
 ``1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)`` of eqs. 9-10 is ~t for
-short horizons and ~(a-1) near a = 1, and the bracket ``1 - sum`` of eq. 8 is the
-negative-binomial tail. Each is evaluated at 50 digits, the digits lost to cancellation
-are measured from the result, and the evaluation is repeated with that many more digits.
+short horizons and ~(a-1) near a = 1. It is evaluated at 50 digits, the digits lost to
+cancellation are measured from the result, and the evaluation is repeated with that many
+more digits. The bracket of eq. 8, ``1 - sum_{j<n}``, is the negative-binomial tail and
+is evaluated as the regularised incomplete beta function, which does not cancel.
 
 The removable singularities are evaluated as limits: at a = 1 exactly ((a+b+x-1)/(a-1)
 times a bracket that vanishes) and at a + b + x - 1 = 0 exactly (a pole of the 2F1
@@ -30,8 +31,9 @@ Independent cross-checks (used by the tests of this module, not by the library t
   of purchases, sum_{j>=1} P(NB count = j) * sum_{k<j} (b)_k/(a+b)_k, with the same
   posterior substitution for the conditional expectation. No 2F1, no cancellation, no
   singularity at a = 1; it needs about r t / alpha terms.
-- :func:`probability_of_purchases_by_betainc`: eq. 8 with the bracket written as the
-  regularised incomplete beta function I_z(n, r).
+- :func:`probability_of_purchases_by_sum`: eq. 8 with its bracket as printed,
+  ``1 - sum_{j<n}``, at raised precision (the reference itself writes the bracket as the
+  regularised incomplete beta function I_z(n, r), which does not cancel).
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ __all__ = [
     "nbd_limit",
     "probability_alive",
     "probability_of_purchases",
-    "probability_of_purchases_by_betainc",
+    "negative_binomial_tail",
+    "probability_of_purchases_by_sum",
 ]
 
 #: Working precision (decimal digits) before any increase for cancellation.
@@ -92,6 +95,54 @@ def _with_cancellation(evaluate: Callable[[], tuple[mpmath.mpf, mpmath.mpf]]) ->
         dps = min(_MAX_DPS, lost + _KEEP_DIGITS + 15)
 
 
+#: Terms a direct hypergeometric series may take before the next representation is tried.
+_SERIES_TERMS = 20_000
+
+
+def _hyp2f1(A, B, C, z) -> mpmath.mpf:
+    """2F1(A, B; C; z) for 0 <= z < 1 to working precision, by the cheapest exact route.
+
+    mpmath's ``hyp2f1`` switches to the 1 - z transformation above z = 0.8, whose two
+    series cancel catastrophically when the parameters are in the thousands (seconds per
+    value, or no convergence). Its summation of the plain power series is exact and
+    self-checking (it raises its precision on cancellation), so that series is tried
+    first, on Euler's form (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) (bounded parameters here)
+    and then on the original, each up to ``_SERIES_TERMS`` terms; ``hyp2f1`` decides
+    only when both would be longer (z very close to 1), and then only if its value does
+    not change with more working digits.
+    """
+    for first, second, factor in ((C - A, C - B, (1 - z) ** (C - A - B)), (A, B, 1)):
+        try:
+            series = mpmath.mp.hypsum(
+                2, 1, ("R", "R", "R"), [first, second, C], z, maxterms=_SERIES_TERMS
+            )
+        except (mpmath.libmp.NoConvergence, ZeroDivisionError):
+            continue
+        return factor * series
+    return _hyp2f1_checked(A, B, C, z)
+
+
+def _hyp2f1_checked(A, B, C, z) -> mpmath.mpf:
+    """``mpmath.hyp2f1``, accepted only when 40 more working digits do not change it.
+
+    Needed: at 50 digits mpmath.hyp2f1(387.2, 795.1; 804.8; 0.8086) returns 2.19e335
+    where the value is 2.65e273 (its 1 - z transformation loses every digit without
+    noticing when the parameters are in the hundreds).
+    """
+    target = mpmath.mp.dps
+    extra = 10
+    while True:
+        with mpmath.workdps(target + extra):
+            low = mpmath.hyp2f1(A, B, C, z)
+        with mpmath.workdps(target + extra + 40):
+            high = mpmath.hyp2f1(A, B, C, z)
+            if high != 0 and abs(low / high - 1) < mpmath.mpf(10) ** -(target + 5):
+                return +high
+        if extra > _MAX_DPS:
+            raise ArithmeticError(f"2F1({A}, {B}; {C}; {z}) did not settle")
+        extra *= 4
+
+
 def _bracket_exact(r, alpha, a, b, x, T, t) -> mpmath.mpf:
     """(a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))].
 
@@ -103,7 +154,7 @@ def _bracket_exact(r, alpha, a, b, x, T, t) -> mpmath.mpf:
         c = aa + bb + xx - 1
         z = tt / (al + TT + tt)
         power = ((al + TT) / (al + TT + tt)) ** (rr + xx)
-        inner = 1 - power * mpmath.hyp2f1(rr + xx, bb + xx, c, z)
+        inner = 1 - power * _hyp2f1(rr + xx, bb + xx, c, z)
         return c / (aa - 1) * inner, inner
 
     return _with_cancellation(evaluate)
@@ -191,10 +242,69 @@ def _pmf_first_term(r, alpha, a, b, t, n) -> mpmath.mpf:
     return mpmath.exp(log_beta + log_nb)
 
 
+def _nb_tail(r, alpha, t, n) -> mpmath.mpf:
+    """P(N(t) >= n) for the Poisson-gamma count: the regularised I_z(n, r), z = t/(α+t).
+
+    Equal to eq. 8's ``1 - (α/(α+t))^r sum_{j<n} ...`` without its cancellation, as
+    z^n (1-z)^r / (n B(n, r)) 2F1(n + r, 1; n + 1; z) (a series of positive terms; not
+    ``mpmath.betainc``, whose 2F1(n, 1 - r; n + 1; z) has the unchecked 1 - z route).
+    """
+    if n == 0:
+        return _mpf(1)
+    rr, al, tt = _mpf(r), _mpf(alpha), _mpf(t)
+    z = tt / (al + tt)
+    log_front = (
+        n * mpmath.log(z) + rr * mpmath.log(al / (al + tt)) - mpmath.log(n) - _log_beta(n, rr)
+    )
+    return mpmath.exp(log_front) * _hyp2f1(n + rr, _mpf(1), _mpf(n + 1), z)
+
+
+def _log_beta(p, q) -> mpmath.mpf:
+    return mpmath.loggamma(p) + mpmath.loggamma(q) - mpmath.loggamma(p + q)
+
+
 @functools.lru_cache(maxsize=200_000)
 def _pmf_cached(r, alpha, a, b, t, n) -> float:
     if n != int(n) or n < 0:
         raise ValueError(f"n must be a whole number >= 0, got {n}")
+    if t == 0:
+        return 1.0 if n == 0 else 0.0
+    with mpmath.workdps(BASE_DPS):
+        first = _pmf_first_term(r, alpha, a, b, t, n)
+        if n == 0:
+            return float(first)
+        weight = mpmath.beta(_mpf(a) + 1, _mpf(b) + n - 1) / mpmath.beta(a, b)
+        return float(first + weight * _nb_tail(r, alpha, t, n))
+
+
+def probability_of_purchases(params: Mapping[str, float], t: float, n: int) -> float:
+    """P(X(t) = n) for a new customer (eq. 8), the double nearest to the exact value.
+
+    The bracket of eq. 8 (a negative-binomial tail) is the regularised incomplete beta
+    function; :func:`probability_of_purchases_by_sum` evaluates it as printed.
+    """
+    return _pmf_cached(*_params(params), float(t), int(n))
+
+
+def negative_binomial_tail(params: Mapping[str, float], t: float, n: int) -> float:
+    """P(N(t) >= n) of the Poisson-gamma count, an upper bound on P(X(t) >= n)."""
+    r, alpha, _, _ = _params(params)
+    if t == 0:
+        return 1.0 if n == 0 else 0.0
+    with mpmath.workdps(BASE_DPS):
+        return float(_nb_tail(r, alpha, t, n))
+
+
+# -- independent cross-checks -------------------------------------------------------------
+
+
+def probability_of_purchases_by_sum(params: Mapping[str, float], t: float, n: int) -> float:
+    """Eq. 8 as printed: the bracket ``1 - (α/(α+t))^r sum_{j<n} ...``.
+
+    Precision is raised by the digits the bracket loses, which costs time where the tail
+    is astronomically small (n far above r t / alpha).
+    """
+    r, alpha, a, b = _params(params)
     if t == 0:
         return 1.0 if n == 0 else 0.0
 
@@ -203,7 +313,6 @@ def _pmf_cached(r, alpha, a, b, t, n) -> float:
         first = _pmf_first_term(r, alpha, a, b, t, n)
         if n == 0:
             return first, _mpf(1)
-        # 1 - (α/(α+t))^r sum_{j<n} Γ(r+j)/(Γ(r) j!) (t/(α+t))^j, as printed in eq. 8.
         z = tt / (al + tt)
         term = (al / (al + tt)) ** rr
         partial = term
@@ -215,29 +324,6 @@ def _pmf_cached(r, alpha, a, b, t, n) -> float:
         return first + weight * tail, tail
 
     return float(_with_cancellation(evaluate))
-
-
-def probability_of_purchases(params: Mapping[str, float], t: float, n: int) -> float:
-    """P(X(t) = n) for a new customer (eq. 8), the double nearest to the exact value."""
-    return _pmf_cached(*_params(params), float(t), int(n))
-
-
-# -- independent cross-checks -------------------------------------------------------------
-
-
-def probability_of_purchases_by_betainc(params: Mapping[str, float], t: float, n: int) -> float:
-    """Eq. 8 with its bracket as the regularised incomplete beta I_{t/(α+t)}(n, r)."""
-    r, alpha, a, b = _params(params)
-    if t == 0:
-        return 1.0 if n == 0 else 0.0
-    with mpmath.workdps(BASE_DPS):
-        first = _pmf_first_term(r, alpha, a, b, t, n)
-        if n == 0:
-            return float(first)
-        z = _mpf(t) / (_mpf(alpha) + _mpf(t))
-        tail = mpmath.betainc(n, r, 0, z, regularized=True)
-        weight = mpmath.beta(_mpf(a) + 1, _mpf(b) + n - 1) / mpmath.beta(a, b)
-        return float(first + weight * tail)
 
 
 def _series(r, alpha, a, b, t, max_terms: int) -> mpmath.mpf:
