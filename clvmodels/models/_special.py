@@ -240,8 +240,12 @@ def _log_mean(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]:
         ts, rs, as_, bs = log_tau[split], r[split], a[split], b[split]
         left, left_error = _log_integral(ts, rs, as_, bs + 1.0, nodes)
         right, right_error = _log_integral(ts, rs, as_ + 1.0, bs, nodes)
-        log_value[split] = np.logaddexp(np.log(bs) + left, np.log(as_) + right) - np.log(as_ + bs)
-        error[split] = np.maximum(left_error, right_error)
+        log_left = np.log(bs) + left
+        log_right = np.log(as_) + right
+        log_value[split] = np.logaddexp(log_left, log_right) - np.log(as_ + bs)
+        # Each part's relative error, weighted by its share of the sum.
+        share_left = special.expit(log_left - log_right)
+        error[split] = share_left * left_error + (1.0 - share_left) * right_error
     return log_value, error
 
 
@@ -352,20 +356,23 @@ def _evaluate(r, alpha, a, b, t) -> np.ndarray:
     return out
 
 
+#: Node counts per side tried in turn; a value still unchecked after the last is refused.
+_REFINEMENTS = (_NODES, 4 * _NODES, 16 * _NODES)
+
+
 def _certified(log_tau, r, a, b) -> np.ndarray:
-    """exp(log(r tau) + log I), refining the step where the error estimate is too large."""
-    log_value, error = _log_mean(log_tau, r, a, b, _NODES)
-    bad = ~(error < RELATIVE_TOLERANCE)
-    if np.any(bad):
-        again, error_again = _log_mean(log_tau[bad], r[bad], a[bad], b[bad], 4 * _NODES)
-        log_value[bad] = again
-        still = ~(error_again < RELATIVE_TOLERANCE)
-        if np.any(still):
-            i = np.flatnonzero(bad)[np.flatnonzero(still)[0]]
-            raise NumericalPrecisionError(
-                "the BG/NBD expectation cannot be certified to a relative error of "
-                f"{RELATIVE_TOLERANCE:g} in double precision at r={r[i]!r}, a={a[i]!r}, "
-                f"b={b[i]!r}, t/alpha={np.exp(log_tau[i])!r} "
-                f"({int(still.sum())} value(s) affected)"
-            )
-    return np.exp(np.log(r) + log_tau + log_value)
+    """exp(log(r tau) + log I), refining the rule where the error estimate is too large."""
+    log_value = np.empty(r.shape)
+    todo = np.arange(len(r))
+    for nodes in _REFINEMENTS:
+        value, error = _log_mean(log_tau[todo], r[todo], a[todo], b[todo], nodes)
+        log_value[todo] = value
+        todo = todo[~(error < RELATIVE_TOLERANCE)]
+        if len(todo) == 0:
+            return np.exp(np.log(r) + log_tau + log_value)
+    i = todo[0]
+    raise NumericalPrecisionError(
+        "the BG/NBD expectation cannot be certified to a relative error of "
+        f"{RELATIVE_TOLERANCE:g} in double precision at r={r[i]!r}, a={a[i]!r}, "
+        f"b={b[i]!r}, t/alpha={np.exp(log_tau[i])!r} ({len(todo)} value(s) affected)"
+    )
