@@ -207,3 +207,52 @@ def test_errors_name_the_argument(sample):
         backtest(sample, "customer_id", "date", [CUT], ["1998-01-01", "1998-06-30"])
     with pytest.raises(DataValidationError, match="calibration_period_end"):
         backtest(sample, "customer_id", "date", "1999-01-01", "1998-06-30")
+
+
+def _readme_rows():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("## Backtesting") : text.index("## Time units")]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip().replace("*", "") for c in line.strip("|").split("|")]
+        if len(cells) == 10 and cells[0] not in ("model", "---"):
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_readme_table_has_the_numbers_the_backtest_gives(cdnow):
+    rows = _readme_rows()
+    purchases = cdnow.metrics_table("purchases").loc[CUT]
+    value = cdnow.metrics_table("value").loc[CUT]
+    assert set(rows) == set(purchases.index)
+    for model, cells in rows.items():
+        p, v = purchases.loc[model], value.loc[model]
+        expected = [
+            f"{p.mae:.3f}",
+            f"{p.rmse:.3f}",
+            f"{p.correlation:.3f}",
+            f"{p.spearman:.3f}",
+            f"{p.top10_capture:.1%}",
+            f"{p.gini:.3f}",
+            f"{p.predicted_total:,.0f} ({p.total_relative_error:+.1%})",
+            f"{v.mae:.2f}",
+            f"{v.predicted_total:,.0f} ({v.total_relative_error:+.1%})",
+        ]
+        assert cells == expected, model
+
+
+def test_readme_claims_about_mae(cdnow):
+    rows = cdnow.per_customer[cdnow.per_customer["model"] == BG]
+    actual = rows["actual_purchases"]
+    assert round(actual.mean(), 3) == 0.798  # "predicting 0 for everybody"
+    assert round((actual == 0).mean(), 2) == 0.71
+    shrunk = 0.6 * rows["predicted_purchases"]
+    assert round(np.abs(shrunk - actual).mean(), 3) == 0.739
+    calibration = cdnow.summaries[CUT]
+    everybody = clv.evaluation.RetentionBaseline(among="all").fit(calibration)
+    assert round(everybody.churn_per_period_, 3) == 0.065
+    predicted = everybody.conditional_expected_purchases(39.0, calibration)
+    assert round(np.abs(predicted - actual.to_numpy()).mean(), 3) == 0.712
+    assert round(predicted.sum()) == 1007
