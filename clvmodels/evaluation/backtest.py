@@ -107,6 +107,14 @@ def default_models() -> dict[str, Any]:
     }
 
 
+def _naive_dates(values: pd.Series) -> pd.Series:
+    """Dates as naive datetimes, in UTC when they carry a zone (as the summaries do)."""
+    dates = pd.to_datetime(values)
+    if dates.dt.tz is not None:
+        dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+    return dates
+
+
 def recent_repeats(
     summary: pd.DataFrame,
     transactions: pd.DataFrame,
@@ -134,7 +142,7 @@ def recent_repeats(
     out["recent_frequency"] = out["frequency"]
     out["recent_window"] = window if window > 0 else 1.0
     start = pd.Timestamp(end) - pd.Timedelta(days=window * days_per_unit(unit))
-    dates = pd.to_datetime(transactions[date_col])
+    dates = _naive_dates(transactions[date_col])
     if window > 0 and (dates.dt.normalize() <= start.normalize()).any():
         before = rfm_summary(
             transactions,
@@ -229,7 +237,7 @@ def _actual_repeats(
 ) -> pd.Series:
     """Repeat transactions of the cohort per period (time units counted from the cut-off)."""
     log = transactions[[customer_col, date_col]].copy()
-    log[date_col] = pd.to_datetime(log[date_col])
+    log[date_col] = _naive_dates(log[date_col])
     log = log[log[customer_col].isin(customers) & (log[date_col].dt.normalize() <= end)]
     start = log[date_col].dt.to_period(freq).dt.start_time
     pairs = pd.DataFrame({"customer": log[customer_col].to_numpy(), "start": start.to_numpy()})

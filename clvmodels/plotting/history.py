@@ -47,7 +47,10 @@ def probability_alive_history(
     rows = transactions[transactions[customer_col] == customer_id]
     if rows.empty:
         raise ValueError(f"customer {customer_id!r} has no transaction in column {customer_col!r}")
-    starts = pd.to_datetime(rows[date_col]).dt.to_period(period_alias(freq)).dt.start_time.unique()
+    log_dates = pd.to_datetime(rows[date_col])
+    if log_dates.dt.tz is not None:  # compared in UTC, as rfm_summary does
+        log_dates = log_dates.dt.tz_convert("UTC").dt.tz_localize(None)
+    starts = log_dates.dt.to_period(period_alias(freq)).dt.start_time.unique()
     purchases = np.sort(starts.to_numpy())
     stop = pd.Timestamp(purchases[-1]) if end is None else parse_end(end, "end", False)
     first = pd.Timestamp(purchases[0])
