@@ -1,6 +1,6 @@
 """Evaluation: backtests of holdout predictions, metrics and model-comparison tables."""
 
-from clvmodels.evaluation import metrics
+from clvmodels.evaluation import metrics, tracking
 from clvmodels.evaluation.backtest import BacktestResult, backtest, default_models
 from clvmodels.evaluation.baselines import LastPeriodBaseline, RetentionBaseline, RunRateBaseline
 
@@ -12,4 +12,5 @@ __all__ = [
     "backtest",
     "default_models",
     "metrics",
+    "tracking",
 ]

@@ -34,14 +34,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clvmodels.data.summary import calibration_holdout_split, rfm_summary
+from clvmodels.data.summary import calibration_holdout_split
 from clvmodels.data.units import days_per_unit
-from clvmodels.evaluation.baselines import LastPeriodBaseline, RetentionBaseline, RunRateBaseline
+from clvmodels.evaluation.baselines import (
+    LastPeriodBaseline,
+    RetentionBaseline,
+    RunRateBaseline,
+    recent_repeats,
+)
 from clvmodels.evaluation.metrics import prediction_metrics
+from clvmodels.evaluation.tracking import actual_repeat_transactions, expected_repeat_transactions
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models import BetaGeoModel, GammaGammaModel
 
-__all__ = ["BacktestResult", "backtest", "default_models", "recent_repeats", "split_metrics"]
+__all__ = ["BacktestResult", "backtest", "default_models", "split_metrics"]
 
 #: Columns of the calibration summary that candidates are fitted on.
 _CALIBRATION_COLUMNS = ("frequency", "recency", "T", "monetary_value")
@@ -105,58 +111,6 @@ def default_models() -> dict[str, Any]:
         "retention formula": RetentionBaseline(),
         "last period": LastPeriodBaseline(),
     }
-
-
-def _naive_dates(values: pd.Series) -> pd.Series:
-    """Dates as naive datetimes, in UTC when they carry a zone (as the summaries do)."""
-    dates = pd.to_datetime(values)
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
-    return dates
-
-
-def recent_repeats(
-    summary: pd.DataFrame,
-    transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
-    window: float,
-) -> pd.DataFrame:
-    """Add the repeat purchases of the last ``window`` time units before the summary's end.
-
-    Adds ``recent_frequency`` (repeat purchases, counted at the summary's ``freq``, in
-    the ``window`` before ``attrs["observation_period_end"]``, or
-    ``attrs["calibration_period_end"]`` for a split) and ``recent_window`` (the window,
-    cut to the longest customer age ``T``) to a copy of ``summary``: the data of
-    :class:`~clvmodels.evaluation.baselines.LastPeriodBaseline`.
-    """
-    end = summary.attrs.get("calibration_period_end", summary.attrs.get("observation_period_end"))
-    unit, freq = summary.attrs.get("time_unit"), summary.attrs.get("freq")
-    if end is None or unit is None or freq is None:
-        raise DataValidationError(
-            "recent_repeats needs a summary made by clvmodels.rfm_summary or "
-            "calibration_holdout_split (attrs with time_unit, freq and the end date)"
-        )
-    window = min(float(window), float(summary["T"].max()))
-    out = summary.copy()
-    out["recent_frequency"] = out["frequency"]
-    out["recent_window"] = window if window > 0 else 1.0
-    start = pd.Timestamp(end) - pd.Timedelta(days=window * days_per_unit(unit))
-    dates = _naive_dates(transactions[date_col])
-    if window > 0 and (dates.dt.normalize() <= start.normalize()).any():
-        before = rfm_summary(
-            transactions,
-            customer_col,
-            date_col,
-            observation_period_end=start.normalize(),
-            freq=freq,
-            time_unit=unit,
-        )
-        earlier = before["frequency"].reindex(out.index).fillna(-1).to_numpy()
-        # A customer who bought before the window: her repeats since then; else all of them.
-        recent = np.where(earlier >= 0, out["frequency"] - earlier, out["frequency"])
-        out["recent_frequency"] = np.maximum(recent, 0)
-    return out
 
 
 def _candidates(models: Mapping[str, Any] | None) -> dict[str, tuple[Any, Any]]:
@@ -223,68 +177,6 @@ def _predict(
     if not np.all(np.isfinite(frame["predicted_purchases"])):
         raise DataValidationError(f"model {name!r} predicted a non-finite number of purchases")
     return frame
-
-
-def _actual_repeats(
-    transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
-    customers: pd.Index,
-    freq: str,
-    cut_off: pd.Timestamp,
-    end: pd.Timestamp,
-    step_days: float,
-) -> pd.Series:
-    """Repeat transactions of the cohort per period (time units counted from the cut-off)."""
-    log = transactions[[customer_col, date_col]].copy()
-    log[date_col] = _naive_dates(log[date_col])
-    log = log[log[customer_col].isin(customers) & (log[date_col].dt.normalize() <= end)]
-    start = log[date_col].dt.to_period(freq).dt.start_time
-    pairs = pd.DataFrame({"customer": log[customer_col].to_numpy(), "start": start.to_numpy()})
-    pairs = pairs.drop_duplicates().sort_values(["customer", "start"])
-    repeats = pairs[pairs.duplicated("customer")]  # every purchase period but the first
-    offset_days = (repeats["start"] - cut_off.normalize()).dt.days.to_numpy(np.float64)
-    # Day d after the cut-off (d >= 1) lies in period ceil(d / step); days <= 0 in calibration.
-    period = np.ceil(offset_days / step_days).astype(np.int64)
-    return pd.Series(period).value_counts().sort_index()
-
-
-def _tracking(
-    name: str,
-    purchase: Any,
-    calibration: pd.DataFrame,
-    periods: np.ndarray,
-    duration: float,
-    actual_at_cut_off: float,
-) -> pd.DataFrame:
-    """Expected repeat transactions of one model per period: incremental and cumulative."""
-    cumulative = np.full(len(periods), np.nan)
-    incremental = np.full(len(periods), np.nan)
-    unconditional = getattr(purchase, "expected_purchases", None)
-    T = calibration["T"].to_numpy(np.float64)
-    in_calibration = periods <= 0
-    if callable(unconditional) and in_calibration.any():
-        ages, counts = np.unique(T, return_counts=True)
-        at = np.clip(ages[None, :] + periods[in_calibration][:, None], 0.0, None)
-        expected = np.asarray(unconditional(at.ravel()), np.float64).reshape(at.shape) @ counts
-        cumulative[in_calibration] = expected
-        incremental[in_calibration] = np.diff(expected, prepend=0.0)
-    holdout = np.flatnonzero(~in_calibration)
-    forecast = np.array(
-        [
-            float(
-                np.sum(
-                    purchase.conditional_expected_purchases(min(float(h), duration), calibration)
-                )
-            )
-            for h in periods[holdout]
-        ]
-    )
-    cumulative[holdout] = actual_at_cut_off + forecast
-    incremental[holdout] = np.diff(forecast, prepend=0.0)
-    return pd.DataFrame(
-        {"model": name, "period": periods, "incremental": incremental, "cumulative": cumulative}
-    )
 
 
 def split_metrics(per_customer: pd.DataFrame) -> pd.DataFrame:
@@ -402,7 +294,7 @@ def _one_cut_off(
     step_days = days_per_unit(unit)
     end = pd.Timestamp(split.attrs["observation_period_end"])
     cut = pd.Timestamp(label)
-    counts = _actual_repeats(
+    counts = actual_repeat_transactions(
         transactions, customer_col, date_col, split.index, split.attrs["freq"], cut, end, step_days
     )
     first = int(min(counts.index.min(), 0)) if len(counts) else 0
@@ -428,7 +320,11 @@ def _one_cut_off(
         fitted[name] = (purchase_fit, spend_fit)
         predicted = _predict(name, purchase_fit, spend_fit, calibration, duration, has_spend)
         frames.append(base.join(predicted).assign(model=name))
-        tracks.append(_tracking(name, purchase_fit, calibration, periods, duration, at_cut_off))
+        tracks.append(
+            expected_repeat_transactions(
+                name, purchase_fit, calibration, periods, duration, at_cut_off
+            )
+        )
 
     per_customer = pd.concat(frames).reset_index()
     per_customer.insert(0, "calibration_period_end", label)

@@ -18,7 +18,7 @@ everything comes from the calibration summary:
 - :class:`LastPeriodBaseline`: "the next period repeats the last one": the repeat
   purchases of the last ``recent_window`` time units of calibration, scaled to the
   horizon. It reads the columns ``recent_frequency`` and ``recent_window`` that
-  :func:`~clvmodels.evaluation.backtest.recent_repeats` adds to a summary.
+  :func:`~clvmodels.evaluation.baselines.recent_repeats` adds to a summary.
 
 The spend per purchase of every baseline is the customer's own mean repeat spend
 (``monetary_value``), or the mean over repeat buyers for customers without a repeat
@@ -42,13 +42,14 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.checks import finite_scalar
-from clvmodels.data.units import check_same_unit, time_unit_of
+from clvmodels.data.summary import rfm_summary
+from clvmodels.data.units import check_same_unit, days_per_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import DataValidationError
 from clvmodels.value.compare import lapse_churn_rate
 from clvmodels.value.deterministic import retention_clv, run_rate_clv
 
-__all__ = ["LastPeriodBaseline", "RetentionBaseline", "RunRateBaseline"]
+__all__ = ["LastPeriodBaseline", "RetentionBaseline", "RunRateBaseline", "recent_repeats"]
 
 
 class _Baseline:
@@ -213,7 +214,7 @@ class LastPeriodBaseline(_Baseline):
 
     The summary must carry ``recent_frequency`` (repeat purchases in the last
     ``recent_window`` time units before the calibration end) and ``recent_window``; see
-    :func:`clvmodels.evaluation.backtest.recent_repeats`.
+    :func:`clvmodels.evaluation.baselines.recent_repeats`.
 
     Examples
     --------
@@ -234,7 +235,7 @@ class LastPeriodBaseline(_Baseline):
             raise DataValidationError(
                 f"LastPeriodBaseline needs the column(s) {missing} (repeat purchases in the "
                 "last window of calibration); add them with "
-                "clvmodels.evaluation.backtest.recent_repeats(...)"
+                "clvmodels.evaluation.baselines.recent_repeats(...)"
             )
         recent = summary["recent_frequency"].to_numpy(np.float64)
         window = summary["recent_window"].to_numpy(np.float64)
@@ -248,3 +249,49 @@ class LastPeriodBaseline(_Baseline):
         recent, window = self._recent(summary)
         values = recent * _horizon(t) / window
         return pd.Series(values, index=summary.index, name="expected_purchases")
+
+
+def recent_repeats(
+    summary: pd.DataFrame,
+    transactions: pd.DataFrame,
+    customer_col: str,
+    date_col: str,
+    window: float,
+) -> pd.DataFrame:
+    """Add the repeat purchases of the last ``window`` time units before the summary's end.
+
+    Adds ``recent_frequency`` (repeat purchases, counted at the summary's ``freq``, in
+    the ``window`` before ``attrs["observation_period_end"]``, or
+    ``attrs["calibration_period_end"]`` for a split) and ``recent_window`` (the window,
+    cut to the longest customer age ``T``) to a copy of ``summary``: the data of
+    :class:`LastPeriodBaseline`.
+    """
+    end = summary.attrs.get("calibration_period_end", summary.attrs.get("observation_period_end"))
+    unit, freq = summary.attrs.get("time_unit"), summary.attrs.get("freq")
+    if end is None or unit is None or freq is None:
+        raise DataValidationError(
+            "recent_repeats needs a summary made by clvmodels.rfm_summary or "
+            "calibration_holdout_split (attrs with time_unit, freq and the end date)"
+        )
+    window = min(float(window), float(summary["T"].max()))
+    out = summary.copy()
+    out["recent_frequency"] = out["frequency"]
+    out["recent_window"] = window if window > 0 else 1.0
+    start = pd.Timestamp(end) - pd.Timedelta(days=window * days_per_unit(unit))
+    dates = pd.to_datetime(transactions[date_col])
+    if dates.dt.tz is not None:  # compared in UTC, as rfm_summary does
+        dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+    if window > 0 and (dates.dt.normalize() <= start.normalize()).any():
+        before = rfm_summary(
+            transactions,
+            customer_col,
+            date_col,
+            observation_period_end=start.normalize(),
+            freq=freq,
+            time_unit=unit,
+        )
+        earlier = before["frequency"].reindex(out.index).fillna(-1).to_numpy()
+        # A customer who bought before the window: her repeats since then; else all of them.
+        recent = np.where(earlier >= 0, out["frequency"] - earlier, out["frequency"])
+        out["recent_frequency"] = np.maximum(recent, 0)
+    return out

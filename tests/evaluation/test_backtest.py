@@ -11,7 +11,7 @@ import pytest
 
 import clvmodels as clv
 from clvmodels.evaluation import RunRateBaseline, backtest
-from clvmodels.evaluation.backtest import recent_repeats
+from clvmodels.evaluation.baselines import recent_repeats
 from clvmodels.exceptions import DataValidationError
 
 BG = "BG/NBD + Gamma-Gamma"
