@@ -142,12 +142,18 @@ def _spend_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[~free]
 
 
+def _fitted_copy(model: Any, data: pd.DataFrame) -> Any:
+    """A fitted copy of ``model`` (the candidate given by the caller is left as it was)."""
+    copied = copy.deepcopy(model)
+    returned = copied.fit(data)
+    return copied if returned is None else returned  # fit should return self; some don't
+
+
 def _fit(purchase: Any, spend: Any, calibration: pd.DataFrame, has_spend: bool) -> tuple[Any, Any]:
-    purchase = copy.deepcopy(purchase).fit(calibration)
-    if spend is not None and has_spend:
-        spend = copy.deepcopy(spend).fit(_spend_rows(calibration))
-    elif spend is not None:
-        spend = None
+    purchase = _fitted_copy(purchase, calibration)
+    spend = (
+        _fitted_copy(spend, _spend_rows(calibration)) if spend is not None and has_spend else None
+    )
     return purchase, spend
 
 

@@ -143,15 +143,8 @@ def _tiny_log():
 
 
 def test_any_model_with_the_protocol_plugs_in():
-    result = backtest(
-        _tiny_log(),
-        "id",
-        "day",
-        "2020-01-31",
-        "2020-02-28",
-        models={"constant": _Constant(), "run rate": RunRateBaseline()},
-        time_unit="W",
-    )
+    models = {"constant": _Constant(), "run rate": RunRateBaseline()}
+    result = backtest(_tiny_log(), "id", "day", "2020-01-31", "2020-02-28", models, time_unit="W")
     rows = result.per_customer
     assert rows["p_alive"].isna().all() and rows["predicted_value"].isna().all()
     assert set(result.metrics["target"]) == {"purchases"}
@@ -159,6 +152,8 @@ def test_any_model_with_the_protocol_plugs_in():
     assert rows.groupby("model")["actual_purchases"].sum().tolist() == [3.0, 3.0]
     constant = rows[rows["model"] == "constant"]["predicted_purchases"]
     assert constant.nunique() == 1
+    # The candidate passed in is not fitted (the backtest fits a copy).
+    assert not hasattr(models["constant"], "rate_")
     track = result.tracking[result.tracking["model"] == "constant"]
     assert track.loc[track["phase"] == "calibration", "cumulative"].isna().all()
     holdout = track[track["phase"] == "holdout"]
