@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import clvmodels as clv
 from clvmodels.atomic import atomic_directory
 from clvmodels.checks import finite_scalar
 from clvmodels.data.units import canonical_unit
+from clvmodels.evaluation.metrics import prediction_metrics
 
 CALIBRATION_END = "1997-09-30"
 OBSERVATION_END = "1998-06-30"
@@ -107,12 +107,13 @@ def _demo(
     duration = float(split["duration_holdout"].iloc[0])
     predicted = bg.conditional_expected_purchases(duration, split)
     actual = split["frequency_holdout"]
+    scores = prediction_metrics(actual, predicted)
     total = pd.Series(
         {
-            "predicted holdout purchases": predicted.sum(),
-            "actual holdout purchases": float(actual.sum()),
-            "mean absolute error per customer": float(np.abs(predicted - actual).mean()),
-            "correlation predicted/actual": float(np.corrcoef(predicted, actual)[0, 1]),
+            "predicted holdout purchases": scores["predicted_total"],
+            "actual holdout purchases": scores["actual_total"],
+            "mean absolute error per customer": scores["mae"],
+            "correlation predicted/actual": scores["correlation"],
         }
     )
     _print_table(f"Holdout check ({duration:g} {freq} to {OBSERVATION_END})", total)
