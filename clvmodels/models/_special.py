@@ -42,6 +42,8 @@ expectation of eq. 10 is the same function at the posterior parameters
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
@@ -260,41 +262,44 @@ def _series(r, tau, a, b) -> tuple[np.ndarray, np.ndarray]:
     out (negative binomial: r, tau / (1 + tau)) and S_n = sum_{k<n} E[(1 - p)^k] the
     expected number of them she is still alive for. Every term is positive, so the sum is
     accurate to a few ulps per term; it is used where it converges within
-    :data:`_SERIES_TERMS` terms.
+    :data:`_SERIES_TERMS` terms. The loop is compiled by numba (a dependency of PyTensor),
+    one customer at a time, so each stops as soon as its own tail is negligible.
     """
-    z = tau / (1.0 + tau)
-    pmf = np.exp(-r * np.log1p(tau))
-    survival = np.ones_like(r)
-    partial = np.zeros_like(r)
-    running = np.zeros_like(r)
-    total = np.zeros_like(r)
+    total = np.zeros(r.shape)
     done = np.zeros(r.shape, dtype=bool)
-    active = np.arange(len(r))  # rows still summing; the arrays above are indexed by it
-    for n in range(1, _SERIES_TERMS + 1):
-        pmf = pmf * z * (r + (n - 1.0)) / n
-        partial = partial + survival
-        survival = survival * (b + (n - 1.0)) / (a + b + (n - 1.0))
-        running = running + pmf * partial
-        if n % 16 == 0:
-            # Tail bound: S_m <= m and P(N = m + 1) / P(N = m) <= rho for m >= n.
-            rho = z * np.maximum(1.0, (r + n) / (n + 1.0))
-            tail = pmf * (n * rho / (1.0 - rho) + rho / (1.0 - rho) ** 2)
-            finished = (rho < 1.0) & (tail <= 1e-14 * running)
-            if finished.any():
-                total[active[finished]] = running[finished]
-                done[active[finished]] = True
-                keep = ~finished
-                active = active[keep]
-                if len(active) == 0:
-                    break
-                z, r, a, b = z[keep], r[keep], a[keep], b[keep]
-                pmf, survival, partial, running = (
-                    pmf[keep],
-                    survival[keep],
-                    partial[keep],
-                    running[keep],
-                )
+    _series_kernel()(r, tau, a, b, _SERIES_TERMS, total, done)
     return total, done
+
+
+@functools.cache
+def _series_kernel():
+    """Compile the series loop on first use (numba caches it on disk)."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def kernel(r, tau, a, b, max_terms, total, done):  # pragma: no cover - compiled
+        for i in range(r.shape[0]):
+            z = tau[i] / (1.0 + tau[i])
+            pmf = np.exp(-r[i] * np.log1p(tau[i]))
+            survival = 1.0
+            partial = 0.0
+            running = 0.0
+            for n in range(1, max_terms + 1):
+                pmf *= z * (r[i] + (n - 1.0)) / n
+                partial += survival
+                survival *= (b[i] + (n - 1.0)) / (a[i] + b[i] + (n - 1.0))
+                running += pmf * partial
+                if n % 4 == 0:
+                    # Tail bound: S_m <= m and P(N = m + 1) / P(N = m) <= rho for m >= n.
+                    rho = z * max(1.0, (r[i] + n) / (n + 1.0))
+                    if rho < 1.0:
+                        tail = pmf * (n * rho / (1.0 - rho) + rho / (1.0 - rho) ** 2)
+                        if tail <= 1e-14 * running:
+                            total[i] = running
+                            done[i] = True
+                            break
+
+    return kernel
 
 
 def beta_geometric_nbd_mean(
