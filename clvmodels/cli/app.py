@@ -1,0 +1,502 @@
+"""The ``clvmodels`` command: demo, fit and score, built with Click and Rich.
+
+``main`` runs the command and turns every failure into one line on stderr and an
+exit status (see ``EXIT_STATUS``); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+import clvmodels as clv
+from clvmodels.atomic import atomic_directory
+from clvmodels.checks import finite_scalar
+from clvmodels.cli import pipeline
+from clvmodels.cli.inputs import EXIT_DATA, EXIT_USAGE, InputError, check_columns, read_table
+from clvmodels.cli.outputs import RUN_FILE, Output, write_frame, write_run
+from clvmodels.data.units import canonical_unit, with_time_unit
+from clvmodels.exceptions import DataValidationError, ModelFileError, UnitMismatchError
+
+__all__ = ["EXIT_STATUS", "cli", "main"]
+
+EXIT_STATUS = {
+    0: "success",
+    1: "an unexpected error while running",
+    EXIT_USAGE: "a wrong option, a missing input file or a column name not in the file",
+    EXIT_DATA: "input that cannot be used: empty, unparseable dates, invalid values, a bad "
+    "model file",
+    130: "interrupted (Ctrl-C); nothing was written",
+}
+DEMO_CALIBRATION_END = "1997-09-30"
+DEMO_OBSERVATION_END = "1998-06-30"
+_EXIT_HELP = "\b\nExit status:\n" + "\n".join(f"  {k:>3}  {v}" for k, v in EXIT_STATUS.items())
+
+
+def _examples(*lines: str) -> str:
+    """An epilog block that Click prints as written (a backspace line stops rewrapping)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines) + "\n\n"
+
+
+_CLI_EXAMPLES = _examples(
+    "clvmodels demo                       # the bundled CDNOW data, report in clv-report/",
+    "clvmodels fit sales.csv --customer-col customer --date-col date \\",
+    "    --amount-col amount --holdout-start 2024-01-01 --out results",
+    "clvmodels score results new_sales.csv --out scores.csv",
+)
+_DEMO_EXAMPLES = _examples(
+    "clvmodels demo                       # report in clv-report/report.html",
+    "clvmodels demo --out /tmp/cdnow --horizon 24",
+    "clvmodels demo --json               # key numbers for scripts",
+)
+_FIT_EXAMPLES = _examples(
+    "clvmodels fit sales.csv --customer-col customer --date-col date --out results",
+    "clvmodels fit sales.parquet --customer-col id --date-col day --amount-col amount \\",
+    "    --holdout-start 2024-07-01 --horizon 24 --out results",
+    "clvmodels fit sales.csv --customer-col id --date-col day --freq W --json",
+)
+_SCORE_EXAMPLES = _examples(
+    "clvmodels score results new_sales.csv --out scores.csv",
+    "clvmodels score results summary.csv --out scores.parquet --observation-end 2024-12-31",
+)
+
+
+# -- option types: each says what is wrong in one line -----------------------------------
+class _Unit(click.ParamType):
+    name = "UNIT"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        try:
+            canonical_unit(value, f"--{param.name.replace('_', '-')}" if param else "unit")
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+        return value
+
+
+class _Positive(click.ParamType):
+    name = "NUMBER"
+
+    def __init__(self, at_least_zero: bool = False) -> None:
+        self.at_least_zero = at_least_zero
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"value must be a number; got {value!r}", param, ctx)
+        try:
+            if self.at_least_zero:
+                return finite_scalar(number, "value", at_least=0)
+            return finite_scalar(number, "value", greater_than=0)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        try:
+            pd.Timestamp(value)
+        except (ValueError, TypeError):
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD", param, ctx)
+        return value
+
+
+class _Folder(click.ParamType):
+    """A folder that is, or can be created, writable (checked before any work)."""
+
+    name = "DIR"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path:
+        path = Path(value)
+        if path.exists() and not path.is_dir():
+            self.fail(f"{value} is a file, not a folder", param, ctx)
+        existing = path
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            self.fail(f"{value}: {existing} is a file, not a folder", param, ctx)
+        if not os.access(existing, os.W_OK | os.X_OK):
+            self.fail(f"{value}: the folder {existing} is not writable", param, ctx)
+        return path
+
+
+class _OutputFile(click.ParamType):
+    name = "FILE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path:
+        path = Path(value)
+        if path.is_dir():
+            self.fail(f"{value} is a folder; name a file such as scores.csv", param, ctx)
+        if not path.parent.is_dir():
+            self.fail(f"{value}: the folder {path.parent} does not exist", param, ctx)
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            self.fail(f"{value}: the folder {path.parent} is not writable", param, ctx)
+        return path
+
+
+def _common(command):
+    """--quiet, --json and --debug, on every command."""
+    command = click.option("--debug", is_flag=True, help="Show the full traceback of an error.")(
+        command
+    )
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON object (for scripts)."
+    )(command)
+    return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(command)
+
+
+def _valuation(command):
+    """Units, horizon and discount rate, shared by demo and fit."""
+    options = [
+        click.option(
+            "--freq",
+            type=_Unit(),
+            default="D",
+            show_default=True,
+            help="Count purchases per distinct D (day), W (week), M (month)...",
+        ),
+        click.option(
+            "--time-unit",
+            type=_Unit(),
+            default=None,
+            help="Unit of recency and T. Default: W with --freq D (days counted, time "
+            "in weeks, as in Fader, Hardie & Lee 2005), else --freq.",
+        ),
+        click.option(
+            "--horizon",
+            type=_Positive(),
+            default=12.0,
+            show_default=True,
+            help="Prediction and CLV horizon, in --horizon-unit (> 0).",
+        ),
+        click.option("--horizon-unit", type=_Unit(), default="M", show_default=True),
+        click.option(
+            "--discount-rate",
+            type=_Positive(at_least_zero=True),
+            default=0.10,
+            show_default=True,
+            help="Annual discount rate for CLV.",
+        ),
+        click.option(
+            "--bayes", is_flag=True, help="Also fit the Bayesian models (needs clvmodels.bayes)."
+        ),
+        click.option(
+            "--out",
+            "--output",
+            "-o",
+            "out",
+            type=_Folder(),
+            default="clv-report",
+            show_default=True,
+            help="Folder for the models, scores.csv and report.html (replaced only when "
+            "the run succeeds).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _time_unit(freq: str, time_unit: str | None) -> str:
+    if time_unit is not None:
+        return time_unit
+    return "W" if canonical_unit(freq) == "D" else freq
+
+
+# -- the commands --------------------------------------------------------------------------
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=_CLI_EXAMPLES + _EXIT_HELP,
+)
+@click.version_option(clv.__version__, "--version", prog_name="clvmodels")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def cli(debug: bool) -> None:
+    """Customer-lifetime-value models from a transaction log."""
+
+
+def _bayes_available(bayes: bool) -> None:
+    if bayes and not hasattr(clv, "BayesianBetaGeoModel"):
+        raise InputError(
+            "--bayes needs the Bayesian models (clvmodels.bayes), which this version of "
+            "clvmodels does not have",
+            exit_code=EXIT_USAGE,
+        )
+
+
+def _print_run(output: Output, run: pipeline.Run) -> None:
+    content = run.content
+    output.table("Data", pd.Series(content.overview, name="").rename_axis(""))
+    for model in content.models:
+        output.table(f"{model.name} (times in {content.time_unit}s)", model.table)
+    if content.holdout is not None:
+        output.table("Calibration/holdout check", content.holdout)
+    value = "clv" if "clv" in run.scores else "expected_purchases"
+    shown = ["frequency", "recency", "T", "p_alive", "expected_purchases", value]
+    top = run.scores.sort_values(value, ascending=False).head(10)[list(dict.fromkeys(shown))]
+    output.table(f"Top 10 customers by {value} ({content.horizon})", top, ",.2f")
+    if content.comparison is not None:
+        output.table(
+            f"Customer equity over {content.horizon}: probabilistic vs textbook formulas",
+            content.comparison,
+            ",.2f",
+        )
+    if content.retention is not None:
+        lifetimes = content.retention.lifetimes
+        shown = ["alpha", "beta", "retention_rate", "sbg_clv", "deterministic_clv"]
+        output.table(
+            f"Contractual cohorts: sBG value of a new customer vs the retention formula "
+            f"(discount {content.retention.discount_rate:.0%} per {content.retention.period})",
+            lifetimes[shown + [c for c in lifetimes if c.startswith("DERL")]],
+        )
+
+
+def _run_and_write(
+    output: Output,
+    out: Path,
+    transactions: pd.DataFrame,
+    settings: pipeline.Settings,
+    title: str,
+    source: str,
+    cohorts: pd.DataFrame | None = None,
+) -> None:
+    with atomic_directory(out) as staging:  # an unwritable --out fails before any work
+        run = pipeline.run_pipeline(transactions, settings, output.step, title, source)
+        if cohorts is not None:
+            run.content.retention = pipeline.retention_content(
+                cohorts, settings.discount_rate, output.step
+            )
+        with output.step("Writing the report"):
+            files = write_run(run, staging, f"{settings.model}.json")
+    _print_run(output, run)
+    output.line(f"\nwrote {out / 'report.html'} and {len(files) - 1} other files in {out}")
+    output.finish(
+        {
+            "command": "demo" if cohorts is not None else "fit",
+            "out": str(out),
+            "files": files,
+            **run.numbers,
+        }
+    )
+
+
+@cli.command(
+    short_help="The main job on the bundled CDNOW data.", epilog=_DEMO_EXAMPLES + _EXIT_HELP
+)
+@_valuation
+@_common
+def demo(**options: Any) -> None:
+    """Fit, check and value the models on the bundled CDNOW data; write the report.
+
+    The main job on the CDNOW master log (23,570 customers, 1997-01 to 1998-06):
+    RFM summary, BG/NBD + Gamma-Gamma, CLV against the textbook formulas, the
+    39/39-week calibration/holdout check, and the sBG retention model on the
+    bundled contractual cohorts.
+    """
+    output = Output(options["quiet"], options["as_json"])
+    _bayes_available(options["bayes"])
+    settings = pipeline.Settings(
+        customer_col="customer_id",
+        date_col="date",
+        amount_col="spend",
+        freq=options["freq"],
+        time_unit=_time_unit(options["freq"], options["time_unit"]),
+        observation_end=DEMO_OBSERVATION_END,
+        holdout_start=str((pd.Timestamp(DEMO_CALIBRATION_END) + pd.Timedelta(days=1)).date()),
+        horizon=options["horizon"],
+        horizon_unit=options["horizon_unit"],
+        discount_rate=options["discount_rate"],
+    )
+    with output.step("Loading the CDNOW master log"):
+        transactions = clv.datasets.load_cdnow_transactions()
+    _run_and_write(
+        output,
+        options["out"],
+        transactions,
+        settings,
+        "Customer value: CDNOW",
+        "the CDNOW master log (bundled)",
+        cohorts=clv.datasets.load_retention_cohorts(),
+    )
+
+
+@cli.command(
+    short_help="Fit, score and report on your CSV/Parquet log.", epilog=_FIT_EXAMPLES + _EXIT_HELP
+)
+@click.argument("transactions", metavar="TRANSACTIONS")
+@click.option("--customer-col", required=True, help="Column with the customer id.")
+@click.option("--date-col", required=True, help="Column with the transaction date.")
+@click.option("--amount-col", default=None, help="Column with the spend (enables CLV).")
+@click.option("--date-format", default=None, help="strftime format of the dates, e.g. %d/%m/%Y.")
+@click.option(
+    "--observation-end", type=_Date(), default=None, help="Last day observed (default: last date)."
+)
+@click.option(
+    "--holdout-start",
+    type=_Date(),
+    default=None,
+    help="First day of a holdout period: also fit on the days before and check the "
+    "predictions against it.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(sorted(pipeline.purchase_models())),
+    default="bgnbd",
+    show_default=True,
+    help="Purchase model.",
+)
+@_valuation
+@_common
+def fit(transactions: str, **options: Any) -> None:
+    """Fit the models to your transaction log (CSV or Parquet); score customers; report.
+
+    TRANSACTIONS has one row per purchase. The output folder gets the fitted models
+    (JSON), scores.csv (and scores.parquet with pyarrow) with frequency, recency, T,
+    P(alive), expected purchases, expected spend and CLV per customer, run.json (for
+    'clvmodels score') and report.html with its tables as CSV.
+    """
+    output = Output(options["quiet"], options["as_json"])
+    _bayes_available(options["bayes"])
+    settings = pipeline.Settings(
+        customer_col=options["customer_col"],
+        date_col=options["date_col"],
+        amount_col=options["amount_col"],
+        freq=options["freq"],
+        time_unit=_time_unit(options["freq"], options["time_unit"]),
+        observation_end=options["observation_end"],
+        holdout_start=options["holdout_start"],
+        date_format=options["date_format"],
+        model=options["model"],
+        horizon=options["horizon"],
+        horizon_unit=options["horizon_unit"],
+        discount_rate=options["discount_rate"],
+    )
+    with output.step(f"Reading {transactions}"):
+        log = read_table(transactions, [settings.customer_col])
+    check_columns(
+        log,
+        {
+            "--customer-col": settings.customer_col,
+            "--date-col": settings.date_col,
+            "--amount-col": settings.amount_col,
+        },
+        transactions,
+    )
+    _run_and_write(
+        output, options["out"], log, settings, f"Customer value: {transactions}", transactions
+    )
+
+
+def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
+    run_file = model_dir / RUN_FILE
+    if not model_dir.is_dir():
+        raise InputError(f"{model_dir}: no such folder", exit_code=EXIT_USAGE)
+    if not run_file.exists():
+        raise InputError(
+            f"{model_dir} has no {RUN_FILE}: name a folder written by 'clvmodels fit'",
+            exit_code=EXIT_USAGE,
+        )
+    try:
+        document = json.loads(run_file.read_text(encoding="utf-8"))
+        settings = pipeline.Settings(**document["settings"])
+        model_class = pipeline.purchase_models()[settings.model]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ModelFileError(f"{run_file}: not a valid run file ({error!r})") from None
+    purchase = model_class.load(model_dir / document["purchase_model"])
+    spend = None
+    if document.get("spend_model"):
+        spend = clv.GammaGammaModel.load(model_dir / document["spend_model"])
+    return settings, purchase, spend
+
+
+@cli.command(short_help="Score new data with saved models.", epilog=_SCORE_EXAMPLES + _EXIT_HELP)
+@click.argument("model_dir", metavar="MODEL_DIR", type=click.Path(path_type=Path))
+@click.argument("data", metavar="DATA")
+@click.option("--out", "-o", "out", type=_OutputFile(), required=True, help="CSV or .parquet.")
+@click.option(
+    "--observation-end",
+    type=_Date(),
+    default=None,
+    help="Score as of this day (default: the last date in DATA).",
+)
+@_common
+def score(model_dir: Path, data: str, **options: Any) -> None:
+    """Score customers with the models saved by 'clvmodels fit', without refitting.
+
+    DATA is a transaction log with the columns named when the models were fitted,
+    or a summary with frequency, recency and T (and monetary_value) per customer in
+    the models' time unit.
+    """
+    output = Output(options["quiet"], options["as_json"])
+    settings, purchase, spend = _load_run(model_dir)
+    with output.step(f"Reading {data}"):
+        frame = read_table(data, [settings.customer_col])
+    if {"frequency", "recency", "T"} <= set(frame.columns):
+        index = settings.customer_col if settings.customer_col in frame else frame.columns[0]
+        summary = with_time_unit(frame.set_index(index), settings.time_unit)
+    else:
+        wanted = {"--customer-col": settings.customer_col, "--date-col": settings.date_col}
+        if spend is not None:
+            wanted["--amount-col"] = settings.amount_col
+        check_columns(frame, wanted, data)
+        summary = pipeline.summarise(frame, settings, options["observation_end"])
+    with output.step("Scoring customers"):
+        scores, _ = pipeline.score_summary(summary, purchase, spend, settings)
+    write_frame(scores, options["out"])
+    output.line(f"scored {len(scores):,} customers; wrote {options['out']}")
+    output.finish({"command": "score", "out": str(options["out"]), "customers": len(scores)})
+
+
+# -- running it: one line per failure ------------------------------------------------------
+def _one_line(error: BaseException) -> str:
+    """An exception as one line: its message's lines joined, OS errors made readable."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f" {error.filename}" if error.filename else ""
+        return f"cannot write{where}: {error.strerror}"
+    text = "; ".join(line.strip(" -") for line in str(error).splitlines() if line.strip())
+    return text or type(error).__name__
+
+
+def _status(error: Exception) -> int:
+    if isinstance(error, InputError):
+        return error.exit_code
+    if isinstance(error, DataValidationError | ModelFileError | UnitMismatchError):
+        return EXIT_DATA
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``clvmodels`` command; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    try:
+        status = cli.main(args=arguments, prog_name="clvmodels", standalone_mode=False)
+        return status if isinstance(status, int) else 0
+    except click.UsageError as error:
+        if debug:
+            raise
+        where = error.ctx.command_path if error.ctx else "clvmodels"
+        message = _one_line(Exception(error.format_message()))
+        print(f"{where}: error: {message} (see '{where} --help')", file=sys.stderr)
+        return EXIT_USAGE
+    except (KeyboardInterrupt, click.Abort):
+        if debug:
+            raise
+        print("clvmodels: interrupted; no output was written", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if debug:
+            raise
+        print(
+            f"clvmodels: error: {_one_line(error)} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return _status(error)

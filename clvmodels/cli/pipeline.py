@@ -1,0 +1,347 @@
+"""The command's main job: transaction log -> summary -> models -> scores -> report content.
+
+Every number comes from the library (``rfm_summary``, the estimators,
+``compare_clv``, ``compare_contractual``); this module chooses the settings, calls
+them in order and gathers their results into a :class:`Run` for the outputs and
+:class:`~clvmodels.report.ReportContent` for the report. Optional parts of the
+library (``clv.backtest``, the Bayesian and other BTYD models) are used when this
+version of clvmodels has them, and the report says so when it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import clvmodels as clv
+from clvmodels.data.units import days_per_unit
+from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
+from clvmodels.report.words import parameter_words
+
+__all__ = [
+    "Run",
+    "Settings",
+    "purchase_models",
+    "retention_content",
+    "run_pipeline",
+    "score_summary",
+    "summarise",
+]
+
+#: ``--model`` choice -> class name in ``clvmodels`` (offered when the class exists).
+MODEL_CLASSES = {
+    "bgnbd": "BetaGeoModel",
+    "pareto": "ParetoNBDModel",
+    "mbgnbd": "ModifiedBetaGeoModel",
+}
+#: ``--model`` choice -> the model's name in the report.
+MODEL_NAMES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
+UNIT_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "h": "hour"}
+
+#: A step runner: ``steps("Fitting BG/NBD")`` is a context manager around the work.
+Steps = Callable[[str], AbstractContextManager]
+
+
+def purchase_models() -> dict[str, type]:
+    """``--model`` choices available in this version of clvmodels -> estimator class."""
+    return {key: getattr(clv, name) for key, name in MODEL_CLASSES.items() if hasattr(clv, name)}
+
+
+def unit_word(unit: str) -> str:
+    """A time unit in words, singular (``"W"`` -> ``"week"``)."""
+    return UNIT_WORDS.get(unit.split("-")[0], unit)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a log is read, summarised and valued; saved as ``run.json`` for ``score``."""
+
+    customer_col: str
+    date_col: str
+    amount_col: str | None = None
+    freq: str = "D"
+    time_unit: str = "W"
+    observation_end: str | None = None
+    holdout_start: str | None = None
+    date_format: str | None = None
+    model: str = "bgnbd"
+    horizon: float = 12.0
+    horizon_unit: str = "M"
+    discount_rate: float = 0.10
+
+    def horizon_in_units(self) -> float:
+        """The horizon in the summary's time unit (e.g. 12 months = 52.18 weeks)."""
+        return self.horizon * days_per_unit(self.horizon_unit) / days_per_unit(self.time_unit)
+
+    def horizon_words(self) -> str:
+        """E.g. ``"12 months"``."""
+        word = unit_word(self.horizon_unit)
+        return f"{self.horizon:g} {word}{'' if self.horizon == 1 else 's'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready values."""
+        return asdict(self)
+
+
+@dataclass
+class Run:
+    """What one run produced: the summary, the fitted models, the scores and the report."""
+
+    settings: Settings
+    summary: pd.DataFrame
+    purchase_model: Any
+    spend_model: Any
+    scores: pd.DataFrame
+    content: ReportContent
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+
+def summarise(transactions: pd.DataFrame, settings: Settings, end: str | None) -> pd.DataFrame:
+    """The RFM summary of ``transactions`` as of ``end`` with the run's columns and units."""
+    return clv.rfm_summary(
+        transactions,
+        settings.customer_col,
+        settings.date_col,
+        monetary_value_col=settings.amount_col,
+        observation_period_end=end,
+        freq=settings.freq,
+        datetime_format=settings.date_format,
+        time_unit=settings.time_unit,
+    )
+
+
+def spend_rows(summary: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Rows Gamma-Gamma can use: drop repeat buyers whose mean spend is 0 (and count them)."""
+    free = (summary["frequency"] > 0) & (summary["monetary_value"] <= 0)
+    return summary[~free], int(free.sum())
+
+
+def score_summary(
+    summary: pd.DataFrame, purchase_model: Any, spend_model: Any, settings: Settings
+) -> tuple[pd.DataFrame, Any]:
+    """Per-customer scores, and the CLV comparison when there is a spend model.
+
+    Returns
+    -------
+    scores, comparison
+        ``frequency``, ``recency``, ``T``, ``p_alive``, ``expected_purchases`` (over
+        the horizon) and, with a spend model, ``monetary_value``, ``expected_spend``
+        and ``clv``; the :class:`~clvmodels.CLVComparison` or ``None``.
+    """
+    columns = ["frequency", "recency", "T"]
+    if spend_model is not None:
+        columns.append("monetary_value")
+    scores = summary[columns].copy()
+    scores["p_alive"] = purchase_model.probability_alive(summary)
+    scores["expected_purchases"] = purchase_model.conditional_expected_purchases(
+        settings.horizon_in_units(), summary
+    )
+    comparison = None
+    if spend_model is not None:
+        scores["expected_spend"] = spend_model.expected_spend(summary)
+        comparison = clv.compare_clv(
+            summary,
+            purchase_model,
+            spend_model,
+            horizon=settings.horizon,
+            discount_rate=settings.discount_rate,
+            horizon_unit=settings.horizon_unit,
+            discount_period="Y",
+        )
+        scores["clv"] = comparison.per_customer["probabilistic"]
+    return scores, comparison
+
+
+def _fitted(name: str, model: Any, unit: str) -> FittedModel:
+    table = model.summary()
+    fit = {
+        "log-likelihood": f"{model.log_likelihood_:,.2f}",
+        "customers": f"{model.n_customers_:,}",
+        "distinct rows fitted": f"{model.n_unique_rows_:,}",
+    }
+    words = parameter_words(type(model).__name__, model.params_, unit)
+    return FittedModel(name=name, table=table, words=words, fit=fit)
+
+
+def _holdout(
+    transactions: pd.DataFrame, settings: Settings, model_class: type, steps: Steps
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Fit on the calibration period and compare predicted with actual holdout purchases."""
+    calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
+    with steps("Calibration/holdout check"):
+        split = clv.calibration_holdout_split(
+            transactions,
+            settings.customer_col,
+            settings.date_col,
+            calibration_period_end=calibration_end,
+            observation_period_end=settings.observation_end,
+            freq=settings.freq,
+            datetime_format=settings.date_format,
+            time_unit=settings.time_unit,
+        )
+        model = model_class().fit(split)
+        duration = float(split["duration_holdout"].iloc[0])
+        predicted = model.conditional_expected_purchases(duration, split)
+        actual = split["frequency_holdout"]
+    numbers = {
+        "calibration customers": len(split),
+        "holdout length": duration,
+        "predicted holdout purchases": float(predicted.sum()),
+        "actual holdout purchases": float(actual.sum()),
+        "mean absolute error per customer": float(np.abs(predicted - actual).mean()),
+        "correlation predicted/actual": float(np.corrcoef(predicted, actual)[0, 1]),
+    }
+    table = pd.DataFrame(
+        {"value": [f"{v:,.0f}" if "purchases" in k else f"{v:,.3f}" for k, v in numbers.items()]},
+        index=pd.Index(list(numbers), name="calibration to " + str(calibration_end.date())),
+    )
+    table.loc["calibration customers", "value"] = f"{len(split):,}"
+    table.loc["holdout length", "value"] = f"{duration:g} {unit_word(settings.time_unit)}s"
+    return table, numbers
+
+
+def _backtest(
+    transactions: pd.DataFrame, settings: Settings, notes: list[str]
+) -> dict[str, pd.DataFrame]:
+    """``clv.backtest``'s tables when this clvmodels has it (issue 14), else a note."""
+    backtest = getattr(clv, "backtest", None)
+    if backtest is None:
+        notes.append(
+            "Backtest metrics (MAE, RMSE, ranking quality against the textbook formulas) "
+            "appear here once clvmodels.evaluation.backtest is installed."
+        )
+        return {}
+    calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
+    result = backtest(
+        transactions,
+        settings.customer_col,
+        settings.date_col,
+        calibration_period_end=calibration_end,
+        observation_period_end=settings.observation_end,
+        amount_col=settings.amount_col,
+        time_unit=settings.time_unit,
+    )
+    items = vars(result).items() if hasattr(result, "__dict__") else []
+    return {
+        name: table
+        for name, table in items
+        if isinstance(table, pd.DataFrame) and name != "per_customer"
+    }
+
+
+def _overview(transactions: pd.DataFrame, summary: pd.DataFrame, settings: Settings) -> dict:
+    dates = summary.attrs.get("observation_period_end")
+    repeat = float((summary["frequency"] > 0).mean())
+    first = pd.to_datetime(
+        transactions[settings.date_col], format=settings.date_format, errors="coerce", utc=True
+    ).min()
+    overview = {
+        "customers": f"{len(summary):,}",
+        "transactions": f"{len(transactions):,}",
+        "period": f"{first.date()} to {pd.Timestamp(dates).date()}",
+        "repeat buyers": f"{repeat:.1%} of customers bought again",
+        "repeat purchases": f"{int(summary['frequency'].sum()):,} "
+        f"(counted once per {unit_word(settings.freq)})",
+        "mean T (time since first purchase)": f"{summary['T'].mean():.1f} "
+        f"{unit_word(settings.time_unit)}s",
+    }
+    after = summary.attrs.get("transactions_after_end", 0)
+    if after:
+        overview["transactions after the end"] = f"{after:,} (left out)"
+    return overview
+
+
+def run_pipeline(
+    transactions: pd.DataFrame,
+    settings: Settings,
+    steps: Steps,
+    title: str,
+    source: str,
+) -> Run:
+    """Summarise, fit, score and gather the report content for one log."""
+    notes: list[str] = []
+    model_class = purchase_models()[settings.model]
+    with steps("Summarising the transaction log"):
+        summary = summarise(transactions, settings, settings.observation_end)
+    unit = unit_word(settings.time_unit)
+    with steps(f"Fitting {model_class.__name__}"):
+        purchase_model = model_class().fit(summary)
+    models = [_fitted(MODEL_NAMES.get(settings.model, model_class.__name__), purchase_model, unit)]
+    spend_model = None
+    if settings.amount_col is not None:
+        with steps("Fitting Gamma-Gamma (spend per purchase)"):
+            rows, free = spend_rows(summary)
+            spend_model = clv.GammaGammaModel().fit(rows)
+        models.append(_fitted("Gamma-Gamma", spend_model, unit))
+        if free:
+            notes.append(
+                f"{free} repeat buyer(s) whose repeat purchases cost nothing were left out of "
+                "the Gamma-Gamma fit."
+            )
+    else:
+        notes.append("No --amount-col: spend, CLV and the textbook comparison are left out.")
+    with steps("Scoring customers"):
+        scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
+    holdout, numbers, backtest = None, {}, {}
+    if settings.holdout_start is not None:
+        holdout, numbers = _holdout(transactions, settings, model_class, steps)
+        with steps("Backtest"):
+            backtest = _backtest(transactions, settings, notes)
+    else:
+        notes.append("No --holdout-start: the calibration/holdout check is left out.")
+    content = ReportContent(
+        title=title,
+        source=source,
+        settings={k: str(v) for k, v in settings.to_dict().items() if v is not None},
+        overview=_overview(transactions, summary, settings),
+        models=models,
+        scores=scores,
+        horizon=settings.horizon_words(),
+        time_unit=unit,
+        comparison=None if comparison is None else comparison.aggregate,
+        churn_per_period=None if comparison is None else comparison.churn_per_period,
+        holdout=holdout,
+        backtest=backtest,
+        notes=notes,
+    )
+    numbers = {
+        "customers": len(summary),
+        "transactions": len(transactions),
+        "parameters": {m.name: m.table["estimate"].to_dict() for m in models},
+        "holdout": numbers or None,
+    }
+    if "clv" in scores:
+        numbers["customer_equity"] = float(scores["clv"].sum())
+    return Run(settings, summary, purchase_model, spend_model, scores, content, numbers)
+
+
+def retention_content(
+    cohorts: pd.DataFrame, discount_rate: float, steps: Steps
+) -> RetentionContent:
+    """sBG fits, projections, DEL/DERL and the retention-formula comparison per cohort."""
+    period = unit_word(cohorts.attrs.get("time_unit") or "period")
+    with steps("Fitting the sBG retention model to each cohort"):
+        table = clv.compare_contractual(cohorts, discount_rate=discount_rate)
+        models, curves = [], {}
+        for name in cohorts.columns:
+            counts = cohorts[name].dropna()
+            model = clv.ShiftedBetaGeoModel().fit(counts)
+            models.append(_fitted(f"sBG, cohort {name}", model, period))
+            curves[str(name)] = model.project(counts, n_periods=5)
+            n = len(counts) - 1
+            table.loc[name, "DEL"] = model.discounted_expected_lifetime(discount_rate)
+            table.loc[name, f"DERL after {n} renewals"] = (
+                model.discounted_expected_residual_lifetime(discount_rate, n_renewals=n)
+            )
+    return RetentionContent(
+        models=models,
+        curves=curves,
+        lifetimes=table,
+        period=period,
+        discount_rate=discount_rate,
+    )
