@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -262,13 +263,14 @@ def _print_run(output: Output, run: pipeline.Run) -> None:
 def _run_and_write(
     output: Output,
     out: Path,
-    transactions: pd.DataFrame,
+    load: Callable[[], pd.DataFrame],
     settings: pipeline.Settings,
     title: str,
     source: str,
     cohorts: pd.DataFrame | None = None,
 ) -> None:
     with atomic_directory(out) as staging:  # an unwritable --out fails before any work
+        transactions = load()
         run = pipeline.run_pipeline(transactions, settings, output.step, title, source)
         if cohorts is not None:
             run.content.retention = pipeline.retention_content(
@@ -315,12 +317,15 @@ def demo(**options: Any) -> None:
         horizon_unit=options["horizon_unit"],
         discount_rate=options["discount_rate"],
     )
-    with output.step("Loading the CDNOW master log"):
-        transactions = clv.datasets.load_cdnow_transactions()
+
+    def load() -> pd.DataFrame:
+        with output.step("Loading the CDNOW master log"):
+            return clv.datasets.load_cdnow_transactions()
+
     _run_and_write(
         output,
         options["out"],
-        transactions,
+        load,
         settings,
         "Customer value: CDNOW",
         "the CDNOW master log (bundled)",
@@ -391,7 +396,12 @@ def fit(transactions: str, **options: Any) -> None:
         transactions,
     )
     _run_and_write(
-        output, options["out"], log, settings, f"Customer value: {transactions}", transactions
+        output,
+        options["out"],
+        lambda: log,
+        settings,
+        f"Customer value: {transactions}",
+        transactions,
     )
 
 
@@ -461,7 +471,8 @@ def _one_line(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         where = f" {error.filename}" if error.filename else ""
         return f"cannot write{where}: {error.strerror}"
-    text = "; ".join(line.strip(" -") for line in str(error).splitlines() if line.strip())
+    lines = (re.sub(r"^\s*-\s+", "", line).strip() for line in str(error).splitlines())
+    text = "; ".join(line for line in lines if line)
     return text or type(error).__name__
 
 
