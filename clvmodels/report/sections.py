@@ -7,6 +7,7 @@ content has nothing for it) and records every table it shows in ``tables``
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -50,9 +51,9 @@ def _model_html(model: FittedModel, tables: Tables) -> str:
     words = "".join(paragraph(sentence) for sentence in model.words)
     facts = ", ".join(f"{k} {v}" for k, v in model.fit.items())
     return (
-        f"<h3>{model.name}</h3>{words}"
+        f"<h3>{html.escape(model.name)}</h3>{words}"
         + _table(tables, f"parameters {model.name}", model.table)
-        + paragraph(facts, None)
+        + (paragraph(facts) if facts else "")
     )
 
 
@@ -112,7 +113,7 @@ def holdout(content: ReportContent, tables: Tables) -> Section | None:
         "customer made in the holdout period, against what they did."
     ) + _table(tables, "holdout", content.holdout)
     for name, table in content.backtest.items():
-        body += f"<h3>{name.replace('_', ' ').capitalize()}</h3>"
+        body += f"<h3>{html.escape(name.replace('_', ' ').capitalize())}</h3>"
         body += _table(tables, f"backtest {name}", table)
     return Section("holdout", "Did the predictions come true?", body)
 
@@ -165,7 +166,7 @@ def bayes(content: ReportContent, tables: Tables) -> Section | None:
     if not content.bayes:
         return None
     body = "".join(
-        f"<h3>{name}</h3>" + _table(tables, f"posterior {name}", table)
+        f"<h3>{html.escape(name)}</h3>" + _table(tables, f"posterior {name}", table)
         for name, table in content.bayes.items()
     )
     return Section("bayes", "Bayesian fits", body)
