@@ -75,12 +75,17 @@ def customers(content: ReportContent, tables: Tables) -> Section:
             figures.histogram(
                 scores["p_alive"], "Probability a customer is still active", "P(alive)"
             ),
-            "P(alive): near 1 for recent buyers, low for customers silent for long.",
+            "P(alive): near 1 for recent buyers, low for customers silent for long. Under "
+            "BG/NBD a customer without repeat purchases has P(alive) = 1 (dropout happens "
+            "only after a purchase): that is the bar at 1.",
         )
     ]
     value = "clv" if "clv" in scores else "expected_purchases"
     if value == "clv":
-        caption = f"Discounted CLV over {content.horizon} (log scale; customers with CLV > 0)."
+        caption = (
+            f"Discounted CLV over {content.horizon} (log scale). Customers without repeat "
+            "purchases and acquired at about the same time get about the same value: the tall bar."
+        )
         images.append(
             figure_html(figures.histogram(scores["clv"], "CLV per customer", "CLV", True), caption)
         )
@@ -133,7 +138,8 @@ def comparison(content: ReportContent, tables: Tables) -> Section | None:
             "the probabilistic CLV (the models above), the simple formula (spend x purchase "
             "rate x horizon), the retention formula and a discounted cash flow without "
             f"churn. The textbook formulas use each customer's observed purchase rate and one "
-            f"churn rate for everyone ({churn:.1%} per period, from customers who lapsed)."
+            f"churn rate for everyone ({churn:.1%} per {content.horizon.split()[-1].rstrip('s')}, "
+            "customers silent for 6 months counted as lost, per month of tenure at risk)."
         )
         + figure_html(chart, "Customer equity (sum of CLV) by method.")
         + _table(tables, "clv comparison", aggregate, "{:,.2f}")
