@@ -478,3 +478,23 @@ def test_failed_run_keeps_the_previous_report(sample_csv, tmp_path, monkeypatch,
     assert main(["fit", str(sample_csv), *FIT, "--out", str(output), "--horizon", "6"]) == 1
     after = {name: (output / name).read_bytes() for name in os.listdir(output)}
     assert after == before | {"notes.txt": b"mine"}
+
+
+def test_bayes_adds_the_posterior_tables(sample_csv, tmp_path, monkeypatch, capsys):
+    """With the Bayesian models (issue 12) present, --bayes puts their summaries in the
+    report; here a stand-in with their fit/summary contract."""
+
+    class Posterior:
+        def fit(self, summary):
+            self.n = len(summary)
+            return self
+
+        def summary(self):
+            return pd.DataFrame({"mean": [float(self.n)]}, index=pd.Index(["r"], name="param"))
+
+    monkeypatch.setattr(clv, "BayesianBetaGeoModel", Posterior, raising=False)
+    out = tmp_path / "o"
+    assert main(["fit", str(sample_csv), *FIT, "--bayes", "--out", str(out), "-q"]) == 0
+    table = pd.read_csv(out / "table_posterior_bg_nbd.csv", index_col="param")
+    assert table.loc["r", "mean"] == 2357
+    assert "Bayesian fits" in (out / "report.html").read_text()

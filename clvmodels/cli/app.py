@@ -316,6 +316,7 @@ def demo(**options: Any) -> None:
         horizon=options["horizon"],
         horizon_unit=options["horizon_unit"],
         discount_rate=options["discount_rate"],
+        bayes=options["bayes"],
     )
 
     def load() -> pd.DataFrame:
@@ -383,6 +384,7 @@ def fit(transactions: str, **options: Any) -> None:
         horizon=options["horizon"],
         horizon_unit=options["horizon_unit"],
         discount_rate=options["discount_rate"],
+        bayes=options["bayes"],
     )
     with output.step(f"Reading {transactions}"):
         log = read_table(transactions, [settings.customer_col])

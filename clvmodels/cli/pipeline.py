@@ -73,6 +73,7 @@ class Settings:
     horizon: float = 12.0
     horizon_unit: str = "M"
     discount_rate: float = 0.10
+    bayes: bool = False
 
     def horizon_in_units(self) -> float:
         """The horizon in the summary's time unit (e.g. 12 months = 52.18 weeks)."""
@@ -234,6 +235,18 @@ def _backtest(
     }
 
 
+def _bayes_tables(summary: pd.DataFrame, settings: Settings, steps: Steps) -> dict:
+    """Posterior summaries of the Bayesian BG/NBD and Gamma-Gamma (clvmodels.bayes, issue 12)."""
+    tables = {}
+    with steps("Sampling the Bayesian BG/NBD"):
+        tables["BG/NBD"] = clv.BayesianBetaGeoModel().fit(summary).summary()
+    if settings.amount_col is not None and hasattr(clv, "BayesianGammaGammaModel"):
+        with steps("Sampling the Bayesian Gamma-Gamma"):
+            rows, _ = spend_rows(summary)
+            tables["Gamma-Gamma"] = clv.BayesianGammaGammaModel().fit(rows).summary()
+    return tables
+
+
 def _overview(transactions: pd.DataFrame, summary: pd.DataFrame, settings: Settings) -> dict:
     dates = summary.attrs.get("observation_period_end")
     repeat = float((summary["frequency"] > 0).mean())
@@ -287,6 +300,7 @@ def run_pipeline(
         notes.append("No --amount-col: spend, CLV and the textbook comparison are left out.")
     with steps("Scoring customers"):
         scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
+    bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
     holdout, numbers, backtest = None, {}, {}
     if settings.holdout_start is not None:
         holdout, numbers = _holdout(transactions, settings, model_class, steps)
@@ -307,6 +321,7 @@ def run_pipeline(
         churn_per_period=None if comparison is None else comparison.churn_per_period,
         holdout=holdout,
         backtest=backtest,
+        bayes=bayes,
         notes=notes,
     )
     numbers = {
