@@ -433,7 +433,7 @@ def test_runtime_error_is_one_line(monkeypatch, capsys, tmp_path):
     assert main(["demo"]) == 3
     err = capsys.readouterr().err
     assert err == (
-        "clvmodels: error: invalid transactions:; column 'date' has 3 missing values "
+        "clvmodels: error: invalid transactions: column 'date' has 3 missing values "
         "(run with --debug for the traceback)\n"
     )
     assert os.listdir(tmp_path) == []

@@ -474,7 +474,7 @@ def _one_line(error: BaseException) -> str:
         where = f" {error.filename}" if error.filename else ""
         return f"cannot write{where}: {error.strerror}"
     lines = (re.sub(r"^\s*-\s+", "", line).strip() for line in str(error).splitlines())
-    text = "; ".join(line for line in lines if line)
+    text = "; ".join(line for line in lines if line).replace(":; ", ": ")
     return text or type(error).__name__
 
 
@@ -508,8 +508,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if debug:
             raise
-        print(
-            f"clvmodels: error: {_one_line(error)} (run with --debug for the traceback)",
-            file=sys.stderr,
-        )
+        hint = "" if isinstance(error, InputError) else " (run with --debug for the traceback)"
+        print(f"clvmodels: error: {_one_line(error)}{hint}", file=sys.stderr)
         return _status(error)
