@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,17 @@ def sample_csv(tmp_path_factory):
 
 
 FIT = ["--customer-col", "customer", "--date-col", "day", "--amount-col", "amount"]
+
+
+@pytest.fixture(scope="module")
+def fitted(sample_csv, tmp_path_factory):
+    """``fit --quiet`` on the sample to 1997-09-30: its folder and what it printed."""
+    folder = tmp_path_factory.mktemp("fit") / "results"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        arguments = [*FIT, "--observation-end", "1997-09-30", "--out", str(folder), "-q"]
+        assert main(["fit", str(sample_csv), *arguments]) == 0
+    return folder, printed.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -115,22 +127,12 @@ def test_demo_prints_tables(tmp_path, capsys, monkeypatch):
 
 
 # -- fit and score end to end -----------------------------------------------------------------
-def test_fit_reproduces_the_published_bgnbd_fit(sample_csv, tmp_path):
+def test_fit_reproduces_the_published_bgnbd_fit(fitted):
     """Fader, Hardie & Lee (2005), CDNOW cohort to 1997-09-30: r .2426, alpha 4.4136, a .7929,
     b 2.4259 (days counted, time in weeks: the command's defaults)."""
-    out = tmp_path / "fit"
-    result = _run(
-        "fit",
-        str(sample_csv),
-        *FIT,
-        "--observation-end",
-        "1997-09-30",
-        "--out",
-        str(out),
-        cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    params = json.loads((out / "bgnbd.json").read_text())["params"]
+    folder, printed = fitted
+    assert printed == ""  # --quiet
+    params = json.loads((folder / "bgnbd.json").read_text())["params"]
     published = {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259}
     for name, value in published.items():
         assert params[name] == pytest.approx(value, abs=1e-4)
@@ -172,49 +174,37 @@ def test_fit_then_score_gives_the_same_scores(sample_csv, tmp_path):
     np.testing.assert_allclose(scores["p_alive"], expected, rtol=1e-9)
 
 
-def test_score_takes_a_summary_file(sample_csv, tmp_path):
-    out = tmp_path / "results"
-    assert (
-        main(
-            [
-                "fit",
-                str(sample_csv),
-                "--customer-col",
-                "customer",
-                "--date-col",
-                "day",
-                "--out",
-                str(out),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
-    summary = clv.datasets.load_cdnow_summary()[["frequency", "recency", "T"]]
+def test_score_takes_a_summary_file(fitted, tmp_path):
+    """Score the bundled cohort summary (in weeks) with the saved models, no refit."""
+    folder, _ = fitted
+    summary = clv.datasets.load_cdnow_summary()
     summary.to_csv(tmp_path / "summary.csv")
-    assert (
-        main(
-            [
-                "score",
-                str(out),
-                str(tmp_path / "summary.csv"),
-                "--out",
-                str(tmp_path / "scores.csv"),
-                "--quiet",
-            ]
-        )
-        == 0
+    arguments = [str(folder), str(tmp_path / "summary.csv"), "--out", str(tmp_path / "s.csv")]
+    assert main(["score", *arguments, "--quiet"]) == 0
+    scores = pd.read_csv(tmp_path / "s.csv", index_col=0)
+    assert len(scores) == 2357
+    # the library, called directly with the saved models, on the same summary
+    bg = clv.BetaGeoModel.load(folder / "bgnbd.json")
+    gg = clv.GammaGammaModel.load(folder / "gamma_gamma.json")
+    value = clv.customer_lifetime_value(
+        bg, gg, summary, 12, 0.10, horizon_unit="M", discount_period="Y"
     )
-    scores = pd.read_csv(tmp_path / "scores.csv", index_col=0)
-    assert len(scores) == 2357 and "clv" not in scores  # no amount column, no CLV
-    model = clv.BetaGeoModel.load(out / "bgnbd.json")
-    expected = model.probability_alive(clv.with_time_unit(summary, "W"))
-    np.testing.assert_allclose(scores["p_alive"], expected.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(scores["p_alive"], bg.probability_alive(summary), rtol=1e-9)
+    np.testing.assert_allclose(scores["clv"], value, rtol=1e-9)
+    # the bundled summary is the sample's (rounded to 0.01 week): fit's scores, nearly
+    fit_scores = pd.read_csv(folder / "scores.csv", index_col=0).reindex(scores.index)
+    np.testing.assert_allclose(scores["clv"], fit_scores["clv"], rtol=0.03)
 
 
-def test_quiet_prints_nothing(sample_csv, tmp_path, capsys):
-    assert main(["fit", str(sample_csv), *FIT, "--out", str(tmp_path / "o"), "-q"]) == 0
-    assert capsys.readouterr().out == ""
+def test_score_without_spend_leaves_clv_out(fitted, tmp_path, capsys):
+    folder, _ = fitted
+    clv.datasets.load_cdnow_summary()[["frequency", "recency", "T"]].to_csv(tmp_path / "x.csv")
+    arguments = [str(folder), str(tmp_path / "x.csv"), "--out", str(tmp_path / "s.csv")]
+    assert main(["score", *arguments]) == 0
+    out = capsys.readouterr().out
+    assert "no monetary_value column: expected spend and CLV are left out" in out
+    scores = pd.read_csv(tmp_path / "s.csv", index_col=0)
+    assert list(scores.columns) == ["frequency", "recency", "T", "p_alive", "expected_purchases"]
 
 
 # -- bad input: one line on stderr, a non-zero exit, nothing written -------------------------
@@ -304,9 +294,9 @@ def test_score_needs_a_fit_folder(sample_csv, tmp_path, capsys):
     assert "has no run.json: name a folder written by 'clvmodels fit'" in capsys.readouterr().err
 
 
-def test_score_refuses_a_broken_model_file(sample_csv, tmp_path, capsys):
+def test_score_refuses_a_broken_model_file(fitted, sample_csv, tmp_path, capsys):
     out = tmp_path / "results"
-    assert main(["fit", str(sample_csv), *FIT, "--out", str(out), "-q"]) == 0
+    shutil.copytree(fitted[0], out)
     (out / "bgnbd.json").write_text("[1, 2]")
     assert main(["score", str(out), str(sample_csv), "--out", str(tmp_path / "s.csv")]) == 3
     err = capsys.readouterr().err

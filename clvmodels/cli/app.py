@@ -454,6 +454,9 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
     if {"frequency", "recency", "T"} <= set(frame.columns):
         index = settings.customer_col if settings.customer_col in frame else frame.columns[0]
         summary = with_time_unit(frame.set_index(index), settings.time_unit)
+        if spend is not None and "monetary_value" not in summary:
+            output.line(f"{data} has no monetary_value column: expected spend and CLV are left out")
+            spend = None
     else:
         wanted = {"--customer-col": settings.customer_col, "--date-col": settings.date_col}
         if spend is not None:

@@ -112,7 +112,7 @@ class Output:
     def line(self, text: str) -> None:
         """One line of text, unless quiet."""
         if not self.quiet:
-            self.console.print(text)
+            self.console.print(text, soft_wrap=True)
 
     def table(self, title: str, frame: pd.DataFrame | pd.Series, digits: str = ",.4g") -> None:
         """A frame as a Rich table, unless quiet."""

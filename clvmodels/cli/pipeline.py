@@ -207,7 +207,7 @@ def _holdout(
 
 
 def _backtest(
-    transactions: pd.DataFrame, settings: Settings, notes: list[str]
+    transactions: pd.DataFrame, settings: Settings, steps: Steps, notes: list[str]
 ) -> dict[str, pd.DataFrame]:
     """``clv.backtest``'s tables when this clvmodels has it (issue 14), else a note."""
     backtest = getattr(clv, "backtest", None)
@@ -218,15 +218,16 @@ def _backtest(
         )
         return {}
     calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
-    result = backtest(
-        transactions,
-        settings.customer_col,
-        settings.date_col,
-        calibration_period_end=calibration_end,
-        observation_period_end=settings.observation_end,
-        amount_col=settings.amount_col,
-        time_unit=settings.time_unit,
-    )
+    with steps("Backtest against the textbook formulas"):
+        result = backtest(
+            transactions,
+            settings.customer_col,
+            settings.date_col,
+            calibration_period_end=calibration_end,
+            observation_period_end=settings.observation_end,
+            amount_col=settings.amount_col,
+            time_unit=settings.time_unit,
+        )
     items = vars(result).items() if hasattr(result, "__dict__") else []
     return {
         name: table
@@ -282,9 +283,10 @@ def run_pipeline(
     with steps("Summarising the transaction log"):
         summary = summarise(transactions, settings, settings.observation_end)
     unit = unit_word(settings.time_unit)
-    with steps(f"Fitting {model_class.__name__}"):
+    name = MODEL_NAMES.get(settings.model, model_class.__name__)
+    with steps(f"Fitting {name}"):
         purchase_model = model_class().fit(summary)
-    models = [_fitted(MODEL_NAMES.get(settings.model, model_class.__name__), purchase_model, unit)]
+    models = [_fitted(name, purchase_model, unit)]
     spend_model = None
     if settings.amount_col is not None:
         with steps("Fitting Gamma-Gamma (spend per purchase)"):
@@ -304,8 +306,7 @@ def run_pipeline(
     holdout, numbers, backtest = None, {}, {}
     if settings.holdout_start is not None:
         holdout, numbers = _holdout(transactions, settings, model_class, steps)
-        with steps("Backtest"):
-            backtest = _backtest(transactions, settings, notes)
+        backtest = _backtest(transactions, settings, steps, notes)
     else:
         notes.append("No --holdout-start: the calibration/holdout check is left out.")
     content = ReportContent(
