@@ -256,6 +256,19 @@ def test_bad_input_is_one_line(case, tmp_path, capsys):
     assert not out.exists() and not [p for p in os.listdir(tmp_path) if p.startswith(".out")]
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--holdout-start", "1999-01-01"], "--holdout-start 1999-01-01: calibration_period_end"),
+        (["--observation-end", "1990-01-01"], "--observation-end 1990-01-01: no transaction on"),
+    ],
+)
+def test_dates_outside_the_log_name_the_option(option, message, sample_csv, tmp_path, capsys):
+    assert main(["fit", str(sample_csv), *FIT, *option, "--out", str(tmp_path / "o")]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
 def test_wrong_column_names_the_closest_columns(tmp_path, capsys):
     source = _write(tmp_path / "t.csv", "Customer ID,order_date,amount\n1,2024-01-01,3\n")
     assert main(["fit", str(source), "--customer-col", "customer_id", "--date-col", "date"]) == 2
@@ -317,6 +330,7 @@ OPTION_ERRORS = {
     "infinite horizon": (["--horizon", "1e999"], "'--horizon': value must be finite"),
     "negative horizon": (["--horizon=-4"], "'--horizon': value must be positive; got -4"),
     "text horizon": (["--horizon", "year"], "'--horizon': value must be a number"),
+    "fractional horizon": (["--horizon", "2.5"], "value must be a whole number of --horizon-unit"),
     "bad date": (["--observation-end", "2024-02-30"], "'2024-02-30' is not a date"),
     "unknown option": (["--bogus"], "No such option '--bogus'"),
 }

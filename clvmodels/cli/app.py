@@ -84,8 +84,9 @@ class _Unit(click.ParamType):
 class _Positive(click.ParamType):
     name = "NUMBER"
 
-    def __init__(self, at_least_zero: bool = False) -> None:
+    def __init__(self, at_least_zero: bool = False, whole: bool = False) -> None:
         self.at_least_zero = at_least_zero
+        self.whole = whole
 
     def convert(self, value: Any, param: Any, ctx: Any) -> float:
         try:
@@ -95,9 +96,17 @@ class _Positive(click.ParamType):
         try:
             if self.at_least_zero:
                 return finite_scalar(number, "value", at_least=0)
-            return finite_scalar(number, "value", greater_than=0)
+            number = finite_scalar(number, "value", greater_than=0)
         except ValueError as error:
             self.fail(str(error), param, ctx)
+        if self.whole and not number.is_integer():
+            self.fail(
+                f"value must be a whole number of --horizon-unit; got {value} (use a shorter "
+                "unit, e.g. --horizon 10 --horizon-unit W)",
+                param,
+                ctx,
+            )
+        return number
 
 
 class _Date(click.ParamType):
@@ -174,10 +183,10 @@ def _valuation(command):
         ),
         click.option(
             "--horizon",
-            type=_Positive(),
+            type=_Positive(whole=True),
             default=12.0,
             show_default=True,
-            help="Prediction and CLV horizon, in --horizon-unit (> 0).",
+            help="Prediction and CLV horizon, a whole number of --horizon-unit.",
         ),
         click.option("--horizon-unit", type=_Unit(), default="M", show_default=True),
         click.option(

@@ -10,6 +10,7 @@ version of clvmodels has them, and the report says so when it does not.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
@@ -175,16 +176,19 @@ def _holdout(
     """Fit on the calibration period and compare predicted with actual holdout purchases."""
     calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
     with steps("Calibration/holdout check"):
-        split = clv.calibration_holdout_split(
-            transactions,
-            settings.customer_col,
-            settings.date_col,
-            calibration_period_end=calibration_end,
-            observation_period_end=settings.observation_end,
-            freq=settings.freq,
-            datetime_format=settings.date_format,
-            time_unit=settings.time_unit,
-        )
+        try:
+            split = clv.calibration_holdout_split(
+                transactions,
+                settings.customer_col,
+                settings.date_col,
+                calibration_period_end=calibration_end,
+                observation_period_end=settings.observation_end,
+                freq=settings.freq,
+                datetime_format=settings.date_format,
+                time_unit=settings.time_unit,
+            )
+        except ValueError as error:  # say which option: the calibration ends the day before
+            raise type(error)(f"--holdout-start {settings.holdout_start}: {error}") from error
         model = model_class().fit(split)
         duration = float(split["duration_holdout"].iloc[0])
         predicted = model.conditional_expected_purchases(duration, split)
@@ -281,7 +285,12 @@ def run_pipeline(
     notes: list[str] = []
     model_class = purchase_models()[settings.model]
     with steps("Summarising the transaction log"):
-        summary = summarise(transactions, settings, settings.observation_end)
+        try:
+            summary = summarise(transactions, settings, settings.observation_end)
+        except ValueError as error:
+            if settings.observation_end is None or "observation_period_end" not in str(error):
+                raise
+            raise type(error)(f"--observation-end {settings.observation_end}: {error}") from error
     unit = unit_word(settings.time_unit)
     name = MODEL_NAMES.get(settings.model, model_class.__name__)
     with steps(f"Fitting {name}"):
@@ -307,6 +316,10 @@ def run_pipeline(
     if settings.holdout_start is not None:
         holdout, numbers = _holdout(transactions, settings, model_class, steps)
         backtest = _backtest(transactions, settings, steps, notes)
+        if importlib.util.find_spec("clvmodels.plotting") is None:
+            notes.append(
+                "Tracking and calibration plots appear here once clvmodels.plotting is installed."
+            )
     else:
         notes.append("No --holdout-start: the calibration/holdout check is left out.")
     content = ReportContent(
