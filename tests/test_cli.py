@@ -299,7 +299,11 @@ def test_parquet_needs_pyarrow_or_reads(sample_csv, tmp_path, capsys):
         return
     pd.read_csv(sample_csv).to_parquet(path)
     assert main(["fit", str(path), *FIT, "--out", str(tmp_path / "o"), "-q"]) == 0
-    assert (tmp_path / "o" / "scores.parquet").exists()
+    fit_scores = pd.read_parquet(tmp_path / "o" / "scores.parquet")
+    scored = tmp_path / "s.parquet"
+    assert main(["score", str(tmp_path / "o"), str(path), "--out", str(scored), "-q"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(scored), fit_scores)
+    assert sorted(os.listdir(tmp_path)) == ["o", "s.parquet", "sales.parquet"]
 
 
 def test_score_needs_a_fit_folder(sample_csv, tmp_path, capsys):
@@ -502,3 +506,13 @@ def test_bayes_adds_the_posterior_tables(sample_csv, tmp_path, monkeypatch, caps
     table = pd.read_csv(out / "table_posterior_bg_nbd.csv", index_col="param")
     assert table.loc["r", "mean"] == 2357
     assert "Bayesian fits" in (out / "report.html").read_text()
+
+
+def test_interrupt_writes_nothing(tmp_path, monkeypatch, capsys):
+    def interrupt():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clv.datasets, "load_cdnow_transactions", interrupt)
+    assert main(["demo", "--out", str(tmp_path / "r")]) == 130
+    assert capsys.readouterr().err.endswith("clvmodels: interrupted; no output was written\n")
+    assert os.listdir(tmp_path) == []
