@@ -379,6 +379,12 @@ def test_help_shows_examples(command, capsys):
     assert f"clvmodels {command[0]} " in out if command else "clvmodels demo" in out
 
 
+def test_no_command_shows_the_help(capsys):
+    assert main([]) in (0, 2)  # Click 8.1 exits 0 after the help, 8.2 and later 2
+    captured = capsys.readouterr()
+    assert "Commands:" in captured.out + captured.err and ": error:" not in captured.err
+
+
 def test_output_that_is_a_file_is_refused_before_any_work(tmp_path, capsys):
     (tmp_path / "results").write_text("keep me")
     assert main(["demo", "--out", str(tmp_path / "results")]) == 2

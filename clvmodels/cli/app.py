@@ -498,6 +498,10 @@ def _status(error: Exception) -> int:
     return 1
 
 
+#: Click >= 8.2 raises this for a bare command that has subcommands (8.1 prints the help).
+_NO_ARGUMENTS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``clvmodels`` command; returns the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -505,6 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = cli.main(args=arguments, prog_name="clvmodels", standalone_mode=False)
         return status if isinstance(status, int) else 0
+    except _NO_ARGUMENTS as error:  # bare 'clvmodels': the help, as a usage error
+        print(error.format_message(), file=sys.stderr)
+        return EXIT_USAGE
     except click.UsageError as error:
         if debug:
             raise
