@@ -7,7 +7,6 @@ exit status (see ``EXIT_STATUS``); ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -19,11 +18,17 @@ import pandas as pd
 
 import clvmodels as clv
 from clvmodels.atomic import atomic_directory
-from clvmodels.checks import finite_scalar
 from clvmodels.cli import pipeline
 from clvmodels.cli.inputs import EXIT_DATA, EXIT_USAGE, InputError, check_columns, read_table
+from clvmodels.cli.options import (
+    DateType,
+    OutputFile,
+    common_options,
+    time_unit_for,
+    valuation_options,
+)
 from clvmodels.cli.outputs import RUN_FILE, Output, write_frame, write_run
-from clvmodels.data.units import canonical_unit, with_time_unit
+from clvmodels.data.units import with_time_unit
 from clvmodels.exceptions import DataValidationError, ModelFileError, UnitMismatchError
 
 __all__ = ["EXIT_STATUS", "cli", "main"]
@@ -67,159 +72,6 @@ _SCORE_EXAMPLES = _examples(
     "clvmodels score results new_sales.csv --out scores.csv",
     "clvmodels score results summary.csv --out scores.parquet --observation-end 2024-12-31",
 )
-
-
-# -- option types: each says what is wrong in one line -----------------------------------
-class _Unit(click.ParamType):
-    name = "UNIT"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        try:
-            canonical_unit(value, f"--{param.name.replace('_', '-')}" if param else "unit")
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
-        return value
-
-
-class _Positive(click.ParamType):
-    name = "NUMBER"
-
-    def __init__(self, at_least_zero: bool = False, whole: bool = False) -> None:
-        self.at_least_zero = at_least_zero
-        self.whole = whole
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> float:
-        try:
-            number = float(value)
-        except ValueError:
-            self.fail(f"value must be a number; got {value!r}", param, ctx)
-        try:
-            if self.at_least_zero:
-                return finite_scalar(number, "value", at_least=0)
-            number = finite_scalar(number, "value", greater_than=0)
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
-        if self.whole and not number.is_integer():
-            self.fail(
-                f"value must be a whole number of --horizon-unit; got {value} (use a shorter "
-                "unit, e.g. --horizon 10 --horizon-unit W)",
-                param,
-                ctx,
-            )
-        return number
-
-
-class _Date(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        try:
-            pd.Timestamp(value)
-        except (ValueError, TypeError):
-            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD", param, ctx)
-        return value
-
-
-class _Folder(click.ParamType):
-    """A folder that is, or can be created, writable (checked before any work)."""
-
-    name = "DIR"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Path:
-        path = Path(value)
-        if path.exists() and not path.is_dir():
-            self.fail(f"{value} is a file, not a folder", param, ctx)
-        existing = path
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
-        if not existing.is_dir():
-            self.fail(f"{value}: {existing} is a file, not a folder", param, ctx)
-        if not os.access(existing, os.W_OK | os.X_OK):
-            self.fail(f"{value}: the folder {existing} is not writable", param, ctx)
-        return path
-
-
-class _OutputFile(click.ParamType):
-    name = "FILE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Path:
-        path = Path(value)
-        if path.is_dir():
-            self.fail(f"{value} is a folder; name a file such as scores.csv", param, ctx)
-        if not path.parent.is_dir():
-            self.fail(f"{value}: the folder {path.parent} does not exist", param, ctx)
-        if not os.access(path.parent, os.W_OK | os.X_OK):
-            self.fail(f"{value}: the folder {path.parent} is not writable", param, ctx)
-        return path
-
-
-def _common(command):
-    """--quiet, --json and --debug, on every command."""
-    command = click.option("--debug", is_flag=True, help="Show the full traceback of an error.")(
-        command
-    )
-    command = click.option(
-        "--json", "as_json", is_flag=True, help="Print one JSON object (for scripts)."
-    )(command)
-    return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(command)
-
-
-def _valuation(command):
-    """Units, horizon and discount rate, shared by demo and fit."""
-    options = [
-        click.option(
-            "--freq",
-            type=_Unit(),
-            default="D",
-            show_default=True,
-            help="Count purchases per distinct D (day), W (week), M (month)...",
-        ),
-        click.option(
-            "--time-unit",
-            type=_Unit(),
-            default=None,
-            help="Unit of recency and T. Default: W with --freq D (days counted, time "
-            "in weeks, as in Fader, Hardie & Lee 2005), else --freq.",
-        ),
-        click.option(
-            "--horizon",
-            type=_Positive(whole=True),
-            default=12.0,
-            show_default=True,
-            help="Prediction and CLV horizon, a whole number of --horizon-unit.",
-        ),
-        click.option("--horizon-unit", type=_Unit(), default="M", show_default=True),
-        click.option(
-            "--discount-rate",
-            type=_Positive(at_least_zero=True),
-            default=0.10,
-            show_default=True,
-            help="Annual discount rate for CLV.",
-        ),
-        click.option(
-            "--bayes", is_flag=True, help="Also fit the Bayesian models (needs clvmodels.bayes)."
-        ),
-        click.option(
-            "--out",
-            "--output",
-            "-o",
-            "out",
-            type=_Folder(),
-            default="clv-report",
-            show_default=True,
-            help="Folder for the models, scores.csv and report.html (replaced only when "
-            "the run succeeds).",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _time_unit(freq: str, time_unit: str | None) -> str:
-    if time_unit is not None:
-        return time_unit
-    return "W" if canonical_unit(freq) == "D" else freq
 
 
 # -- the commands --------------------------------------------------------------------------
@@ -302,8 +154,8 @@ def _run_and_write(
 @cli.command(
     short_help="The main job on the bundled CDNOW data.", epilog=_DEMO_EXAMPLES + _EXIT_HELP
 )
-@_valuation
-@_common
+@valuation_options
+@common_options
 def demo(**options: Any) -> None:
     """Fit, check and value the models on the bundled CDNOW data; write the report.
 
@@ -319,7 +171,7 @@ def demo(**options: Any) -> None:
         date_col="date",
         amount_col="spend",
         freq=options["freq"],
-        time_unit=_time_unit(options["freq"], options["time_unit"]),
+        time_unit=time_unit_for(options["freq"], options["time_unit"]),
         observation_end=DEMO_OBSERVATION_END,
         holdout_start=str((pd.Timestamp(DEMO_CALIBRATION_END) + pd.Timedelta(days=1)).date()),
         horizon=options["horizon"],
@@ -352,11 +204,14 @@ def demo(**options: Any) -> None:
 @click.option("--amount-col", default=None, help="Column with the spend (enables CLV).")
 @click.option("--date-format", default=None, help="strftime format of the dates, e.g. %d/%m/%Y.")
 @click.option(
-    "--observation-end", type=_Date(), default=None, help="Last day observed (default: last date)."
+    "--observation-end",
+    type=DateType(),
+    default=None,
+    help="Last day observed (default: last date).",
 )
 @click.option(
     "--holdout-start",
-    type=_Date(),
+    type=DateType(),
     default=None,
     help="First day of a holdout period: also fit on the days before and check the "
     "predictions against it.",
@@ -368,8 +223,8 @@ def demo(**options: Any) -> None:
     show_default=True,
     help="Purchase model.",
 )
-@_valuation
-@_common
+@valuation_options
+@common_options
 def fit(transactions: str, **options: Any) -> None:
     """Fit the models to your transaction log (CSV or Parquet); score customers; report.
 
@@ -385,7 +240,7 @@ def fit(transactions: str, **options: Any) -> None:
         date_col=options["date_col"],
         amount_col=options["amount_col"],
         freq=options["freq"],
-        time_unit=_time_unit(options["freq"], options["time_unit"]),
+        time_unit=time_unit_for(options["freq"], options["time_unit"]),
         observation_end=options["observation_end"],
         holdout_start=options["holdout_start"],
         date_format=options["date_format"],
@@ -441,14 +296,14 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
 @cli.command(short_help="Score new data with saved models.", epilog=_SCORE_EXAMPLES + _EXIT_HELP)
 @click.argument("model_dir", metavar="MODEL_DIR", type=click.Path(path_type=Path))
 @click.argument("data", metavar="DATA")
-@click.option("--out", "-o", "out", type=_OutputFile(), required=True, help="CSV or .parquet.")
+@click.option("--out", "-o", "out", type=OutputFile(), required=True, help="CSV or .parquet.")
 @click.option(
     "--observation-end",
-    type=_Date(),
+    type=DateType(),
     default=None,
     help="Score as of this day (default: the last date in DATA).",
 )
-@_common
+@common_options
 def score(model_dir: Path, data: str, **options: Any) -> None:
     """Score customers with the models saved by 'clvmodels fit', without refitting.
 
