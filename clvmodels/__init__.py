@@ -7,6 +7,7 @@ transactions -> summary -> model -> predictions -> CLV -> evaluation.
 from clvmodels import simulate
 from clvmodels._version import __version__
 from clvmodels.data import calibration_holdout_split, datasets, rfm_summary, with_time_unit
+from clvmodels.evaluation import backtest
 from clvmodels.exceptions import (
     ConvergenceError,
     ConvergenceWarning,
@@ -38,6 +39,7 @@ __all__ = [
     "ShiftedBetaGeoModel",
     "UnitMismatchError",
     "__version__",
+    "backtest",
     "calibration_holdout_split",
     "compare_clv",
     "compare_contractual",
