@@ -92,6 +92,15 @@ def test_demo_writes_models_scores_and_report(demo_run):
     page = (demo_folder / "report.html").read_text()
     for title in ("Fitted models", "Probabilistic vs textbook CLV", "Retention and lifetime"):
         assert title in page
+    # P(alive), CLV, tracking, calibration vs holdout, customer equity, retention curves
+    assert page.count('<img src="data:image/png;base64,') == 6
+    metrics = pd.read_csv(demo_folder / "table_backtest_purchases_metrics.csv", index_col="model")
+    assert list(metrics.index) == [
+        "BG/NBD + Gamma-Gamma",
+        "run rate",
+        "retention formula",
+        "last period",
+    ]
     # the contractual table reproduces Fader & Hardie (2007/2010): DEL 3.695 at d = 10%
     lifetimes = pd.read_csv(demo_folder / "table_retention_lifetimes.csv", index_col="cohort")
     assert lifetimes.loc["regular", "DEL"] == pytest.approx(3.695, abs=5e-4)
@@ -117,7 +126,7 @@ def test_demo_prints_tables(tmp_path, capsys, monkeypatch):
     for title in (
         "BG/NBD",
         "Gamma-Gamma",
-        "Calibration/holdout check",
+        "Backtest: holdout purchases after 1997-09-30",
         "Top 10 customers",
         "probabilistic vs textbook formulas",
         "Contractual cohorts",
@@ -154,6 +163,8 @@ def test_fit_then_score_gives_the_same_scores(sample_csv, tmp_path):
     assert fitted.returncode == 0, fitted.stderr
     numbers = json.loads(fitted.stdout)
     assert numbers["customers"] == 2357 and numbers["holdout"]["calibration customers"] == 2357
+    # Fader, Hardie & Lee (2005): the cohort made 1,882 repeat purchases in weeks 40-78
+    assert numbers["holdout"]["actual holdout purchases"] == 1882
     for name in ("bgnbd.json", "gamma_gamma.json", "scores.csv", "run.json", "report.html"):
         assert name in numbers["files"] and (out / name).exists()
     fit_scores = pd.read_csv(out / "scores.csv", index_col="customer")

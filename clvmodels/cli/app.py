@@ -99,8 +99,13 @@ def _print_run(output: Output, run: pipeline.Run) -> None:
     output.table("Data", pd.Series(content.overview, name="").rename_axis(""))
     for model in content.models:
         output.table(f"{model.name} (times in {content.time_unit}s)", model.table)
-    if content.holdout is not None:
-        output.table("Calibration/holdout check", content.holdout)
+    if content.backtest:
+        metrics = content.backtest["purchases metrics"]
+        shown = ["mae", "rmse", "correlation", "predicted_total", "actual_total"]
+        output.table(
+            f"Backtest: holdout purchases after {run.numbers['holdout']['calibration end']}",
+            metrics[[c for c in shown if c in metrics]],
+        )
     value = "clv" if "clv" in run.scores else "expected_purchases"
     shown = ["frequency", "recency", "T", "p_alive", "expected_purchases", value]
     top = run.scores.sort_values(value, ascending=False).head(10)[list(dict.fromkeys(shown))]

@@ -10,13 +10,11 @@ version of clvmodels has them, and the report says so when it does not.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 import clvmodels as clv
@@ -170,74 +168,56 @@ def _fitted(name: str, model: Any, unit: str) -> FittedModel:
     return FittedModel(name=name, table=table, words=words, fit=fit)
 
 
-def _holdout(
+def _backtest(
     transactions: pd.DataFrame, settings: Settings, model_class: type, steps: Steps
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Fit on the calibration period and compare predicted with actual holdout purchases."""
+) -> tuple[Any, dict[str, pd.DataFrame], dict[str, Any]]:
+    """``clv.backtest`` of the model (and the textbook baselines) on the holdout period.
+
+    Returns
+    -------
+    result, tables, numbers
+        The :class:`~clvmodels.evaluation.BacktestResult`, its tables for the report
+        (metrics per model, totals) and the chosen model's key numbers.
+    """
     calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
-    with steps("Calibration/holdout check"):
+    models = clv.evaluation.default_models()
+    chosen = "BG/NBD + Gamma-Gamma"
+    if settings.model != "bgnbd":
+        chosen = MODEL_NAMES.get(settings.model, model_class.__name__) + " + Gamma-Gamma"
+        models = {chosen: (model_class(), clv.GammaGammaModel()), **models}
+    with steps("Backtest on the holdout period, against the textbook formulas"):
         try:
-            split = clv.calibration_holdout_split(
+            result = clv.backtest(
                 transactions,
                 settings.customer_col,
                 settings.date_col,
                 calibration_period_end=calibration_end,
                 observation_period_end=settings.observation_end,
+                models=models,
+                amount_col=settings.amount_col,
                 freq=settings.freq,
-                datetime_format=settings.date_format,
                 time_unit=settings.time_unit,
             )
         except ValueError as error:  # say which option: the calibration ends the day before
             raise type(error)(f"--holdout-start {settings.holdout_start}: {error}") from error
-        model = model_class().fit(split)
-        duration = float(split["duration_holdout"].iloc[0])
-        predicted = model.conditional_expected_purchases(duration, split)
-        actual = split["frequency_holdout"]
+    (label,) = result.summaries
+    targets = ("purchases", "value") if settings.amount_col else ("purchases",)
+    tables = {
+        f"{target} metrics": result.metrics_table(target).loc[label].drop(columns="n_customers")
+        for target in targets
+    }
+    totals = result.aggregate.set_index("model").drop(columns="calibration_period_end")
+    tables["holdout totals"] = totals.dropna(axis="columns", how="all")
+    purchases = tables["purchases metrics"].loc[chosen]
     numbers = {
-        "calibration customers": len(split),
-        "holdout length": duration,
-        "predicted holdout purchases": float(predicted.sum()),
-        "actual holdout purchases": float(actual.sum()),
-        "mean absolute error per customer": float(np.abs(predicted - actual).mean()),
-        "correlation predicted/actual": float(np.corrcoef(predicted, actual)[0, 1]),
+        "calibration end": str(calibration_end.date()),
+        "calibration customers": len(result.summaries[label]),
+        "predicted holdout purchases": float(purchases["predicted_total"]),
+        "actual holdout purchases": float(purchases["actual_total"]),
+        "mean absolute error per customer": float(purchases["mae"]),
+        "correlation predicted/actual": float(purchases["correlation"]),
     }
-    table = pd.DataFrame(
-        {"value": [f"{v:,.0f}" if "purchases" in k else f"{v:,.3f}" for k, v in numbers.items()]},
-        index=pd.Index(list(numbers), name="calibration to " + str(calibration_end.date())),
-    )
-    table.loc["calibration customers", "value"] = f"{len(split):,}"
-    table.loc["holdout length", "value"] = f"{duration:g} {unit_word(settings.time_unit)}s"
-    return table, numbers
-
-
-def _backtest(
-    transactions: pd.DataFrame, settings: Settings, steps: Steps, notes: list[str]
-) -> dict[str, pd.DataFrame]:
-    """``clv.backtest``'s tables when this clvmodels has it (issue 14), else a note."""
-    backtest = getattr(clv, "backtest", None)
-    if backtest is None:
-        notes.append(
-            "Backtest metrics (MAE, RMSE, ranking quality against the textbook formulas) "
-            "appear here once clvmodels.evaluation.backtest is installed."
-        )
-        return {}
-    calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
-    with steps("Backtest against the textbook formulas"):
-        result = backtest(
-            transactions,
-            settings.customer_col,
-            settings.date_col,
-            calibration_period_end=calibration_end,
-            observation_period_end=settings.observation_end,
-            amount_col=settings.amount_col,
-            time_unit=settings.time_unit,
-        )
-    items = vars(result).items() if hasattr(result, "__dict__") else []
-    return {
-        name: table
-        for name, table in items
-        if isinstance(table, pd.DataFrame) and name != "per_customer"
-    }
+    return result, tables, numbers
 
 
 def _bayes_tables(summary: pd.DataFrame, settings: Settings, steps: Steps) -> dict:
@@ -312,16 +292,11 @@ def run_pipeline(
     with steps("Scoring customers"):
         scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
     bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
-    holdout, numbers, backtest = None, {}, {}
+    backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
-        holdout, numbers = _holdout(transactions, settings, model_class, steps)
-        backtest = _backtest(transactions, settings, steps, notes)
-        if importlib.util.find_spec("clvmodels.plotting") is None:
-            notes.append(
-                "Tracking and calibration plots appear here once clvmodels.plotting is installed."
-            )
+        backtest_result, backtest, numbers = _backtest(transactions, settings, model_class, steps)
     else:
-        notes.append("No --holdout-start: the calibration/holdout check is left out.")
+        notes.append("No --holdout-start: the backtest on a holdout period is left out.")
     content = ReportContent(
         title=title,
         source=source,
@@ -333,8 +308,8 @@ def run_pipeline(
         time_unit=unit,
         comparison=None if comparison is None else comparison.aggregate,
         churn_per_period=None if comparison is None else comparison.churn_per_period,
-        holdout=holdout,
         backtest=backtest,
+        backtest_result=backtest_result,
         bayes=bayes,
         notes=notes,
     )

@@ -9,6 +9,7 @@ and the page says why in ``notes``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -90,10 +91,11 @@ class ReportContent:
         Customer equity by valuation method (``CLVComparison.aggregate``), or ``None``.
     churn_per_period
         The churn rate fed to the textbook formulas (with ``comparison``).
-    holdout
-        Calibration/holdout check as a one-column table, or ``None``.
     backtest
-        Table name -> table from ``clv.backtest`` when it is available.
+        Table name -> table of the backtest (metrics per model, holdout totals).
+    backtest_result
+        The :class:`~clvmodels.evaluation.BacktestResult` the tables come from, for the
+        tracking and calibration plots of :mod:`clvmodels.plotting`, or ``None``.
     retention
         Contractual cohorts, or ``None``.
     bayes
@@ -112,8 +114,8 @@ class ReportContent:
     time_unit: str
     comparison: pd.DataFrame | None = None
     churn_per_period: float | None = None
-    holdout: pd.DataFrame | None = None
     backtest: dict[str, pd.DataFrame] = field(default_factory=dict)
+    backtest_result: Any = None
     retention: RetentionContent | None = None
     bayes: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "bar_chart",
+    "drawn",
     "histogram",
     "png_data_uri",
     "retention_curves",
@@ -84,4 +87,11 @@ def retention_curves(curves: dict[str, pd.DataFrame], period: str) -> str:
     ax.set(title="Customers still active", xlabel=period, ylabel="customers")
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
+    return png_data_uri(figure)
+
+
+def drawn(plot: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    """A :mod:`clvmodels.plotting` function's figure (it draws on the Axes it is given)."""
+    figure = _figure(6.4, 3.8)
+    plot(*args, ax=figure.add_subplot(), **kwargs)
     return png_data_uri(figure)

@@ -110,17 +110,37 @@ def customers(content: ReportContent, tables: Tables) -> Section:
 
 
 def holdout(content: ReportContent, tables: Tables) -> Section | None:
-    """Calibration/holdout check and backtest tables."""
-    if content.holdout is None:
+    """The backtest: metrics per model, totals, tracking and calibration plots."""
+    if not content.backtest:
         return None
     body = paragraph(
-        "The model fitted on the calibration period only, predicting the purchases each "
-        "customer made in the holdout period, against what they did."
-    ) + _table(tables, "holdout", content.holdout)
+        "Every model fitted on the calibration period only, predicting what each customer "
+        "did in the holdout period, next to the textbook baselines fed with the same "
+        "calibration data (run rate, retention formula, last period; see "
+        "clvmodels.evaluation). MAE rewards forecasts that are too low when most customers "
+        "buy nothing: read it with the error on the total."
+    )
+    result = content.backtest_result
+    if result is not None:
+        from clvmodels.plotting import plot_calibration_vs_holdout, plot_tracking
+
+        images = [
+            figure_html(
+                figures.drawn(plot_tracking, result),
+                f"Cumulative repeat purchases per {content.time_unit}, actual vs each model; "
+                "the dashed line ends the calibration period.",
+            ),
+            figure_html(
+                figures.drawn(plot_calibration_vs_holdout, result),
+                "Mean holdout purchases by number of repeat purchases in the calibration "
+                "period, actual vs each model.",
+            ),
+        ]
+        body += f'<div class="grid">{"".join(images)}</div>'
     for name, table in content.backtest.items():
-        body += f"<h3>{html.escape(name.replace('_', ' ').capitalize())}</h3>"
-        body += _table(tables, f"backtest {name}", table)
-    return Section("holdout", "Did the predictions come true?", body)
+        body += f"<h3>{html.escape(name.capitalize())}</h3>"
+        body += _table(tables, f"backtest {name}", table, "{:,.3g}")
+    return Section("backtest", "Did the predictions come true?", body)
 
 
 def comparison(content: ReportContent, tables: Tables) -> Section | None:

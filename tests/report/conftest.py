@@ -59,9 +59,9 @@ def content():
         period="year",
         discount_rate=0.1,
     )
-    holdout = pd.DataFrame(
-        {"value": ["1,000", "1,100"]},
-        index=pd.Index(["predicted holdout purchases", "actual holdout purchases"]),
+    metrics = pd.DataFrame(
+        {"mae": [0.785, 1.024], "predicted_total": [1653.4, 2930.0], "actual_total": [1882.0] * 2},
+        index=pd.Index(["BG/NBD + Gamma-Gamma", "run rate"], name="model"),
     )
     return ReportContent(
         title="Customer value: test",
@@ -81,7 +81,7 @@ def content():
         time_unit="week",
         comparison=comparison,
         churn_per_period=0.05,
-        holdout=holdout,
+        backtest={"purchases metrics": metrics},
         retention=retention,
         notes=["Backtest metrics appear here once the backtest is installed."],
     )

@@ -55,7 +55,7 @@ def test_every_section_table_and_image_is_there(content):
         "Probabilistic vs textbook CLV",
         "Retention and lifetime (contractual cohorts)",
     ]
-    # overview, settings, parameters x2, top customers, holdout, comparison, lifetimes
+    # overview, settings, parameters x2, top customers, backtest, comparison, lifetimes
     assert parsed.tables == 8
     assert len(parsed.images) == 4
     for source in parsed.images:
@@ -87,7 +87,7 @@ def test_text_is_escaped(content):
 
 def test_sections_without_content_are_left_out_with_a_note(content):
     content.comparison = None
-    content.holdout = None
+    content.backtest = {}
     content.retention = None
     content.scores = content.scores.drop(columns=["clv", "expected_spend"])
     page, tables = render_report(content)
