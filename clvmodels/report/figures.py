@@ -90,8 +90,13 @@ def retention_curves(curves: dict[str, pd.DataFrame], period: str) -> str:
     return png_data_uri(figure)
 
 
-def drawn(plot: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
-    """A :mod:`clvmodels.plotting` function's figure (it draws on the Axes it is given)."""
+def drawn(plot: Callable[..., Any], *args: Any, dates: bool = False, **kwargs: Any) -> str:
+    """A :mod:`clvmodels.plotting` function's figure (it draws on the Axes it is given).
+
+    With ``dates``, the x tick labels (dates) are slanted so that they do not overlap.
+    """
     figure = _figure(6.4, 3.8)
     plot(*args, ax=figure.add_subplot(), **kwargs)
+    if dates:
+        figure.autofmt_xdate()
     return png_data_uri(figure)

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["Section", "figure_html", "key_values_html", "page_html", "paragraph", "table_html"]
+__all__ = [
+    "Section",
+    "figure_html",
+    "key_values_html",
+    "page_html",
+    "paragraph",
+    "readable_number",
+    "table_html",
+]
 
 _STYLE = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
@@ -23,7 +31,8 @@ h3 { font-size: 1.05em; margin-bottom: 0.3em; }
 nav a { margin-right: 1em; }
 table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.92em; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; text-align: right; }
-th { background: #f2f5f8; }
+th { background: #f2f5f8; white-space: nowrap; }
+.scroll { overflow-x: auto; }
 td:first-child, th:first-child { text-align: left; }
 figure { margin: 0.5em 0 1.2em; }
 figure img { max-width: 100%; }
@@ -43,16 +52,31 @@ class Section:
     body: str
 
 
-def table_html(frame: pd.DataFrame, float_format: str = "{:,.4g}", csv: str | None = None) -> str:
-    """A DataFrame as an HTML table (numbers formatted), with a link to its CSV copy."""
+def readable_number(value: float) -> str:
+    """Four significant digits, thousands in full with separators (23,570 not 2.357e+04).
+
+    Examples
+    --------
+    >>> [readable_number(v) for v in (19684.0, 0.78546, -2810.3, 1.5e-5)]
+    ['19,684', '0.7855', '-2,810', '1.5e-05']
+    """
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def table_html(frame: pd.DataFrame, float_format: str | None = None, csv: str | None = None) -> str:
+    """A DataFrame as an HTML table, with a link to its CSV copy.
+
+    Floats use ``float_format`` (e.g. ``"{:,.2f}"``), else :func:`readable_number`.
+    """
+    formatter = float_format.format if float_format else readable_number
     formatters = {
-        column: float_format.format
-        for column in frame.columns
-        if pd.api.types.is_float_dtype(frame[column])
+        column: formatter for column in frame.columns if pd.api.types.is_float_dtype(frame[column])
     }
     table = frame.to_html(formatters=formatters, border=0, classes="data", na_rep="", escape=True)
     link = f'<div class="csv"><a href="{html.escape(csv)}">{html.escape(csv)}</a></div>'
-    return table + (link if csv else "")
+    return f'<div class="scroll">{table}</div>' + (link if csv else "")
 
 
 def key_values_html(items: dict[str, str]) -> str:

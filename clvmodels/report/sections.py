@@ -26,7 +26,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _table(tables: Tables, name: str, frame: pd.DataFrame, fmt: str = "{:,.4g}") -> str:
+def _table(tables: Tables, name: str, frame: pd.DataFrame, fmt: str | None = None) -> str:
     file = f"table_{_slug(name)}.csv"
     tables[file] = frame
     return table_html(frame, fmt, csv=file)
@@ -126,7 +126,7 @@ def holdout(content: ReportContent, tables: Tables) -> Section | None:
 
         images = [
             figure_html(
-                figures.drawn(plot_tracking, result),
+                figures.drawn(plot_tracking, result, dates=True),
                 f"Cumulative repeat purchases per {content.time_unit}, actual vs each model; "
                 "the dashed line ends the calibration period.",
             ),
@@ -139,7 +139,7 @@ def holdout(content: ReportContent, tables: Tables) -> Section | None:
         body += f'<div class="grid">{"".join(images)}</div>'
     for name, table in content.backtest.items():
         body += f"<h3>{html.escape(name.capitalize())}</h3>"
-        body += _table(tables, f"backtest {name}", table, "{:,.3g}")
+        body += _table(tables, f"backtest {name}", table)
     return Section("backtest", "Did the predictions come true?", body)
 
 
