@@ -92,8 +92,8 @@ def test_demo_writes_models_scores_and_report(demo_run):
     page = (demo_folder / "report.html").read_text()
     for title in ("Fitted models", "Probabilistic vs textbook CLV", "Retention and lifetime"):
         assert title in page
-    # P(alive), CLV, tracking, calibration vs holdout, customer equity, retention curves
-    assert page.count('<img src="data:image/png;base64,') == 6
+    # P(alive), CLV, Lorenz, tracking, calibration vs holdout, customer equity, retention
+    assert page.count('<img src="data:image/png;base64,') == 7
     metrics = pd.read_csv(demo_folder / "table_backtest_purchases_metrics.csv", index_col="model")
     assert list(metrics.index) == [
         "BG/NBD + Gamma-Gamma",

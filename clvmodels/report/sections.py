@@ -89,6 +89,15 @@ def customers(content: ReportContent, tables: Tables) -> Section:
         images.append(
             figure_html(figures.histogram(scores["clv"], "CLV per customer", "CLV", True), caption)
         )
+        from clvmodels.plotting import plot_lorenz_curve
+
+        images.append(
+            figure_html(
+                figures.drawn(plot_lorenz_curve, scores["clv"]),
+                "How concentrated value is: the share of total CLV held by the lowest-valued "
+                "customers (the further below the diagonal, the more the top customers matter).",
+            )
+        )
     else:
         caption = f"Expected purchases over {content.horizon}."
         images.append(

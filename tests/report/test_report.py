@@ -57,7 +57,7 @@ def test_every_section_table_and_image_is_there(content):
     ]
     # overview, settings, parameters x2, top customers, backtest, comparison, lifetimes
     assert parsed.tables == 8
-    assert len(parsed.images) == 4
+    assert len(parsed.images) == 5  # P(alive), CLV, Lorenz, customer equity, retention
     for source in parsed.images:
         assert source.startswith("data:image/png;base64,")
         pixels = matplotlib.image.imread(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
