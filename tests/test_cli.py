@@ -280,6 +280,14 @@ def test_dates_outside_the_log_name_the_option(option, message, sample_csv, tmp_
     assert err.count("\n") == 1 and message in err
 
 
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read anything")
+def test_unreadable_file_is_one_line(tmp_path, capsys):
+    source = _write(tmp_path / "t.csv", "customer,day\n1,2024-01-01\n")
+    source.chmod(0)
+    assert main(["fit", str(source), *FIT[:4]]) == 2
+    assert f"{source}: cannot read it (Permission denied)" in capsys.readouterr().err
+
+
 def test_wrong_column_names_the_closest_columns(tmp_path, capsys):
     source = _write(tmp_path / "t.csv", "Customer ID,order_date,amount\n1,2024-01-01,3\n")
     assert main(["fit", str(source), "--customer-col", "customer_id", "--date-col", "date"]) == 2

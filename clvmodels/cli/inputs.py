@@ -120,6 +120,16 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.Dat
         raise InputError(f"{path}: no such file", exit_code=EXIT_USAGE)
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a file", exit_code=EXIT_USAGE)
+    try:
+        frame = _read(path, columns)
+    except PermissionError as error:
+        raise InputError(f"{path}: cannot read it ({error.strerror})", EXIT_USAGE) from None
+    if frame.empty:
+        raise InputError(f"{path} has a header but no rows: there are no transactions")
+    return frame
+
+
+def _read(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
     if path.suffix.lower() in _PARQUET:
         frame = _read_parquet(path)
     else:
@@ -130,6 +140,4 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.Dat
         except (pd.errors.ParserError, UnicodeDecodeError) as error:
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise InputError(f"{path} cannot be read as CSV: {first}") from None
-    if frame.empty:
-        raise InputError(f"{path} has a header but no rows: there are no transactions")
     return frame
