@@ -246,6 +246,18 @@ BAD_INPUT = {
         3,
         "day is a parseable date",
     ),
+    "broken quoting": (
+        lambda d: _write(d / "t.csv", 'customer,day,amount\n1,2024-01-01,3\n"2,x\n'),
+        FIT,
+        3,
+        "cannot be read as CSV: Error tokenizing data",
+    ),
+    "binary file": (
+        lambda d: (d / "t.csv").write_bytes(b"\xff\xfe\x00\x01") and d / "t.csv",
+        FIT,
+        3,
+        "cannot be read as CSV: 'utf-8' codec can't decode",
+    ),
     "negative spend": (
         lambda d: _write(d / "t.csv", "customer,day,amount\n1,2024-01-01,-3\n"),
         FIT,
