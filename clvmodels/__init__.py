@@ -16,7 +16,7 @@ from clvmodels.exceptions import (
     NumericalPrecisionError,
     UnitMismatchError,
 )
-from clvmodels.models import BetaGeoModel, GammaGammaModel, ShiftedBetaGeoModel
+from clvmodels.models import BetaGeoModel, GammaGammaModel, ParetoNBDModel, ShiftedBetaGeoModel
 from clvmodels.value import (
     CLVComparison,
     compare_clv,
@@ -35,6 +35,7 @@ __all__ = [
     "DataValidationError",
     "GammaGammaModel",
     "NumericalPrecisionError",
+    "ParetoNBDModel",
     "ModelFileError",
     "ShiftedBetaGeoModel",
     "UnitMismatchError",
