@@ -16,7 +16,13 @@ from clvmodels.exceptions import (
     NumericalPrecisionError,
     UnitMismatchError,
 )
-from clvmodels.models import BetaGeoModel, GammaGammaModel, ParetoNBDModel, ShiftedBetaGeoModel
+from clvmodels.models import (
+    BetaGeoModel,
+    GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
+    ShiftedBetaGeoModel,
+)
 from clvmodels.value import (
     CLVComparison,
     compare_clv,
@@ -37,6 +43,7 @@ __all__ = [
     "NumericalPrecisionError",
     "ParetoNBDModel",
     "ModelFileError",
+    "ModifiedBetaGeoModel",
     "ShiftedBetaGeoModel",
     "UnitMismatchError",
     "__version__",
