@@ -17,6 +17,7 @@ from clvmodels.exceptions import (
     UnitMismatchError,
 )
 from clvmodels.models import (
+    BetaGeoBetaBinomModel,
     BetaGeoModel,
     GammaGammaModel,
     ModifiedBetaGeoModel,
@@ -34,6 +35,7 @@ from clvmodels.value import (
 )
 
 __all__ = [
+    "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "CLVComparison",
     "ConvergenceError",
