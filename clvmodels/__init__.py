@@ -7,7 +7,7 @@ transactions -> summary -> model -> predictions -> CLV -> evaluation.
 from clvmodels import simulate
 from clvmodels._version import __version__
 from clvmodels.data import calibration_holdout_split, datasets, rfm_summary, with_time_unit
-from clvmodels.evaluation import backtest
+from clvmodels.evaluation import backtest, compare_models
 from clvmodels.exceptions import (
     ConvergenceError,
     ConvergenceWarning,
@@ -53,6 +53,7 @@ __all__ = [
     "calibration_holdout_split",
     "compare_clv",
     "compare_contractual",
+    "compare_models",
     "customer_equity_summary",
     "customer_lifetime_value",
     "datasets",
