@@ -98,36 +98,34 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     return tuple(values)
 
 
-def _decreasing_integral(log_ratio: Any, scale: Any, upper: Any, xp: SimpleNamespace) -> tuple:
-    r"""Nodes for :math:`\int_0^{U} e^{-\ell} \rho(\ell)\, d\ell` with rho decreasing from 1.
+def _log_spaced_nodes(scale: Any, upper: Any, xp: SimpleNamespace) -> tuple:
+    r"""Nodes and weights for :math:`\int_0^{U} g(\ell)\, d\ell`, g falling on a scale ``s``.
 
-    ``scale`` is the length over which rho falls (at most 1); the nodes are
-    :math:`\ell = s\,(e^{v \ln(1 + U/s)} - 1)`, v the Gauss-Legendre nodes on [0, 1], so the
-    rule resolves every scale from ``s`` to ``U``. ``log_ratio(ell)`` gives ln rho.
+    The nodes are :math:`\ell = s\,(e^{v \ln(1 + U/s)} - 1)`, v the Gauss-Legendre nodes on
+    [0, 1], so the rule resolves every scale from ``s`` (at most 1) to ``U``.
 
     Returns
     -------
-    integral, ell, terms
-        The integral (relative to rho(0) = 1), the nodes (data shape + (n,)) and each
-        node's contribution (same shape), whose sum is the integral.
+    ell, weights
+        Arrays of the data's shape + (n,): the integral is ``sum(weights * g(ell))``.
     """
     span = xp.log1p(upper / scale)
     grow = xp.exp(_NODES * span[..., None])
-    ell = scale[..., None] * (grow - 1.0)
-    terms = _WEIGHTS * (scale * span)[..., None] * grow * xp.exp(log_ratio(ell) - ell)
-    return xp.sum(terms, axis=-1), ell, terms
+    return scale[..., None] * (grow - 1.0), _WEIGHTS * (scale * span)[..., None] * grow
 
 
 def _tail_integral(
     r: Any, alpha: Any, s: Any, beta: Any, x: Any, t_x: Any, T: Any, xp: SimpleNamespace
-) -> tuple:
-    r"""ln I, I the integral in the module docstring, with what its gradient needs.
+) -> SimpleNamespace:
+    r"""ln I, I the integral in the module docstring, and what its gradient needs.
 
     Returns
     -------
-    log_integral, weights, log_alpha_tau, log_beta_tau
-        ln I (``-inf`` where T = t_x), each node's share of I (summing to 1 over the last
-        axis) and :math:`\ln(\alpha+\tau)`, :math:`\ln(\beta+\tau)` at the nodes.
+    SimpleNamespace
+        ``log_integral`` (``-inf`` where T = t_x); at the nodes (last axis): ``share`` (each
+        node's share of I), ``log_c_tau`` = ln(c + tau), ``log_shrink`` =
+        ln((c' + tau) / (c + tau)) and ``decay`` = (c + t_x) / (c + tau), where c and c'
+        are the larger and smaller of alpha and beta (``alpha_larger`` says which).
     """
     m = r + s + x
     alpha_larger = alpha >= beta
@@ -145,25 +143,25 @@ def _tail_integral(
     fall = m * one_minus_z / (q * z + 1e-300)
     scale = xp.minimum(xp.minimum(fall, 1.0), upper)
     log1m_z = xp.log(one_minus_z)
-    q_n, z_n, m_n = q[..., None], z[..., None], m[..., None]
-
-    def log1m_z_shrunk(ell: Any) -> Any:
-        # ln(1 - z e^(-l/m)) = ln((1 - z) + z (1 - e^(-l/m))), no cancellation
-        return xp.log(one_minus_z[..., None] - z_n * xp.expm1(-ell / m_n))
-
-    def log_ratio(ell: Any) -> Any:
-        return -q_n * (log1m_z_shrunk(ell) - log1m_z[..., None])
-
-    integral, ell, terms = _decreasing_integral(log_ratio, scale, upper, xp)
+    ell, weights = _log_spaced_nodes(scale, upper, xp)
+    ell_over_m = ell / m[..., None]
+    decay_m1 = xp.expm1(-ell_over_m)  # e^(-l/m) - 1 = (c + t_x) / (c + tau) - 1
+    # ln(1 - z e^(-l/m)) = ln((1 - z) + z (1 - e^(-l/m))), no cancellation
+    log_shrink = xp.log(one_minus_z[..., None] - z[..., None] * decay_m1)
+    log_ratio = -q[..., None] * (log_shrink - log1m_z[..., None])
+    terms = weights * xp.exp(log_ratio - ell)
+    integral = xp.sum(terms, axis=-1)
     log_integral = xp.where(
         positive, -m * log_base - xp.log(m) - q * log1m_z + xp.log(integral), -np.inf
     )
-    log_c_tau = log_base[..., None] + ell / m_n
-    log_other_tau = log_c_tau + log1m_z_shrunk(ell)
-    larger = alpha_larger[..., None]
-    log_alpha_tau = xp.where(larger, log_c_tau, log_other_tau)
-    log_beta_tau = xp.where(larger, log_other_tau, log_c_tau)
-    return log_integral, terms / integral[..., None], log_alpha_tau, log_beta_tau
+    return SimpleNamespace(
+        log_integral=log_integral,
+        share=terms / integral[..., None],
+        log_c_tau=log_base[..., None] + ell_over_m,
+        log_shrink=log_shrink,
+        inverse_c_tau=(1.0 + decay_m1) / base[..., None],
+        alpha_larger=alpha_larger[..., None],
+    )
 
 
 def _parts(params: Mapping[str, Any], frequency: Any, recency: Any, T: Any, xp: Any) -> tuple:
@@ -173,7 +171,7 @@ def _parts(params: Mapping[str, Any], frequency: Any, recency: Any, T: Any, xp: 
     head = xp.gammaln(r + x) - xp.gammaln(r) + r * xp.log(alpha) + s * xp.log(beta)
     alive = -(r + x) * xp.log(alpha + T) - s * xp.log(beta + T)
     tail = _tail_integral(r, alpha, s, beta, x, t_x, T, xp)
-    died = xp.log(s) + tail[0]
+    died = xp.log(s) + tail.log_integral
     return head, alive, died, tail
 
 
@@ -230,15 +228,23 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
     x, t_x, T = columns["frequency"], columns["recency"], columns["T"]
     named = dict(zip(PARAM_NAMES, params, strict=True))
     head, alive, died, tail = _parts(named, x, t_x, T, NUMPY)
-    _, share, log_alpha_tau, log_beta_tau = tail
     ll = head + np.logaddexp(alive, died)
     p_alive = special.expit(alive - died)
     p_died = 1.0 - p_alive
-    # d ln I / d theta: the node-weighted mean of d ln(integrand) / d theta.
-    d_integral_r = -(share * log_alpha_tau).sum(axis=-1)
-    d_integral_alpha = -(r + x) * (share * np.exp(-log_alpha_tau)).sum(axis=-1)
-    d_integral_s = -(share * log_beta_tau).sum(axis=-1)
-    d_integral_beta = -(s + 1.0) * (share * np.exp(-log_beta_tau)).sum(axis=-1)
+    # d ln I / d theta: the node-weighted mean of d ln(integrand) / d theta, with
+    # ln(c' + tau) = ln(c + tau) + ln shrink and 1 / (c' + tau) = 1 / ((c + tau) shrink);
+    # reduced over the nodes first, then assigned to alpha and beta per row.
+    share = tail.share
+    mean_log_c = (share * tail.log_c_tau).sum(axis=-1)
+    mean_log_other = mean_log_c + (share * tail.log_shrink).sum(axis=-1)
+    weighted_inverse_c = share * tail.inverse_c_tau
+    mean_inverse_c = weighted_inverse_c.sum(axis=-1)
+    mean_inverse_other = (weighted_inverse_c * np.exp(-tail.log_shrink)).sum(axis=-1)
+    larger = tail.alpha_larger[..., 0]
+    d_integral_r = -np.where(larger, mean_log_c, mean_log_other)
+    d_integral_alpha = -(r + x) * np.where(larger, mean_inverse_c, mean_inverse_other)
+    d_integral_s = -np.where(larger, mean_log_other, mean_log_c)
+    d_integral_beta = -(s + 1.0) * np.where(larger, mean_inverse_other, mean_inverse_c)
     has_tail = np.isfinite(died)
     p_died = np.where(has_tail, p_died, 0.0)
 
@@ -372,11 +378,9 @@ def discounted_expected_residual_transactions(
     shape = np.broadcast(s, z).shape
     s_b, z_b = np.broadcast_to(s, shape), np.broadcast_to(z, shape)
     scale = np.minimum(1.0, z_b / s_b)
-
-    def log_ratio(ell: np.ndarray) -> np.ndarray:
-        return -s_b[..., None] * np.log1p(ell / z_b[..., None])
-
-    integral, _, _ = _decreasing_integral(log_ratio, scale, np.full(shape, _CUT), NUMPY)
+    ell, weights = _log_spaced_nodes(scale, np.full(shape, _CUT), NUMPY)
+    integrand = np.exp(-ell - s_b[..., None] * np.log1p(ell / z_b[..., None]))
+    integral = np.sum(weights * integrand, axis=-1)
     mean_inverse = integral / delta
     return (r + x) / (alpha + T_arr) * mean_inverse * probability_alive(params, x, recency, T_arr)
 
