@@ -117,7 +117,7 @@ def test_clv(fitted, gamma_gamma_cdnow):
         (
             "pareto_nbd",
             {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7},
-            ([0.0, 2.0, 400.0], [0.0, 10.0, 300.0], [30.0, 39.0, 500.0]),
+            ([0.0, 2.0, 400.0, 3.0], [0.0, 10.0, 300.0, 39.0], [30.0, 39.0, 500.0, 39.0]),
         ),
         (
             "modified_beta_geo",
@@ -143,6 +143,9 @@ def test_likelihood_in_pytensor_equals_numpy(module, params, data):
     math_module = importlib.import_module(f"clvmodels.models.{module}")
     symbols = {name: pt.dscalar(name) for name in params}
     total = math_module.log_likelihood(symbols, *data, xp=pytensor_namespace()).sum()
-    function = pytensor.function(list(symbols.values()), total)
+    gradient = pytensor.grad(total, list(symbols.values()))
+    function = pytensor.function(list(symbols.values()), [total, *gradient])
+    value, *grad = function(*params.values())
     expected = math_module.log_likelihood(params, *data).sum()
-    assert function(*params.values()) == pytest.approx(expected, rel=1e-12)
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert np.all(np.isfinite(grad))  # also where t_x = T (the tail integral is empty)
