@@ -11,9 +11,11 @@ Sources cited per test:
 """
 
 import math
+import warnings
 
 import mpmath as mp
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
@@ -105,9 +107,7 @@ def test_agrees_with_lifetimes_on_cdnow(pnbd_cdnow, cdnow_summary):
     lifetimes = pytest.importorskip("lifetimes")
     other = lifetimes.ParetoNBDFitter()
     p = pnbd_cdnow.params_
-    other.params_ = __import__("pandas").Series(
-        {"r": p["r"], "alpha": p["alpha"], "s": p["s"], "beta": p["beta"]}
-    )
+    other.params_ = pd.Series({"r": p["r"], "alpha": p["alpha"], "s": p["s"], "beta": p["beta"]})
     x, t_x, T = (cdnow_summary[c].to_numpy() for c in ("frequency", "recency", "T"))
     ours_ll = pareto_nbd.log_likelihood(p, x, t_x, T)
     theirs_ll = other._conditional_log_likelihood(
@@ -279,3 +279,23 @@ def test_fit_predict_in_the_summarys_unit(pnbd_cdnow, cdnow_summary):
     single = pnbd_cdnow.conditional_expected_purchases(52.0, cdnow_summary)
     np.testing.assert_allclose(horizons[52.0], single, rtol=1e-14)
     assert pnbd_cdnow.summary().attrs["log_likelihood"] == pnbd_cdnow.log_likelihood_
+
+
+def test_no_dropout_in_the_data_is_reported_as_the_nbd_limit():
+    """Poisson-gamma purchases with no dropout: beta -> inf, named (not a silent boundary)."""
+    rng = np.random.default_rng(3)
+    n = 1000
+    rate, T = rng.gamma(0.8, 1 / 5, n), np.round(rng.uniform(20, 52, n), 2)
+    x = rng.poisson(rate * T)
+    t_x = np.where(x > 0, np.round(T * rng.uniform(size=n) ** (1 / np.maximum(x, 1)), 2), 0.0)
+    t_x = np.where((x > 0) & (t_x == 0), 0.01, t_x)
+    summary = clv.with_time_unit(pd.DataFrame({"frequency": x, "recency": t_x, "T": T}), "W")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = clv.ParetoNBDModel().fit(summary)
+    messages = [str(w.message) for w in caught if w.category is clv.ConvergenceWarning]
+    assert any("no evidence of dropout: Pareto/NBD reduces to the NBD" in m for m in messages)
+    # the likelihood is flat towards the limit: the standard errors say so too
+    assert any("observed information matrix is singular" in m for m in messages)
+    assert model.params_["s"] / model.params_["beta"] < 1e-6
+    assert model.params_["r"] / model.params_["alpha"] == pytest.approx(0.8 / 5, rel=0.15)
