@@ -49,6 +49,7 @@ __all__ = [
     "log_likelihood",
     "probability_alive",
     "probability_of_purchases",
+    "sufficient_statistics",
 ]
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -348,6 +349,36 @@ def _check_horizon(t: ArrayLike) -> np.ndarray:
     return t
 
 
+def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistics:
+    """The distinct (x, t_x, T) rows of a summary, their counts, and the distinct x.
+
+    What :func:`grouped_log_likelihood` is evaluated on, by maximum likelihood and by the
+    Bayesian model alike. ``weights`` (optional) are customers per row of ``data``.
+    """
+    check_summary(data)
+    columns = {
+        "frequency": data["frequency"].to_numpy(np.float64),
+        "recency": data["recency"].to_numpy(np.float64),
+        "T": data["T"].to_numpy(np.float64),
+    }
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != (len(data),) or np.any(~np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("weights must be finite, >= 0 and one per row of the summary")
+    if not np.any(columns["frequency"] > 0):
+        warnings.warn(
+            "no customer in the summary made a repeat purchase: the BG/NBD purchase rate "
+            "tends to 0 (alpha -> inf) and dropout cannot be estimated; predictions will "
+            "be close to 0. Check the time window and the freq of the summary.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+    unique, counts = compress(columns, weights)
+    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+    unique["x_index"] = x_index.astype(np.float64)
+    return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+
+
 #: A shape parameter (or ratio) this large is reported as the model's limit.
 _LIMIT_RATIO = 1e4
 
@@ -391,32 +422,7 @@ class BetaGeoModel(MaximumLikelihoodModel):
     accepts_many_horizons = True
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
-        check_summary(data)
-        columns = {
-            "frequency": data["frequency"].to_numpy(np.float64),
-            "recency": data["recency"].to_numpy(np.float64),
-            "T": data["T"].to_numpy(np.float64),
-        }
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)
-            if (
-                weights.shape != (len(data),)
-                or np.any(~np.isfinite(weights))
-                or np.any(weights < 0)
-            ):
-                raise ValueError("weights must be finite, >= 0 and one per row of the summary")
-        if not np.any(columns["frequency"] > 0):
-            warnings.warn(
-                "no customer in the summary made a repeat purchase: the BG/NBD purchase rate "
-                "tends to 0 (alpha -> inf) and dropout cannot be estimated; predictions will "
-                "be close to 0. Check the time window and the freq of the summary.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        unique, counts = compress(columns, weights)
-        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-        unique["x_index"] = x_index.astype(np.float64)
-        return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+        return sufficient_statistics(data, weights)
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         w, c = stats.weights, stats.columns

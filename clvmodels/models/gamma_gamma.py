@@ -31,7 +31,13 @@ from clvmodels.exceptions import DataValidationError
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models.namespace import NUMPY
 
-__all__ = ["GammaGammaModel", "expected_spend", "grouped_log_likelihood", "log_likelihood"]
+__all__ = [
+    "GammaGammaModel",
+    "expected_spend",
+    "grouped_log_likelihood",
+    "log_likelihood",
+    "sufficient_statistics",
+]
 
 PARAM_NAMES = ("p", "q", "v")
 
@@ -166,6 +172,34 @@ def expected_spend(
     return p * (v + m * x) / (p * x + q - 1.0)
 
 
+def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistics:
+    """The distinct (x, m) rows of the repeat buyers, their counts, and the distinct x.
+
+    What :func:`grouped_log_likelihood` is evaluated on, by maximum likelihood and by
+    the Bayesian model alike.
+    """
+    check_summary(data, recency_col=None, T_col=None, monetary_value_col="monetary_value")
+    x = data["frequency"].to_numpy(np.float64)
+    repeat = x > 0
+    if not repeat.any():
+        raise DataValidationError(
+            "the Gamma-Gamma model needs customers with frequency > 0 (repeat purchases); "
+            "the summary has none"
+        )
+    columns = {
+        "frequency": x[repeat],
+        "monetary_value": data["monetary_value"].to_numpy(np.float64)[repeat],
+    }
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)[repeat]
+    unique, counts = compress(columns, weights)
+    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+    unique["x_index"] = x_index.astype(np.float64)
+    unique["log_m"] = np.log(unique["monetary_value"])
+    unique["log_x"] = np.log(unique["frequency"])
+    return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+
+
 class GammaGammaModel(MaximumLikelihoodModel):
     """Gamma-Gamma spend model, fitted by maximum likelihood on repeat buyers.
 
@@ -191,26 +225,7 @@ class GammaGammaModel(MaximumLikelihoodModel):
     param_names = PARAM_NAMES
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
-        check_summary(data, recency_col=None, T_col=None, monetary_value_col="monetary_value")
-        x = data["frequency"].to_numpy(np.float64)
-        repeat = x > 0
-        if not repeat.any():
-            raise DataValidationError(
-                "the Gamma-Gamma model needs customers with frequency > 0 (repeat purchases); "
-                "the summary has none"
-            )
-        columns = {
-            "frequency": x[repeat],
-            "monetary_value": data["monetary_value"].to_numpy(np.float64)[repeat],
-        }
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)[repeat]
-        unique, counts = compress(columns, weights)
-        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-        unique["x_index"] = x_index.astype(np.float64)
-        unique["log_m"] = np.log(unique["monetary_value"])
-        unique["log_x"] = np.log(unique["frequency"])
-        return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+        return sufficient_statistics(data, weights)
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         w, m = stats.weights, stats.columns["monetary_value"]

@@ -43,7 +43,6 @@ curves for customer base analysis. *Journal of Marketing Research*, 42(4),
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -57,6 +56,7 @@ from clvmodels.data.units import (
     with_time_unit,
 )
 from clvmodels.data.validation import require_frame
+from clvmodels.models.protocols import PurchaseModel, SpendModel
 from clvmodels.value.deterministic import customer_equity
 
 __all__ = [
@@ -72,26 +72,6 @@ __all__ = [
 
 #: Two lengths (in steps) closer than this are taken as equal.
 _WHOLE_TOLERANCE = 1e-9
-
-
-class PurchaseModel(Protocol):
-    """What a purchase model must offer (e.g. :class:`~clvmodels.BetaGeoModel`).
-
-    ``conditional_expected_purchases(t, summary)`` with a scalar ``t`` returns one
-    value per customer. A model whose class sets ``accepts_many_horizons = True``
-    also takes a 1-D array of horizons and returns a (customers x horizons)
-    frame, so that work shared between horizons is done once.
-    """
-
-    def conditional_expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
-        """Expected purchases in the next ``t`` time units, per customer."""
-
-
-class SpendModel(Protocol):
-    """What a spend model must offer (e.g. :class:`~clvmodels.GammaGammaModel`)."""
-
-    def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        """Expected spend per purchase, per customer of ``summary``."""
 
 
 @dataclass(frozen=True)
