@@ -7,10 +7,12 @@ predicts with the same functions, called with posterior draws.
 from clvmodels.bayes.base import BayesianModel, LogNormalPrior, default_nuts_sampler
 from clvmodels.bayes.beta_geo import BayesianBetaGeoModel
 from clvmodels.bayes.gamma_gamma import BayesianGammaGammaModel
+from clvmodels.bayes.shifted_beta_geo import BayesianShiftedBetaGeoModel
 
 __all__ = [
     "BayesianBetaGeoModel",
     "BayesianGammaGammaModel",
+    "BayesianShiftedBetaGeoModel",
     "BayesianModel",
     "LogNormalPrior",
     "default_nuts_sampler",
