@@ -206,6 +206,28 @@ class BayesianModel:
         posterior = self.idata_["posterior"]
         return {name: np.asarray(posterior[name].values) for name in self.param_names}
 
+    def thinned(self, n_draws: int) -> Self:
+        """A copy whose posterior keeps ``n_draws`` evenly spaced draws of each chain.
+
+        Predictions from it are faster and noisier; the fitted model is unchanged.
+        """
+        import copy
+
+        import arviz as az
+
+        self._check_fitted()
+        posterior = self.idata_["posterior"]
+        total = posterior.sizes["draw"]
+        if not 1 <= int(n_draws):
+            raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+        keep = np.unique(np.linspace(0, total - 1, min(int(n_draws), total)).round().astype(int))
+        clone = copy.copy(self)
+        names = [name for name in posterior.data_vars if "draw" in posterior[name].dims]
+        clone.idata_ = az.from_dict(
+            {"posterior": {name: np.asarray(posterior[name].values)[:, keep] for name in names}}
+        )
+        return clone
+
     def posterior_mean_params(self) -> dict[str, float]:
         """Posterior mean of each parameter."""
         return {name: float(v.mean()) for name, v in self.posterior_params().items()}
