@@ -13,11 +13,13 @@ from __future__ import annotations
 import importlib.util
 import warnings
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import pandas as pd
 
+from clvmodels._version import __version__
 from clvmodels.bayes.intervals import check_probability
 from clvmodels.exceptions import ConvergenceWarning
 
@@ -103,6 +105,13 @@ class BayesianModel:
         raise NotImplementedError
 
     # -- priors ---------------------------------------------------------------------------
+    def _prior_objects(self) -> dict[str, LogNormalPrior]:
+        """The user's prior overrides as :class:`LogNormalPrior` objects."""
+        return {
+            name: p if isinstance(p, LogNormalPrior) else LogNormalPrior(*p)
+            for name, p in self.priors.items()
+        }
+
     def priors_for(self, stats: Any) -> dict[str, LogNormalPrior]:
         """The priors used for ``stats``: the model's defaults, overridden by ``priors``."""
         chosen = self._default_priors(stats)
@@ -176,7 +185,9 @@ class BayesianModel:
             point = pm.find_MAP(progressbar=progressbar, random_seed=random_seed, jitter=False)
             self.sampler_ = "map"
             names = [v.name for v in model.free_RVs + model.deterministics]
-            return _point_posterior({name: point[name] for name in names})
+            dims = {name: list(model.named_vars_to_dims.get(name, ())) for name in names}
+            coords = {name: list(values) for name, values in model.coords.items()}
+            return _point_posterior({name: point[name] for name in names}, dims, coords)
 
     def _store(self, idata: Any, stats: Any, method: str) -> None:
         self.idata_ = idata
@@ -286,6 +297,69 @@ class BayesianModel:
             )
         return messages
 
+    # -- persistence (NetCDF + JSON, never pickle) ----------------------------------------
+    def _extra_state(self) -> dict[str, Any]:
+        """Model-specific fitted state saved with the posterior (a hook)."""
+        return {}
+
+    def _restore_extra(self, extra: dict[str, Any]) -> None:
+        """Set the model-specific fitted state read back by :meth:`load` (a hook)."""
+
+    def _settings(self) -> dict[str, Any]:
+        return {}
+
+    def _fingerprint_of(self, data: Any) -> str:
+        """The fingerprint of ``data`` as :meth:`fit` computes it (a hook)."""
+        raise NotImplementedError
+
+    def save(self, path: str | Path) -> None:
+        """Write the fitted model to the folder ``path``, atomically.
+
+        The posterior goes to NetCDF (one file per arviz group), the settings, fitted state,
+        data fingerprint and package versions to ``model.json`` (see
+        :mod:`clvmodels.bayes.persistence`).
+        """
+        from clvmodels.bayes.persistence import save_posterior_model
+
+        save_posterior_model(self, path, {"settings": self._settings(), **self._extra_state()})
+
+    @classmethod
+    def load(cls, path: str | Path, data: Any = None) -> Self:
+        """Read a model written by :meth:`save`; with ``data``, check it is the fitted data.
+
+        Raises
+        ------
+        ModelFileError
+            If the folder or a file in it is missing or invalid (naming file and field).
+        ValueError
+            If ``data`` is not the data the model was fitted on.
+        """
+        from clvmodels.bayes.persistence import load_posterior_model
+
+        document, idata = load_posterior_model(cls, path)
+        if document["clvmodels_version"] != __version__:
+            warnings.warn(
+                f"{path}: model saved by clvmodels {document['clvmodels_version']}, loaded by "
+                f"{__version__}",
+                UserWarning,
+                stacklevel=2,
+            )
+        priors = {name: tuple(value) for name, value in document["settings"]["priors"].items()}
+        extra = dict(document["extra"])
+        model = cls(priors=priors, **extra.pop("settings", {}))
+        model.idata_ = idata
+        for name, value in document["state"].items():
+            setattr(model, f"{name}_", value)
+        model._restore_extra(extra)
+        if data is not None:
+            fingerprint = model._fingerprint_of(data)
+            if fingerprint != model.data_fingerprint_:
+                raise ValueError(
+                    f"the data given do not match the data the model was fitted on "
+                    f"(fingerprint {fingerprint} != {model.data_fingerprint_})"
+                )
+        return model
+
     def _check_unit(self, data: Any) -> None:
         from clvmodels.data.units import check_same_unit, time_unit_of
 
@@ -329,10 +403,14 @@ class BayesianModel:
         return self
 
 
-def _point_posterior(point: Mapping[str, Any]) -> Any:
+def _point_posterior(
+    point: Mapping[str, Any], dims: Mapping[str, list[str]], coords: Mapping[str, list[Any]]
+) -> Any:
     """A posterior of one chain and one draw holding ``point`` (the MAP estimate)."""
     import arviz as az
 
     return az.from_dict(
-        {"posterior": {name: np.asarray(value)[None, None] for name, value in point.items()}}
+        {"posterior": {name: np.asarray(value)[None, None] for name, value in point.items()}},
+        dims={name: d for name, d in dims.items() if d},
+        coords=dict(coords),
     )

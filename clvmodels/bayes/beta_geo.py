@@ -75,6 +75,9 @@ class BayesianBetaGeoModel(BayesianModel):
             "b": LogNormalPrior(0.0, 2.0),
         }
 
+    def _fingerprint_of(self, data: Any) -> str:
+        return beta_geo.sufficient_statistics(data).fingerprint()
+
     def build_model(self, summary: pd.DataFrame, weights: ArrayLike | None = None) -> Any:
         """The PyMC model of ``summary`` (for prior predictive checks or custom sampling)."""
         return self._build(beta_geo.sufficient_statistics(summary, weights))

@@ -67,6 +67,9 @@ class BayesianGammaGammaModel(BayesianModel):
             "v": LogNormalPrior(float(np.log(mean_spend)), 2.5),
         }
 
+    def _fingerprint_of(self, data: Any) -> str:
+        return gamma_gamma.sufficient_statistics(data).fingerprint()
+
     def build_model(self, summary: pd.DataFrame, weights: ArrayLike | None = None) -> Any:
         """The PyMC model of ``summary`` (for prior predictive checks or custom sampling)."""
         return self._build(gamma_gamma.sufficient_statistics(summary, weights))

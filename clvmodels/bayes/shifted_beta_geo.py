@@ -288,6 +288,20 @@ class BayesianShiftedBetaGeoModel(BayesianModel):
         )
         return self._run(cells, False, options)
 
+    # -- persistence hooks ----------------------------------------------------------------
+    def _settings(self) -> dict[str, Any]:
+        return {"hierarchical": self.hierarchical}
+
+    def _extra_state(self) -> dict[str, Any]:
+        return {"hierarchical": self.hierarchical_, "cohorts": list(self.cohorts_)}
+
+    def _restore_extra(self, extra: dict[str, Any]) -> None:
+        self.hierarchical_ = bool(extra["hierarchical"])
+        self.cohorts_ = [str(c) for c in extra["cohorts"]]
+
+    def _fingerprint_of(self, data: Any) -> str:
+        return self._cohort_cells(data, not self.hierarchical_).fingerprint()
+
     # -- posterior ------------------------------------------------------------------------
     def summary(self, hdi: float = 0.94) -> pd.DataFrame:
         """Mean, sd, HDI, r_hat and ESS of alpha, beta (per cohort) and the population."""
