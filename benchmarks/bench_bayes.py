@@ -69,14 +69,17 @@ def _theirs(kind: str, data: pd.DataFrame, args) -> dict | None:
 
     frame = data.reset_index().rename(columns={data.index.name or "index": "customer_id"})
     if kind == "bgnbd":
-        model = pmc.BetaGeoModel(data=frame[["customer_id", "frequency", "recency", "T"]])
+        model = pmc.BetaGeoModel()
+        fitted_on = frame[["customer_id", "frequency", "recency", "T"]]
     else:
+        model = pmc.GammaGammaModel()
         repeat = frame[frame["frequency"] > 0]
-        model = pmc.GammaGammaModel(data=repeat[["customer_id", "frequency", "monetary_value"]])
+        fitted_on = repeat[["customer_id", "frequency", "monetary_value"]]
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         idata = model.fit(
+            fitted_on,
             draws=args.draws,
             tune=args.tune,
             chains=args.chains,

@@ -174,9 +174,13 @@ class BayesianModel:
                 self.sampler_ = sampler
                 return idata
             if method == "advi":
+                # start the mean-field fit at the posterior mode: from the prior's centre
+                # 10,000 iterations are not always enough to reach the bulk
+                start = pm.find_MAP(progressbar=False, random_seed=random_seed, jitter=False)
                 approximation = pm.fit(
-                    n=int(sample_kwargs.get("n", 20_000)),
+                    n=int(sample_kwargs.get("n", 10_000)),
                     method="advi",
+                    start={v.name: start[v.name] for v in model.free_RVs},
                     random_seed=random_seed,
                     progressbar=progressbar,
                 )

@@ -134,7 +134,9 @@ class BayesianBetaGeoModel(BayesianModel):
             ``"nutpie"``, ``"pymc"``, ``"numpyro"`` or ``"blackjax"``; default nutpie
             when installed, else PyMC's.
         **sample_kwargs
-            Passed to ``pymc.sample`` (e.g. ``target_accept``, ``cores``).
+            Passed to ``pymc.sample`` (e.g. ``target_accept``, ``cores``, ``init``); with
+            ``method="advi"``, ``n`` is the number of ADVI iterations (default 10,000,
+            started at the posterior mode).
 
         Warns
         -----

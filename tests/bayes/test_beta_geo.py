@@ -92,12 +92,10 @@ def test_new_customer_quantities(bbg_cdnow):
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-6)
 
 
-def test_chunking_does_not_change_the_answer(bbg_cdnow, cdnow_summary, monkeypatch):
-    whole = bbg_cdnow.probability_alive(cdnow_summary, hdi=0.5)
-    monkeypatch.setattr("clvmodels.bayes.posterior.CHUNK_ELEMENTS", 2_000)
+def test_chunking_does_not_change_the_answer(bbg_cdnow, cdnow_summary):
     from clvmodels.bayes import posterior
 
-    assert posterior.CHUNK_ELEMENTS == 2_000
+    whole = bbg_cdnow.probability_alive(cdnow_summary, hdi=0.5)
     params = {k: v[..., None] for k, v in bbg_cdnow.posterior_params().items()}
     rows, inverse = posterior.distinct_rows(
         *(cdnow_summary[c].to_numpy(float) for c in ["frequency", "recency", "T"])
@@ -146,3 +144,25 @@ def test_priors_are_documented_and_overridable(cdnow_summary):
     model = BayesianBetaGeoModel(priors={"b": (1.0, 0.5)}).build_model(cdnow_summary)
     assert sorted(v.name for v in model.free_RVs) == ["log_a", "log_alpha", "log_b", "log_r"]
     assert [p.name for p in model.potentials] == ["log_likelihood"]
+
+
+@pytest.mark.slow
+def test_random_seed_reproduces_the_draws_and_quick_methods_land_near_the_mle(cdnow_summary):
+    import warnings
+
+    options = dict(draws=100, tune=100, chains=2, cores=1, random_seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", clv.ConvergenceWarning)
+        first = BayesianBetaGeoModel().fit(cdnow_summary, **options)
+        second = BayesianBetaGeoModel().fit(cdnow_summary, **options)
+    for name, draws in first.posterior_params().items():
+        np.testing.assert_array_equal(second.posterior_params()[name], draws)
+    # the posterior mode under weak priors is the MLE, to a fraction of its standard error
+    mode = BayesianBetaGeoModel().fit(cdnow_summary, method="map").posterior_mean_params()
+    for name, value in PAPER.items():
+        assert mode[name] == pytest.approx(value, rel=0.03), name
+    advi = BayesianBetaGeoModel().fit(
+        cdnow_summary, method="advi", draws=200, random_seed=1, n=3000
+    )
+    assert advi.idata["posterior"].sizes["draw"] == 200
+    assert advi.posterior_mean_params()["r"] == pytest.approx(0.243, rel=0.2)
