@@ -170,8 +170,8 @@ def grouped_log_likelihood(
     log_b_x = xp.log(b + np.maximum(x_unique, 1.0) - 1.0)
     r_x = r + x
     a3 = -r_x * xp.log(alpha + T)
-    a4 = xp.log(a) - log_b_x[..., x_index] - r_x * xp.log(alpha + t_x)
-    return per_x[..., x_index] + xp.where(x > 0, xp.logaddexp(a3, a4), a3)
+    a4 = xp.log(a) - xp.take(log_b_x, x_index) - r_x * xp.log(alpha + t_x)
+    return xp.take(per_x, x_index) + xp.where(x > 0, xp.logaddexp(a3, a4), a3)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:

@@ -118,7 +118,7 @@ def grouped_log_likelihood(
     #   = -ln m - px log1p(gamma / (m x)) - q log1p(m x / gamma).
     per_x = -xp.betaln(p * x_unique, q)
     mx = m * x
-    return per_x[..., x_index] - np.log(m) - p * x * xp.log1p(v / mx) - q * xp.log1p(mx / v)
+    return xp.take(per_x, x_index) - np.log(m) - p * x * xp.log1p(v / mx) - q * xp.log1p(mx / v)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:

@@ -32,6 +32,7 @@ NUMPY = SimpleNamespace(
     maximum=np.maximum,
     minimum=np.minimum,
     sum=np.sum,
+    take=lambda values, index: values[..., index],
 )
 
 
@@ -61,4 +62,7 @@ def pytensor_namespace() -> SimpleNamespace:
         maximum=pt.maximum,
         minimum=pt.minimum,
         sum=pt.sum,
+        # a vector indexed by an integer array is AdvancedSubtensor1, which has C code (and a
+        # C gradient); the general `[..., index]` form runs in Python, 20x slower in NUTS
+        take=lambda values, index: values[index] if values.ndim == 1 else values[..., index],
     )
