@@ -71,6 +71,7 @@ class LogChecks:
         self.counts = {name: int(row[name]) for name in _RULES}
         self.first_day = None if pd.isna(row["first_day"]) else int(row["first_day"])
         self.last_day = None if pd.isna(row["last_day"]) else int(row["last_day"])
+        self.after_end = int(row["after_end"])
 
 
 #: Rule -> (column role, rule text, condition on clv_log), in the order pandas reports them.
@@ -87,7 +88,9 @@ _RULES = {
 }
 
 
-def check_log(engine: Engine, finite: str, names: dict[str, str | None]) -> LogChecks:
+def check_log(
+    engine: Engine, finite: str, names: dict[str, str | None], end_day: int | None = None
+) -> LogChecks:
     """Count every rule violation in one pass, then raise once naming them all.
 
     Parameters
@@ -99,8 +102,10 @@ def check_log(engine: Engine, finite: str, names: dict[str, str | None]) -> LogC
     names
         The user's column names under the roles ``id``, ``date`` and ``spend``
         (``None`` without a spend column).
+    end_day
+        The last day of observation, if known: rows after it are counted.
     """
-    checks = LogChecks(engine.fetch(spec.checks_sql(finite)).iloc[0])
+    checks = LogChecks(engine.fetch(spec.checks_sql(finite, end_day)).iloc[0])
     if checks.n_rows == 0:
         raise DataValidationError("invalid transactions: the log has no rows")
     messages = []
@@ -143,6 +148,42 @@ def periods_for(alias: str, day: dt.date, num: float, den: float) -> spec.Period
     return spec.Periods(alias, day_number(day), day.year, day.month, num, den)
 
 
+def _checked_end(
+    engine: Engine,
+    finite: str,
+    names: dict[str, str | None],
+    observation_period_end: object,
+) -> tuple[LogChecks, dt.date, int]:
+    """Check the log in one pass and fix the end of observation (default: the last day)."""
+    if observation_period_end is None:
+        checks = check_log(engine, finite, names)
+        end, end_day = end_of(None, "observation_period_end", checks.last_day, engine.has_zone)
+    else:
+        end, end_day = end_of(
+            observation_period_end, "observation_period_end", None, engine.has_zone
+        )
+        checks = check_log(engine, finite, names, end_day)
+    if checks.after_end == checks.n_rows:
+        raise DataValidationError(
+            f"no transaction on or before observation_period_end {end}: "
+            f"all {checks.n_rows} rows of column '{names['date']}' are later "
+            f"(first: {_EPOCH + dt.timedelta(days=checks.first_day)})"
+        )
+    return checks, end, end_day
+
+
+def _attrs(engine: Engine, alias: str, unit: str, end: dt.date, n_after: int) -> dict:
+    attrs: dict[str, object] = {
+        "time_unit": unit,
+        "freq": alias,
+        "observation_period_end": str(end),
+        "transactions_after_end": n_after,
+    }
+    if engine.has_zone:
+        attrs["time_zone"] = "UTC"
+    return attrs
+
+
 def summary_plan(
     engine: Engine,
     finite: str,
@@ -154,31 +195,8 @@ def summary_plan(
     den: float,
 ) -> tuple[str, dict[str, object]]:
     """Check the log, then return the summary SQL and the ``attrs`` of the result."""
-    checks = check_log(engine, finite, names)
-    end, end_day = end_of(
-        observation_period_end, "observation_period_end", checks.last_day, engine.has_zone
-    )
-    n_after = 0
-    if checks.last_day > end_day:
-        n_after = int(
-            engine.fetch(f"SELECT COUNT(*) AS n FROM {spec.LOG_VIEW} WHERE day > {end_day}")
-            .iloc[0]
-            .iloc[0]
-        )
-        if n_after == checks.n_rows:
-            raise DataValidationError(
-                f"no transaction on or before observation_period_end {end}: "
-                f"all {n_after} rows of column '{names['date']}' are later "
-                f"(first: {_EPOCH + dt.timedelta(days=checks.first_day)})"
-            )
-    attrs: dict[str, object] = {
-        "time_unit": unit,
-        "freq": alias,
-        "observation_period_end": str(end),
-        "transactions_after_end": n_after,
-    }
-    if engine.has_zone:
-        attrs["time_zone"] = "UTC"
+    checks, end, _ = _checked_end(engine, finite, names, observation_period_end)
+    attrs = _attrs(engine, alias, unit, end, checks.after_end)
     return spec.summary_sql(periods_for(alias, end, num, den)), attrs
 
 
@@ -194,28 +212,25 @@ def holdout_plan(
     den: float,
 ) -> tuple[str, float, dict[str, object]]:
     """Check the log; return the split's SQL, ``duration_holdout`` and ``attrs``."""
-    sql, attrs = summary_plan(engine, finite, names, observation_period_end, alias, unit, num, den)
-    end = dt.date.fromisoformat(str(attrs["observation_period_end"]))
     cal_end, cal_end_day = end_of(
         calibration_period_end, "calibration_period_end", None, engine.has_zone
     )
+    checks, end, end_day = _checked_end(engine, finite, names, observation_period_end)
     if cal_end >= end:
         raise DataValidationError(
             f"calibration_period_end ({cal_end}) must be before observation_period_end ({end})"
         )
-    first = engine.fetch(f"SELECT MIN(day) AS first_day FROM {spec.LOG_VIEW}").iloc[0].iloc[0]
-    if int(first) > cal_end_day:
+    if checks.first_day > cal_end_day:
         raise DataValidationError(f"no transaction on or before calibration_period_end {cal_end}")
+    # The holdout length in periods, as the pandas path counts it (pandas Period
+    # ordinals; the SQL's ordinals differ from them by a constant only).
+    n_periods = pd.Period(end, alias).ordinal - pd.Period(cal_end, alias).ordinal
+    attrs = {
+        "calibration_period_end": str(cal_end),
+        **_attrs(engine, alias, unit, end, checks.after_end),
+    }
     calibration = periods_for(alias, cal_end, num, den)
-    holdout = periods_for(alias, end, num, den)
-    # The two period ordinals come from the same SQL expression, evaluated here by
-    # the engine so that duration_holdout cannot drift from recency and T.
-    ordinals = engine.fetch(
-        f"SELECT {holdout.end_period()} AS end_period, {calibration.end_period()} AS cal_period"
-    ).iloc[0]
-    duration = (int(ordinals["end_period"]) - int(ordinals["cal_period"])) * num / den
-    attrs = {"calibration_period_end": str(cal_end), **attrs}
-    return spec.holdout_sql(calibration, holdout.end_day), duration, attrs
+    return spec.holdout_sql(calibration, end_day), n_periods * num / den, attrs
 
 
 def as_summary_frame(

@@ -125,13 +125,16 @@ class Periods:
         return f"CAST({expression} AS DOUBLE) * {num} / {den}"
 
 
-def checks_sql(finite: str) -> str:
+def checks_sql(finite: str, end_day: int | None) -> str:
     """One pass over the log counting the rows that break each rule.
 
     ``finite`` is the engine's SQL predicate for a finite double, with ``{x}``
     where the value goes (DuckDB ``isfinite({x})``; Spark has no such function).
+    ``end_day``, when known, is the last day of observation: rows after it
+    are counted as ``after_end``.
     """
     spend_finite = finite.format(x="spend")
+    after = "0" if end_day is None else f"SUM(CASE WHEN day > {end_day} THEN 1 ELSE 0 END)"
     return f"""
 SELECT
   COUNT(*) AS n_rows,
@@ -143,7 +146,8 @@ SELECT
     AS spend_not_finite,
   COALESCE(SUM(CASE WHEN spend < 0 THEN 1 ELSE 0 END), 0) AS spend_negative,
   MIN(day) AS first_day,
-  MAX(day) AS last_day
+  MAX(day) AS last_day,
+  COALESCE({after}, 0) AS after_end
 FROM {LOG_VIEW}
 """
 
