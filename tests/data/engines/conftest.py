@@ -6,6 +6,7 @@ package (or Java, for Spark) is missing.
 
 import os
 import shutil
+import sys
 
 import pandas as pd
 import pytest
@@ -17,6 +18,9 @@ def spark():
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("Spark needs Java (17) on PATH or JAVA_HOME")
     from pyspark.sql import SparkSession
+
+    # Python workers must run this interpreter (PATH may hold another Python version).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     session = (
         SparkSession.builder.master("local[2]")
