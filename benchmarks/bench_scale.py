@@ -5,7 +5,7 @@
     python benchmarks/bench_scale.py --quick            # 100k, a smoke run
 
 Each measurement runs in a fresh child process, so that its peak memory is the
-process's peak resident set (``ru_maxrss`` from ``wait4``), which counts
+process's peak resident set (``VmHWM``), which counts
 DuckDB's native memory as well as numpy's; the table also gives the peak of
 a child that only imports the libraries (the baseline). Times are wall clock
 of the work alone (imports and untimed set-up excluded), the median of k
@@ -126,6 +126,16 @@ def child(case: str, folder: Path) -> dict:
         out["seconds"] = time.perf_counter() - start
         out["customers"] = len(summary)
         return out
+    if case == "duckdb-summary-1-thread":
+        import duckdb
+
+        # A relation from the user's own connection, here limited to one thread.
+        relation = duckdb.connect(config={"threads": 1}).read_parquet(glob)
+        start = time.perf_counter()
+        summary = clv.rfm_summary(relation, monetary_value_col="spend", **ARGS)
+        out["seconds"] = time.perf_counter() - start
+        out["customers"] = len(summary)
+        return out
     if case == "duckdb-reduce-fit":
         start = time.perf_counter()
         stats = clv.data.rfm_sufficient_statistics(glob, **ARGS)
@@ -155,20 +165,24 @@ def child(case: str, folder: Path) -> dict:
     raise ValueError(case)
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident set (``VmHWM``: reset by ``exec``, unlike ``ru_maxrss``)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
 def run_child(case: str, folder: Path) -> dict:
-    """Run ``case`` in a fresh process; its result plus the process's peak RSS in MiB."""
-    process = subprocess.Popen(
+    """Run ``case`` in a fresh process; its result, with the process's peak RSS in MiB."""
+    result = subprocess.run(
         [sys.executable, __file__, "--child", case, "--folder", str(folder)],
         stdout=subprocess.PIPE,
         env=os.environ,
+        check=True,
     )
-    stdout = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"child {case} on {folder} failed with status {status}")
-    result = json.loads(stdout)
-    result["peak_mib"] = usage.ru_maxrss / 1024.0  # kilobytes on Linux
-    return result
+    return json.loads(result.stdout)
 
 
 # -- the table ------------------------------------------------------------------------------
@@ -198,11 +212,14 @@ def main() -> None:
     parser.add_argument("--data-dir", default="/tmp/clvmodels-bench-scale")
     parser.add_argument("--k", type=int, default=3, help="children per case up to 1M rows")
     parser.add_argument("--skip-pandas-above", default="10M")
+    parser.add_argument("--only-duckdb", action="store_true", help="the DuckDB summary only")
     parser.add_argument("--child")
     parser.add_argument("--folder")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, Path(args.folder))))
+        result = child(args.child, Path(args.folder))
+        result["peak_mib"] = peak_rss_mib()
+        print(json.dumps(result))
         return
 
     sizes = [100_000] if args.quick else [parse_size(s) for s in args.sizes.split(",")]
@@ -215,9 +232,18 @@ def main() -> None:
         folder = write_log(n, Path(args.data_dir))
         if baseline is None:
             baseline = run_child("baseline", folder)["peak_mib"]
+        if args.only_duckdb:
+            log(f"{short(n)}: DuckDB summary")
+            duck = measure("duckdb-summary", folder, 1)
+            rows.append(
+                f"| RFM summary, DuckDB (from the Parquet files) | {short(n)} tx, "
+                f"{duck['customers']:,} customers | {fmt(duck)} | 1 | {duck['peak_mib']:,.0f} |"
+            )
+            continue
         k = args.k if n <= 1_000_000 else 1
         log(f"{short(n)}: DuckDB summary")
         duck = measure("duckdb-summary", folder, k)
+        duck1 = measure("duckdb-summary-1-thread", folder, k)
         if n <= pandas_limit:
             log(f"{short(n)}: pandas summary")
             pandas_result = measure("pandas-summary", folder, k)
@@ -231,6 +257,10 @@ def main() -> None:
             f"| RFM summary, DuckDB (from the Parquet files) | {short(n)} tx, "
             f"{duck['customers']:,} customers | {fmt(duck)} | {duck['k']} "
             f"| {duck['peak_mib']:,.0f} |"
+        )
+        rows.append(
+            f"| RFM summary, DuckDB relation, `threads=1` | {short(n)} tx | {fmt(duck1)} "
+            f"| {duck1['k']} | {duck1['peak_mib']:,.0f} |"
         )
         log(f"{short(n)}: DuckDB reduction + fit")
         reduce = measure("duckdb-reduce-fit", folder, k)
@@ -269,7 +299,7 @@ def main() -> None:
     print()
     print(note)
     RESULTS.mkdir(exist_ok=True)
-    name = "scale-quick.md" if args.quick else "scale.md"
+    name = "scale-quick.md" if args.quick else f"scale-{args.sizes.replace(',', '-')}.md"
     command = " ".join(["python", "benchmarks/bench_scale.py", *sys.argv[1:]])
     (RESULTS / name).write_text(
         f"command: `{command}` ({(time.perf_counter() - started) / 60:.1f} min)\n\n"
