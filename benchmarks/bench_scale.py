@@ -212,7 +212,9 @@ def main() -> None:
     parser.add_argument("--data-dir", default="/tmp/clvmodels-bench-scale")
     parser.add_argument("--k", type=int, default=3, help="children per case up to 1M rows")
     parser.add_argument("--skip-pandas-above", default="10M")
-    parser.add_argument("--only-duckdb", action="store_true", help="the DuckDB summary only")
+    parser.add_argument(
+        "--only", help="only these cases, once each, e.g. duckdb-summary,duckdb-reduce-fit"
+    )
     parser.add_argument("--child")
     parser.add_argument("--folder")
     args = parser.parse_args()
@@ -232,13 +234,20 @@ def main() -> None:
         folder = write_log(n, Path(args.data_dir))
         if baseline is None:
             baseline = run_child("baseline", folder)["peak_mib"]
-        if args.only_duckdb:
-            log(f"{short(n)}: DuckDB summary")
-            duck = measure("duckdb-summary", folder, 1)
-            rows.append(
-                f"| RFM summary, DuckDB (from the Parquet files) | {short(n)} tx, "
-                f"{duck['customers']:,} customers | {fmt(duck)} | 1 | {duck['peak_mib']:,.0f} |"
-            )
+        if args.only:
+            for case in args.only.split(","):
+                log(f"{short(n)}: {case}")
+                result = measure(case, folder, 1)
+                rows.append(
+                    f"| {case} | {short(n)} tx, {result['customers']:,} customers"
+                    + (f", {result['rows']:,} rows" if "rows" in result else "")
+                    + f" | {fmt(result)} | 1 | {result['peak_mib']:,.0f} |"
+                )
+                if "fit_s" in result:
+                    rows.append(
+                        f"| BG/NBD fit on the reduced rows | {result['rows']:,} rows "
+                        f"| {fmt(result, 'fit_s')} | 1 | (same child) |"
+                    )
             continue
         k = args.k if n <= 1_000_000 else 1
         log(f"{short(n)}: DuckDB summary")
@@ -299,7 +308,8 @@ def main() -> None:
     print()
     print(note)
     RESULTS.mkdir(exist_ok=True)
-    name = "scale-quick.md" if args.quick else f"scale-{args.sizes.replace(',', '-')}.md"
+    name = "scale-quick.md" if args.quick else f"scale-{args.sizes.replace(',', '-')}"
+    name += f"-{args.only.replace(',', '-')}.md" if args.only else ".md"
     command = " ".join(["python", "benchmarks/bench_scale.py", *sys.argv[1:]])
     (RESULTS / name).write_text(
         f"command: `{command}` ({(time.perf_counter() - started) / 60:.1f} min)\n\n"
