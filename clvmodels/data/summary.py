@@ -23,6 +23,8 @@ integer ids), one sort of the (customer, period) keys, then ``bincount``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -227,7 +229,7 @@ def _prepare(
 
 
 def rfm_summary(
-    transactions: pd.DataFrame,
+    transactions: object,
     customer_id_col: str,
     datetime_col: str,
     monetary_value_col: str | None = None,
@@ -235,7 +237,7 @@ def rfm_summary(
     freq: str = "D",
     datetime_format: str | None = None,
     time_unit: str | None = None,
-) -> pd.DataFrame:
+) -> Any:
     """Summarise a transaction log into frequency, recency, T (and monetary value).
 
     Parameters
@@ -336,7 +338,7 @@ def rfm_summary(
 
 
 def calibration_holdout_split(
-    transactions: pd.DataFrame,
+    transactions: object,
     customer_id_col: str,
     datetime_col: str,
     calibration_period_end: object,
@@ -345,7 +347,7 @@ def calibration_holdout_split(
     freq: str = "D",
     datetime_format: str | None = None,
     time_unit: str | None = None,
-) -> pd.DataFrame:
+) -> Any:
     """Summarise the calibration period and count what each customer did afterwards.
 
     Customers are those with a purchase on or before ``calibration_period_end``;
@@ -366,6 +368,7 @@ def calibration_holdout_split(
     Returns
     -------
     pandas.DataFrame
+        (A Spark DataFrame with the customer id column for a Spark input.)
         The calibration summary (``frequency``, ``recency``, ``T`` [,
         ``monetary_value``], so models fit on it directly) plus
         ``frequency_holdout`` (periods of ``freq`` with a purchase in the

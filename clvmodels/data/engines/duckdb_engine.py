@@ -76,25 +76,31 @@ def is_duckdb_input(transactions: object) -> bool:
 
 def _relation(transactions: object) -> Any:
     """A DuckDB relation over the files (or the relation given)."""
+    paths = _paths(transactions)
+    kind = None
+    if paths is not None:
+        lower = [p.lower() for p in paths]
+        if all(p.endswith(_PARQUET) for p in lower):
+            kind = "parquet"
+        elif all(p.endswith(_CSV) for p in lower):
+            kind = "csv"
+        else:
+            raise ValueError(
+                f"transactions={paths!r}: give paths or globs of CSV files ({', '.join(_CSV)}) "
+                f"or of Parquet files ({', '.join(_PARQUET)}), all of one kind, "
+                "e.g. 'logs/*.parquet'"
+            )
     try:
         import duckdb
     except ImportError as err:  # pragma: no cover - depends on the installation
         raise ImportError(
-            "summarising CSV/Parquet files needs DuckDB: pip install 'clvmodels[duckdb]'"
+            "summarising CSV/Parquet files or a DuckDB relation needs DuckDB: "
+            "pip install 'clvmodels[duckdb]'"
         ) from err
-    paths = _paths(transactions)
-    if paths is None:
+    if kind is None:
         return transactions
-    lower = [p.lower() for p in paths]
     connection = duckdb.connect()
-    if all(p.endswith(_PARQUET) for p in lower):
-        return connection.read_parquet(paths)
-    if all(p.endswith(_CSV) for p in lower):
-        return connection.read_csv(paths)
-    raise ValueError(
-        f"transactions={paths!r}: give paths or globs of CSV files ({', '.join(_CSV)}) or of "
-        f"Parquet files ({', '.join(_PARQUET)}), all of one kind, e.g. 'logs/*.parquet'"
-    )
+    return connection.read_parquet(paths) if kind == "parquet" else connection.read_csv(paths)
 
 
 class DuckDBLog:
