@@ -48,6 +48,20 @@ class Engine(Protocol):
         ``shown`` as ``shown_0``, ``shown_1``... (for messages).
         """
 
+    def finish(
+        self,
+        sql: str,
+        customer_id_col: str,
+        has_spend: bool,
+        attrs: dict[str, object],
+        duration_holdout: float | None = None,
+    ) -> Any:
+        """Run a summary query; the result as the engine returns summaries.
+
+        DuckDB: a pandas frame shaped by :func:`as_summary_frame`; Spark: a
+        Spark DataFrame.
+        """
+
 
 def example(engine: Engine, condition: str) -> dict[str, Any] | None:
     """The user's columns of one row of the log whose ``clv_log`` row meets ``condition``."""
