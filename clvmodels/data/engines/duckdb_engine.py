@@ -6,9 +6,12 @@ summarised out of core. The log is exposed as the ``clv_log`` view of
 
 Dates: ``DATE`` and ``TIMESTAMP`` columns are calendar days as written;
 ``TIMESTAMP WITH TIME ZONE`` values are instants, taken in UTC (as the pandas
-path does with time-zone-aware dates). Text columns (CSV files whose dates
-DuckDB did not recognise) are parsed here: all with a zone offset or all
-without, never a mix, as in the pandas path.
+path does with time-zone-aware dates). Text columns (the date column of CSV
+files is always read as text) are parsed here: ISO 8601 dates and times, all
+with a zone offset or all without, never a mix, as in the pandas path; other
+layouts need ``datetime_format`` (``strptime`` codes). Unlike pandas, no
+layout is guessed: ``01/02/2024`` without a format is refused, not read
+month first.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from clvmodels.exceptions import DataValidationError
 __all__ = ["DuckDBLog", "is_duckdb_input", "open_log"]
 
 FINITE = "isfinite({x})"
-_ZONE = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+#: A zone after a time of day (``10:00Z``, ``10:00:00+01:00``, ``10:00 -0500``); a date
+#: alone (``2024-01-02``) ends in digits that look like an offset and has no zone.
+_ZONE = r"[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 _NUMERIC = (
     "TINYINT",
     "SMALLINT",
@@ -74,8 +79,13 @@ def is_duckdb_input(transactions: object) -> bool:
     return type(transactions).__module__.split(".")[0] in ("duckdb", "_duckdb")
 
 
-def _relation(transactions: object) -> Any:
-    """A DuckDB relation over the files (or the relation given)."""
+def _relation(transactions: object, datetime_col: str) -> Any:
+    """A DuckDB relation over the files (or the relation given).
+
+    The date column of CSV files is read as text and parsed by the rules of
+    :class:`DuckDBLog` (ISO 8601, or ``datetime_format``), not by DuckDB's
+    sniffer, which may read ``01/02/2024`` day first.
+    """
     paths = _paths(transactions)
     kind = None
     if paths is not None:
@@ -100,7 +110,9 @@ def _relation(transactions: object) -> Any:
     if kind is None:
         return transactions
     connection = duckdb.connect()
-    return connection.read_parquet(paths) if kind == "parquet" else connection.read_csv(paths)
+    if kind == "parquet":
+        return connection.read_parquet(paths)
+    return connection.read_csv(paths, dtype={datetime_col: "VARCHAR"})
 
 
 class DuckDBLog:
@@ -123,7 +135,7 @@ class DuckDBLog:
         monetary_value_col: str | None,
         datetime_format: str | None,
     ) -> None:
-        self._source = _relation(transactions)
+        self._source = _relation(transactions, datetime_col)
         self.shown = [customer_id_col, datetime_col] + (
             [monetary_value_col] if monetary_value_col else []
         )
@@ -197,7 +209,7 @@ FROM (
             "clv_source",
             f"SELECT COALESCE(SUM(CASE WHEN regexp_matches(trim({name}), {_literal(_ZONE)}) "
             f"THEN 1 ELSE 0 END), 0) AS zoned, COUNT({name}) AS n FROM clv_source",
-        ).fetchone()
+        ).fetchall()[0]
         zoned, n = int(counts[0]), int(counts[1])
         if 0 < zoned < n:
             minority = "" if n - zoned <= zoned else "NOT "
@@ -205,7 +217,7 @@ FROM (
                 "clv_source",
                 f"SELECT {name} FROM clv_source WHERE {name} IS NOT NULL AND {minority}"
                 f"regexp_matches(trim({name}), {_literal(_ZONE)}) LIMIT 1",
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             problems.append(
                 f"column '{column}': {min(zoned, n - zoned)} of {n} rows break the rule "
                 f"'{column} values all have a time zone or none has (mixed time zones)'; "

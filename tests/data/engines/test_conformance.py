@@ -231,3 +231,43 @@ def test_numeric_dates_are_refused(engine_input, engine):
 def test_unknown_file_kind_is_refused(tmp_path):
     with pytest.raises(ValueError, match="CSV files .* or of Parquet files"):
         clv.rfm_summary(str(tmp_path / "log.json"), "customer", "when")
+
+
+def _text_log():
+    return pd.DataFrame(
+        {
+            "customer": [1, 1, 1, 2],
+            "when": [
+                "05/01/2024 10:00",
+                "05/01/2024 18:00",
+                "20/01/2024 09:00",
+                "13/01/2024 12:00",
+            ],
+            "spend": [1.0, 2.0, 4.0, 8.0],
+        }
+    )
+
+
+@pytest.mark.parametrize("engine", ["duckdb-csv", "duckdb-relation"])
+def test_datetime_format_reads_text_dates(engine_input, engine):
+    log = _text_log()
+    args = ("customer", "when", "spend", "2024-01-31")
+    reference = clv.rfm_summary(log, *args, datetime_format="%d/%m/%Y %H:%M")
+    assert reference.loc[1].tolist() == [1, 15.0, 26.0, 4.0]  # Jan 5 (1 + 2), Jan 20
+    ours = clv.rfm_summary(engine_input(log, engine), *args, datetime_format="%d/%m/%Y %H:%M")
+    _assert_same(ours, reference, "customer")
+
+
+@pytest.mark.parametrize("engine", ["duckdb-csv", "duckdb-relation"])
+def test_text_dates_that_are_not_iso_need_a_format(engine_input, engine):
+    with pytest.raises(DataValidationError, match="4 of 4 rows break the rule 'when is a parse"):
+        clv.rfm_summary(engine_input(_text_log(), engine), "customer", "when")
+
+
+@pytest.mark.parametrize("engine", ["duckdb-csv", "duckdb-relation"])
+def test_text_dates_mixing_zones_and_no_zones_are_refused(engine_input, engine):
+    log = pd.DataFrame(
+        {"customer": [1, 2, 3], "when": ["2024-01-01 10:00+01:00", "2024-01-02", "2024-01-03"]}
+    )
+    with pytest.raises(DataValidationError, match="1 of 3 rows break the rule 'when values all"):
+        clv.rfm_summary(engine_input(log, engine), "customer", "when")
