@@ -7,6 +7,7 @@ transactions -> summary -> model -> predictions -> CLV -> evaluation.
 from clvmodels import simulate
 from clvmodels._version import __version__
 from clvmodels.data import calibration_holdout_split, datasets, rfm_summary, with_time_unit
+from clvmodels.evaluation import backtest, compare_models
 from clvmodels.exceptions import (
     ConvergenceError,
     ConvergenceWarning,
@@ -15,7 +16,14 @@ from clvmodels.exceptions import (
     NumericalPrecisionError,
     UnitMismatchError,
 )
-from clvmodels.models import BetaGeoModel, GammaGammaModel, ShiftedBetaGeoModel
+from clvmodels.models import (
+    BetaGeoBetaBinomModel,
+    BetaGeoModel,
+    GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
+    ShiftedBetaGeoModel,
+)
 from clvmodels.value import (
     CLVComparison,
     compare_clv,
@@ -27,6 +35,7 @@ from clvmodels.value import (
 )
 
 __all__ = [
+    "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "CLVComparison",
     "ConvergenceError",
@@ -34,13 +43,17 @@ __all__ = [
     "DataValidationError",
     "GammaGammaModel",
     "NumericalPrecisionError",
+    "ParetoNBDModel",
     "ModelFileError",
+    "ModifiedBetaGeoModel",
     "ShiftedBetaGeoModel",
     "UnitMismatchError",
     "__version__",
+    "backtest",
     "calibration_holdout_split",
     "compare_clv",
     "compare_contractual",
+    "compare_models",
     "customer_equity_summary",
     "customer_lifetime_value",
     "datasets",

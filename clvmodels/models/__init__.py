@@ -1,15 +1,31 @@
 """Maximum-likelihood models: the math as pure functions plus small estimator classes."""
 
-from clvmodels.models import beta_geo, gamma_gamma, shifted_beta_geo
+from clvmodels.models import (
+    beta_geo,
+    beta_geo_beta_binom,
+    gamma_gamma,
+    modified_beta_geo,
+    pareto_nbd,
+    shifted_beta_geo,
+)
 from clvmodels.models.beta_geo import BetaGeoModel
+from clvmodels.models.beta_geo_beta_binom import BetaGeoBetaBinomModel
 from clvmodels.models.gamma_gamma import GammaGammaModel
+from clvmodels.models.modified_beta_geo import ModifiedBetaGeoModel
+from clvmodels.models.pareto_nbd import ParetoNBDModel
 from clvmodels.models.shifted_beta_geo import ShiftedBetaGeoModel
 
 __all__ = [
+    "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "GammaGammaModel",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
     "ShiftedBetaGeoModel",
     "beta_geo",
+    "beta_geo_beta_binom",
     "gamma_gamma",
+    "modified_beta_geo",
+    "pareto_nbd",
     "shifted_beta_geo",
 ]

@@ -42,6 +42,8 @@ expectation of eq. 10 is the same function at the posterior parameters
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
@@ -143,15 +145,31 @@ def _log_beta_normaliser(a, b) -> np.ndarray:
     )
 
 
-def _log_integrand(q, log_tau, r, a, b) -> np.ndarray:
-    """log of the integrand over q = logit(p), less :func:`_log_beta_normaliser`.
+def _log1p_share_expm1(d: np.ndarray, log_share, log_rest) -> np.ndarray:
+    """ln(1 + s (e^d - 1)) for a share 0 < s < 1 given as ln s and ln(1 - s).
 
-    The Beta part is written relative to its value at the mean a / (a + b), so that it
-    stays O(1) near the peak even for a, b ~ 1e8.
+    log1p/expm1 near d = 0, where the value is small and must keep its relative accuracy;
+    a log-sum-exp elsewhere, where e^d may overflow.
     """
-    log_p = _log_sigmoid(q)
-    log_n = np.log(a + b)
-    beta_part = a * (log_p - (np.log(a) - log_n)) + b * (_log_sigmoid(-q) - (np.log(b) - log_n))
+    near = np.abs(d) < 1.0
+    small = np.log1p(np.exp(log_share) * np.expm1(np.where(near, d, 0.0)))
+    large = np.logaddexp(log_rest, log_share + np.where(near, 0.0, d))
+    return np.where(near, small, large)
+
+
+def _log_integrand(d, log_tau, r, a, b) -> np.ndarray:
+    """log of the integrand at q = ln(a / b) + d, less :func:`_log_beta_normaliser`.
+
+    The Beta part a ln p + b ln(1 - p) is written relative to its value at the mean
+    p = a / (a + b) (where q = ln(a / b)), as a function of the offset d: a and b may be
+    1e8, and an absolute error of 1e-16 in ln p would become 1e-8.
+    """
+    log_share = -np.log1p(b / a)  # ln(a / (a + b))
+    log_rest = -np.log1p(a / b)  # ln(b / (a + b))
+    beta_part = a * (d - _log1p_share_expm1(d, log_share, log_rest)) + b * (
+        -d - _log1p_share_expm1(-d, log_rest, log_share)
+    )
+    log_p = _log_sigmoid(np.log(a) - np.log(b) + d)
     return beta_part + _log_phi(log_tau + log_p, r)
 
 
@@ -184,7 +202,7 @@ def _log_integral(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]
     x_small, where the integrand may change on any scale up to its tail x_tail. The
     trapezoidal rule in w then converges geometrically once both ends are negligible.
     """
-    mode = _mode(log_tau, r, a, b)
+    mode = _mode(log_tau, r, a, b) - (np.log(a) - np.log(b))  # as an offset d
     peak = _log_integrand(mode, log_tau, r, a, b)
     # Trapezoidal sums with n and n/2 intervals (nested: the same evaluations).
     sums = np.zeros((2, *mode.shape))
@@ -197,8 +215,8 @@ def _log_integral(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]
         length = w_high - _W_LOW
         w = _W_LOW + length[..., None] * grid
         log_x = np.log(x_small)[..., None] + w - np.exp(-w)
-        q = mode[..., None] + side * np.exp(log_x)
-        log_f = _log_integrand(q, log_tau[..., None], r[..., None], a[..., None], b[..., None])
+        d = mode[..., None] + side * np.exp(log_x)
+        log_f = _log_integrand(d, log_tau[..., None], r[..., None], a[..., None], b[..., None])
         terms = np.exp(log_f - peak[..., None] + log_x) * (1.0 + np.exp(-w))
         ends = 0.5 * (terms[..., 0] + terms[..., -1])
         for level, stride in enumerate((1, 2)):
@@ -224,8 +242,12 @@ def _log_mean(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]:
         ts, rs, as_, bs = log_tau[split], r[split], a[split], b[split]
         left, left_error = _log_integral(ts, rs, as_, bs + 1.0, nodes)
         right, right_error = _log_integral(ts, rs, as_ + 1.0, bs, nodes)
-        log_value[split] = np.logaddexp(np.log(bs) + left, np.log(as_) + right) - np.log(as_ + bs)
-        error[split] = np.maximum(left_error, right_error)
+        log_left = np.log(bs) + left
+        log_right = np.log(as_) + right
+        log_value[split] = np.logaddexp(log_left, log_right) - np.log(as_ + bs)
+        # Each part's relative error, weighted by its share of the sum.
+        share_left = special.expit(log_left - log_right)
+        error[split] = share_left * left_error + (1.0 - share_left) * right_error
     return log_value, error
 
 
@@ -240,41 +262,44 @@ def _series(r, tau, a, b) -> tuple[np.ndarray, np.ndarray]:
     out (negative binomial: r, tau / (1 + tau)) and S_n = sum_{k<n} E[(1 - p)^k] the
     expected number of them she is still alive for. Every term is positive, so the sum is
     accurate to a few ulps per term; it is used where it converges within
-    :data:`_SERIES_TERMS` terms.
+    :data:`_SERIES_TERMS` terms. The loop is compiled by numba (a dependency of PyTensor),
+    one customer at a time, so each stops as soon as its own tail is negligible.
     """
-    z = tau / (1.0 + tau)
-    pmf = np.exp(-r * np.log1p(tau))
-    survival = np.ones_like(r)
-    partial = np.zeros_like(r)
-    running = np.zeros_like(r)
-    total = np.zeros_like(r)
+    total = np.zeros(r.shape)
     done = np.zeros(r.shape, dtype=bool)
-    active = np.arange(len(r))  # rows still summing; the arrays above are indexed by it
-    for n in range(1, _SERIES_TERMS + 1):
-        pmf = pmf * z * (r + (n - 1.0)) / n
-        partial = partial + survival
-        survival = survival * (b + (n - 1.0)) / (a + b + (n - 1.0))
-        running = running + pmf * partial
-        if n % 16 == 0:
-            # Tail bound: S_m <= m and P(N = m + 1) / P(N = m) <= rho for m >= n.
-            rho = z * np.maximum(1.0, (r + n) / (n + 1.0))
-            tail = pmf * (n * rho / (1.0 - rho) + rho / (1.0 - rho) ** 2)
-            finished = (rho < 1.0) & (tail <= 1e-14 * running)
-            if finished.any():
-                total[active[finished]] = running[finished]
-                done[active[finished]] = True
-                keep = ~finished
-                active = active[keep]
-                if len(active) == 0:
-                    break
-                z, r, a, b = z[keep], r[keep], a[keep], b[keep]
-                pmf, survival, partial, running = (
-                    pmf[keep],
-                    survival[keep],
-                    partial[keep],
-                    running[keep],
-                )
+    _series_kernel()(r, tau, a, b, _SERIES_TERMS, total, done)
     return total, done
+
+
+@functools.cache
+def _series_kernel():
+    """Compile the series loop on first use (numba caches it on disk)."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def kernel(r, tau, a, b, max_terms, total, done):  # pragma: no cover - compiled
+        for i in range(r.shape[0]):
+            z = tau[i] / (1.0 + tau[i])
+            pmf = np.exp(-r[i] * np.log1p(tau[i]))
+            survival = 1.0
+            partial = 0.0
+            running = 0.0
+            for n in range(1, max_terms + 1):
+                pmf *= z * (r[i] + (n - 1.0)) / n
+                partial += survival
+                survival *= (b[i] + (n - 1.0)) / (a[i] + b[i] + (n - 1.0))
+                running += pmf * partial
+                if n % 4 == 0:
+                    # Tail bound: S_m <= m and P(N = m + 1) / P(N = m) <= rho for m >= n.
+                    rho = z * max(1.0, (r[i] + n) / (n + 1.0))
+                    if rho < 1.0:
+                        tail = pmf * (n * rho / (1.0 - rho) + rho / (1.0 - rho) ** 2)
+                        if tail <= 1e-14 * running:
+                            total[i] = running
+                            done[i] = True
+                            break
+
+    return kernel
 
 
 def beta_geometric_nbd_mean(
@@ -336,20 +361,23 @@ def _evaluate(r, alpha, a, b, t) -> np.ndarray:
     return out
 
 
+#: Node counts per side tried in turn; a value still unchecked after the last is refused.
+_REFINEMENTS = (_NODES, 4 * _NODES, 16 * _NODES)
+
+
 def _certified(log_tau, r, a, b) -> np.ndarray:
-    """exp(log(r tau) + log I), refining the step where the error estimate is too large."""
-    log_value, error = _log_mean(log_tau, r, a, b, _NODES)
-    bad = ~(error < RELATIVE_TOLERANCE)
-    if np.any(bad):
-        again, error_again = _log_mean(log_tau[bad], r[bad], a[bad], b[bad], 4 * _NODES)
-        log_value[bad] = again
-        still = ~(error_again < RELATIVE_TOLERANCE)
-        if np.any(still):
-            i = np.flatnonzero(bad)[np.flatnonzero(still)[0]]
-            raise NumericalPrecisionError(
-                "the BG/NBD expectation cannot be certified to a relative error of "
-                f"{RELATIVE_TOLERANCE:g} in double precision at r={r[i]!r}, a={a[i]!r}, "
-                f"b={b[i]!r}, t/alpha={np.exp(log_tau[i])!r} "
-                f"({int(still.sum())} value(s) affected)"
-            )
-    return np.exp(np.log(r) + log_tau + log_value)
+    """exp(log(r tau) + log I), refining the rule where the error estimate is too large."""
+    log_value = np.empty(r.shape)
+    todo = np.arange(len(r))
+    for nodes in _REFINEMENTS:
+        value, error = _log_mean(log_tau[todo], r[todo], a[todo], b[todo], nodes)
+        log_value[todo] = value
+        todo = todo[~(error < RELATIVE_TOLERANCE)]
+        if len(todo) == 0:
+            return np.exp(np.log(r) + log_tau + log_value)
+    i = todo[0]
+    raise NumericalPrecisionError(
+        "the BG/NBD expectation cannot be certified to a relative error of "
+        f"{RELATIVE_TOLERANCE:g} in double precision at r={r[i]!r}, a={a[i]!r}, "
+        f"b={b[i]!r}, t/alpha={np.exp(log_tau[i])!r} ({len(todo)} value(s) affected)"
+    )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -38,14 +39,17 @@ from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import ConvergenceWarning
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models._special import beta_geometric_nbd_mean
+from clvmodels.models.namespace import NUMPY
 
 __all__ = [
     "BetaGeoModel",
     "conditional_expected_purchases",
     "expected_purchases",
+    "grouped_log_likelihood",
     "log_likelihood",
     "probability_alive",
     "probability_of_purchases",
+    "sufficient_statistics",
 ]
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -66,9 +70,20 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     return tuple(values)
 
 
+def _parameters(params: Mapping[str, Any], xp: SimpleNamespace) -> tuple[Any, ...]:
+    """The four parameters: checked float arrays for numpy, as given for PyTensor."""
+    if xp is NUMPY:
+        return _unpack(params)
+    return tuple(xp.asarray(params[name]) for name in PARAM_NAMES)
+
+
 def log_likelihood(
-    params: Mapping[str, ArrayLike], frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-) -> np.ndarray:
+    params: Mapping[str, Any],
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    xp: SimpleNamespace = NUMPY,
+) -> Any:
     r"""Log-likelihood of each customer's (x, t_x, T) under the BG/NBD.
 
     .. math::
@@ -79,63 +94,111 @@ def log_likelihood(
              + 1_{x>0}\,\frac{a}{b+x-1}(\alpha+t_x)^{-(r+x)}\Big]
 
     with the last term as a ``logaddexp`` (Fader, Hardie & Lee 2005, eq. 6;
-    Hardie's note 027 for the rearrangement that avoids overflow).
+    Hardie's note 027 for the rearrangement that avoids overflow). The terms that
+    depend on x alone are evaluated once per distinct x (see
+    :func:`grouped_log_likelihood`, which this calls).
+
+    Parameters
+    ----------
+    params
+        ``r``, ``alpha``, ``a``, ``b``: numbers or arrays that broadcast against the data
+        (e.g. draws of shape ``(chain, draw, 1)``), or PyTensor variables with
+        ``xp=pytensor_namespace()``.
+    frequency, recency, T
+        The customers' (x, t_x, T), numeric arrays that broadcast.
+    xp
+        The array namespace (:mod:`clvmodels.models.namespace`).
 
     Returns
     -------
-    numpy.ndarray
+    numpy.ndarray or pytensor variable
         The broadcast of ``params`` against the data, in nats. This is the full
         likelihood: its sum over CDNOW is the -9582.4 of the paper.
     """
-    r, alpha, a, b = _unpack(params)
     x = np.asarray(frequency, dtype=np.float64)
+    x_unique, x_index = np.unique(x, return_inverse=True)
+    return grouped_log_likelihood(params, x_unique, x_index.reshape(x.shape), recency, T, xp)
+
+
+def grouped_log_likelihood(
+    params: Mapping[str, Any],
+    x_unique: ArrayLike,
+    x_index: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    xp: SimpleNamespace = NUMPY,
+) -> Any:
+    """The BG/NBD log-likelihood of rows whose frequencies are ``x_unique[x_index]``.
+
+    The one BG/NBD likelihood of the package: maximum likelihood evaluates it with numpy,
+    the Bayesian model with PyTensor (the formula is in :func:`log_likelihood`).
+    ``gammaln(r + x)``, ``betaln(a, b + x)`` and ``ln(b + x - 1)`` are evaluated once per
+    distinct x (a few dozen values even for millions of customers); only the terms that
+    couple x with t_x and T are evaluated per row.
+
+    Parameters
+    ----------
+    params
+        ``r``, ``alpha``, ``a``, ``b`` (see :func:`log_likelihood`).
+    x_unique
+        The distinct frequencies (1-D).
+    x_index
+        Integer positions into ``x_unique``, one per row.
+    recency, T
+        t_x and T per row.
+    xp
+        The array namespace.
+
+    Returns
+    -------
+    numpy.ndarray or pytensor variable
+        Per-row log-likelihood, broadcast against the parameters.
+    """
+    r, alpha, a, b = _parameters(params, xp)
+    x_unique = np.asarray(x_unique, dtype=np.float64)
+    x_index = np.asarray(x_index, dtype=np.intp)
+    x = x_unique[x_index]
     t_x = np.asarray(recency, dtype=np.float64)
     T = np.asarray(T, dtype=np.float64)
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = special.betaln(a, b + x) - special.betaln(a, b)
-    a3 = -(r + x) * np.log(alpha + T)
-    a4 = np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0) - (r + x) * np.log(alpha + t_x)
-    return a1 + a2 + np.where(x > 0, np.logaddexp(a3, a4), a3)
+    per_x = (
+        xp.gammaln(r + x_unique)
+        - xp.gammaln(r)
+        + r * xp.log(alpha)
+        + xp.betaln(a, b + x_unique)
+        - xp.betaln(a, b)
+    )
+    log_b_x = xp.log(b + np.maximum(x_unique, 1.0) - 1.0)
+    r_x = r + x
+    a3 = -r_x * xp.log(alpha + T)
+    a4 = xp.log(a) - xp.take(log_b_x, x_index) - r_x * xp.log(alpha + t_x)
+    return xp.take(per_x, x_index) + xp.where(x > 0, xp.logaddexp(a3, a4), a3)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-    """Per-row log-likelihood and its gradient in (r, alpha, a, b).
+    """Per-row log-likelihood (:func:`grouped_log_likelihood`) and its gradient.
 
-    Terms that depend on x alone are evaluated once per distinct x.
+    The gradient in (r, alpha, a, b) is written out by hand (the MLE's BFGS and
+    Hessian call it often); ``tests/models/test_shared_likelihood.py`` pins it to
+    PyTensor's automatic derivative of :func:`grouped_log_likelihood`.
     """
     r, alpha, a, b = params
     x_unique, x_index = columns["x_unique"], columns["x_index"].astype(np.intp)
     t_x, T = columns["recency"], columns["T"]
     x = x_unique[x_index]
+    ll = grouped_log_likelihood({"r": r, "alpha": alpha, "a": a, "b": b}, x_unique, x_index, t_x, T)
 
-    # x-only terms, per distinct x
-    a12 = (
-        special.gammaln(r + x_unique)
-        - special.gammaln(r)
-        + r * np.log(alpha)
-        + special.betaln(a, b + x_unique)
-        - special.betaln(a, b)
-    )
     dig = special.digamma
     d_r_x = dig(r + x_unique) - dig(r) + np.log(alpha)
     d_a_x = dig(a + b) - dig(a + b + x_unique)
     d_b_x = d_a_x + dig(b + x_unique) - dig(b)
     log_b_x = np.log(b + np.maximum(x_unique, 1.0) - 1.0)
     r_x = r + x
-
     log_alpha_T = np.log(alpha + T)
     log_alpha_tx = np.log(alpha + t_x)
-    a3 = -r_x * log_alpha_T
-    a4 = np.log(a) - log_b_x[x_index] - r_x * log_alpha_tx
-    repeat = x > 0
     # w4 = share of the "dropped out after the last purchase" term
-    w4 = np.where(repeat, special.expit(a4 - a3), 0.0)
+    a4_minus_a3 = np.log(a) - log_b_x[x_index] + r_x * (log_alpha_T - log_alpha_tx)
+    w4 = np.where(x > 0, special.expit(a4_minus_a3), 0.0)
     w3 = 1.0 - w4
-    ll = (
-        a12[x_index]
-        + a3
-        + np.where(repeat, np.log1p(np.exp(-np.abs(a4 - a3))) + np.maximum(a4 - a3, 0.0), 0.0)
-    )
 
     grad = np.empty((4, len(x)))
     grad[0] = d_r_x[x_index] - w3 * log_alpha_T - w4 * log_alpha_tx
@@ -286,6 +349,36 @@ def _check_horizon(t: ArrayLike) -> np.ndarray:
     return t
 
 
+def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistics:
+    """The distinct (x, t_x, T) rows of a summary, their counts, and the distinct x.
+
+    What :func:`grouped_log_likelihood` is evaluated on, by maximum likelihood and by the
+    Bayesian model alike. ``weights`` (optional) are customers per row of ``data``.
+    """
+    check_summary(data)
+    columns = {
+        "frequency": data["frequency"].to_numpy(np.float64),
+        "recency": data["recency"].to_numpy(np.float64),
+        "T": data["T"].to_numpy(np.float64),
+    }
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != (len(data),) or np.any(~np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("weights must be finite, >= 0 and one per row of the summary")
+    if not np.any(columns["frequency"] > 0):
+        warnings.warn(
+            "no customer in the summary made a repeat purchase: the BG/NBD purchase rate "
+            "tends to 0 (alpha -> inf) and dropout cannot be estimated; predictions will "
+            "be close to 0. Check the time window and the freq of the summary.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+    unique, counts = compress(columns, weights)
+    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+    unique["x_index"] = x_index.astype(np.float64)
+    return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+
+
 #: A shape parameter (or ratio) this large is reported as the model's limit.
 _LIMIT_RATIO = 1e4
 
@@ -329,32 +422,7 @@ class BetaGeoModel(MaximumLikelihoodModel):
     accepts_many_horizons = True
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
-        check_summary(data)
-        columns = {
-            "frequency": data["frequency"].to_numpy(np.float64),
-            "recency": data["recency"].to_numpy(np.float64),
-            "T": data["T"].to_numpy(np.float64),
-        }
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)
-            if (
-                weights.shape != (len(data),)
-                or np.any(~np.isfinite(weights))
-                or np.any(weights < 0)
-            ):
-                raise ValueError("weights must be finite, >= 0 and one per row of the summary")
-        if not np.any(columns["frequency"] > 0):
-            warnings.warn(
-                "no customer in the summary made a repeat purchase: the BG/NBD purchase rate "
-                "tends to 0 (alpha -> inf) and dropout cannot be estimated; predictions will "
-                "be close to 0. Check the time window and the freq of the summary.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        unique, counts = compress(columns, weights)
-        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-        unique["x_index"] = x_index.astype(np.float64)
-        return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+        return sufficient_statistics(data, weights)
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         w, c = stats.weights, stats.columns

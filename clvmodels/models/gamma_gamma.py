@@ -17,6 +17,7 @@ http://brucehardie.com/notes/025/
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,15 @@ from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
+from clvmodels.models.namespace import NUMPY
 
-__all__ = ["GammaGammaModel", "expected_spend", "log_likelihood"]
+__all__ = [
+    "GammaGammaModel",
+    "expected_spend",
+    "grouped_log_likelihood",
+    "log_likelihood",
+    "sufficient_statistics",
+]
 
 PARAM_NAMES = ("p", "q", "v")
 
@@ -38,9 +46,18 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(params[name], dtype=np.float64) for name in PARAM_NAMES)
 
 
+def _parameters(params: Mapping[str, Any], xp: SimpleNamespace) -> tuple[Any, ...]:
+    if xp is NUMPY:
+        return _unpack(params)
+    return tuple(xp.asarray(params[name]) for name in PARAM_NAMES)
+
+
 def log_likelihood(
-    params: Mapping[str, ArrayLike], frequency: ArrayLike, monetary_value: ArrayLike
-) -> np.ndarray:
+    params: Mapping[str, Any],
+    frequency: ArrayLike,
+    monetary_value: ArrayLike,
+    xp: SimpleNamespace = NUMPY,
+) -> Any:
     r"""Log-density of each customer's mean spend m given x transactions (x > 0).
 
     .. math::
@@ -48,34 +65,73 @@ def log_likelihood(
         \ell = \ln\Gamma(px+q) - \ln\Gamma(px) - \ln\Gamma(q) + q\ln\gamma
                + (px-1)\ln m + px\ln x - (px+q)\ln(\gamma + m x)
 
-    (Fader & Hardie, note 025, eq. 1a; the same form as lifetimes.)
+    (Fader & Hardie, note 025, eq. 1a; the same form as lifetimes.) Calls
+    :func:`grouped_log_likelihood`; ``params`` may be arrays that broadcast against the
+    data, or PyTensor variables with ``xp=pytensor_namespace()``.
     """
-    p, q, v = _unpack(params)
     x = np.asarray(frequency, dtype=np.float64)
+    x_unique, x_index = np.unique(x, return_inverse=True)
+    return grouped_log_likelihood(params, x_unique, x_index.reshape(x.shape), monetary_value, xp)
+
+
+def grouped_log_likelihood(
+    params: Mapping[str, Any],
+    x_unique: ArrayLike,
+    x_index: ArrayLike,
+    monetary_value: ArrayLike,
+    xp: SimpleNamespace = NUMPY,
+) -> Any:
+    """The Gamma-Gamma log-likelihood of rows whose frequencies are ``x_unique[x_index]``.
+
+    The one Gamma-Gamma likelihood of the package (formula in :func:`log_likelihood`),
+    evaluated by numpy for maximum likelihood and by PyTensor for the Bayesian model.
+    The gamma functions of px and px + q and the term px ln x depend on a row only through
+    x and are evaluated once per distinct x.
+
+    Parameters
+    ----------
+    params
+        ``p``, ``q``, ``v``.
+    x_unique
+        The distinct frequencies (1-D, all > 0).
+    x_index
+        Integer positions into ``x_unique``, one per row.
+    monetary_value
+        Mean spend m per row (> 0).
+    xp
+        The array namespace (:mod:`clvmodels.models.namespace`).
+
+    Returns
+    -------
+    numpy.ndarray or pytensor variable
+        Per-row log-density, broadcast against the parameters.
+    """
+    p, q, v = _parameters(params, xp)
+    x_unique = np.asarray(x_unique, dtype=np.float64)
+    x_index = np.asarray(x_index, dtype=np.intp)
+    x = x_unique[x_index]
     m = np.asarray(monetary_value, dtype=np.float64)
-    px = p * x
-    return (
-        special.gammaln(px + q)
-        - special.gammaln(px)
-        - special.gammaln(q)
-        + q * np.log(v)
-        + (px - 1.0) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * np.log(v + m * x)
-    )
+    # ln Gamma(px + q) - ln Gamma(px) - ln Gamma(q) = -ln B(px, q), which betaln keeps
+    # accurate when px is large (a difference of gammaln loses digits there); the terms in
+    # ln m, ln x and ln(gamma + m x) are regrouped so that no two large ones cancel:
+    # px ln x + (px - 1) ln m - (px + q) ln(gamma + m x) + q ln gamma
+    #   = -ln m - px log1p(gamma / (m x)) - q log1p(m x / gamma).
+    per_x = -xp.betaln(p * x_unique, q)
+    mx = m * x
+    return xp.take(per_x, x_index) - np.log(m) - p * x * xp.log1p(v / mx) - q * xp.log1p(mx / v)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-    """Per-row log-likelihood and its gradient in (p, q, v).
+    """Per-row log-likelihood (:func:`grouped_log_likelihood`) and its gradient in (p, q, v).
 
-    The gamma functions of px and px + q depend on a row only through x, so they
-    are evaluated once per distinct x; ln m and ln x are data and precomputed.
+    The gradient is written out by hand; ``tests/models/test_shared_likelihood.py`` pins
+    it to PyTensor's automatic derivative of :func:`grouped_log_likelihood`.
     """
     p, q, v = params
     x_unique, x_index = columns["x_unique"], columns["x_index"].astype(np.intp)
     x, m = columns["frequency"], columns["monetary_value"]
+    ll = grouped_log_likelihood({"p": p, "q": q, "v": v}, x_unique, x_index, m)
     px_u = p * x_unique
-    log_norm_u = special.gammaln(px_u + q) - special.gammaln(px_u) - special.gammaln(q)
     dig_pxq_u = special.digamma(px_u + q)
     d_p_u = x_unique * (dig_pxq_u - special.digamma(px_u))
     d_q_u = dig_pxq_u - special.digamma(q)
@@ -84,7 +140,6 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
     v_mx = v + m * x
     log_v_mx = np.log(v_mx)
     log_m_x = columns["log_m"] + columns["log_x"]
-    ll = log_norm_u[x_index] + q * np.log(v) + px * log_m_x - columns["log_m"] - (px + q) * log_v_mx
     grad = np.empty((3, len(x)))
     grad[0] = d_p_u[x_index] + x * (log_m_x - log_v_mx)
     grad[1] = d_q_u[x_index] + np.log(v) - log_v_mx
@@ -117,6 +172,34 @@ def expected_spend(
     return p * (v + m * x) / (p * x + q - 1.0)
 
 
+def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistics:
+    """The distinct (x, m) rows of the repeat buyers, their counts, and the distinct x.
+
+    What :func:`grouped_log_likelihood` is evaluated on, by maximum likelihood and by
+    the Bayesian model alike.
+    """
+    check_summary(data, recency_col=None, T_col=None, monetary_value_col="monetary_value")
+    x = data["frequency"].to_numpy(np.float64)
+    repeat = x > 0
+    if not repeat.any():
+        raise DataValidationError(
+            "the Gamma-Gamma model needs customers with frequency > 0 (repeat purchases); "
+            "the summary has none"
+        )
+    columns = {
+        "frequency": x[repeat],
+        "monetary_value": data["monetary_value"].to_numpy(np.float64)[repeat],
+    }
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)[repeat]
+    unique, counts = compress(columns, weights)
+    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+    unique["x_index"] = x_index.astype(np.float64)
+    unique["log_m"] = np.log(unique["monetary_value"])
+    unique["log_x"] = np.log(unique["frequency"])
+    return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+
+
 class GammaGammaModel(MaximumLikelihoodModel):
     """Gamma-Gamma spend model, fitted by maximum likelihood on repeat buyers.
 
@@ -142,26 +225,7 @@ class GammaGammaModel(MaximumLikelihoodModel):
     param_names = PARAM_NAMES
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
-        check_summary(data, recency_col=None, T_col=None, monetary_value_col="monetary_value")
-        x = data["frequency"].to_numpy(np.float64)
-        repeat = x > 0
-        if not repeat.any():
-            raise DataValidationError(
-                "the Gamma-Gamma model needs customers with frequency > 0 (repeat purchases); "
-                "the summary has none"
-            )
-        columns = {
-            "frequency": x[repeat],
-            "monetary_value": data["monetary_value"].to_numpy(np.float64)[repeat],
-        }
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)[repeat]
-        unique, counts = compress(columns, weights)
-        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-        unique["x_index"] = x_index.astype(np.float64)
-        unique["log_m"] = np.log(unique["monetary_value"])
-        unique["log_x"] = np.log(unique["frequency"])
-        return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+        return sufficient_statistics(data, weights)
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         w, m = stats.weights, stats.columns["monetary_value"]

@@ -35,6 +35,7 @@ setting: the perils of ignoring heterogeneity. *Marketing Science*, 29(1),
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any, Self
 
 import numpy as np
@@ -46,12 +47,15 @@ from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import Problems
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
+from clvmodels.models.namespace import NUMPY
 
 __all__ = [
     "ShiftedBetaGeoModel",
+    "cell_log_likelihood",
     "churn_probability",
     "discounted_expected_lifetime",
     "discounted_expected_residual_lifetime",
+    "likelihood_cells",
     "log_likelihood",
     "retention_rate",
     "survival",
@@ -203,7 +207,9 @@ def cohort_counts(alive: Any, what: str = "retention cohorts") -> dict[str, np.n
     return cohorts
 
 
-def _cells(cohorts: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def likelihood_cells(
+    cohorts: Mapping[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t, survived, count) of every non-empty likelihood cell of the cohorts.
 
     A cohort alive ``n_0, ..., n_N`` has ``n_{t-1} - n_t`` customers whose
@@ -225,14 +231,52 @@ def _cells(cohorts: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, n
 
 
 # -- likelihood ---------------------------------------------------------------------------
-def _log_cell_probability(
-    alpha: np.ndarray, beta: np.ndarray, t: np.ndarray, survived: np.ndarray
-) -> np.ndarray:
-    """ln S(t) where ``survived`` is 1, ln P(T = t) where it is 0."""
-    log_norm = special.betaln(alpha, beta)
-    churned = special.betaln(alpha + 1.0, beta + np.maximum(t, 1.0) - 1.0) - log_norm
-    alive = special.betaln(alpha, beta + t) - log_norm
-    return np.where(survived > 0, alive, churned)
+def cell_log_likelihood(
+    params: Mapping[str, Any],
+    t: ArrayLike,
+    survived: ArrayLike,
+    xp: SimpleNamespace = NUMPY,
+) -> Any:
+    r"""ln S(t) of a cell still alive at t, ln P(T = t) of a cell that churned at t.
+
+    The one sBG likelihood of the package, per (t, survived) cell:
+
+    .. math::
+
+        \ln P(T = t) = \ln B(\alpha+1, \beta+t-1) - \ln B(\alpha, \beta), \qquad
+        \ln S(t) = \ln B(\alpha, \beta+t) - \ln B(\alpha, \beta)
+
+    (Fader & Hardie 2007), evaluated by numpy for maximum likelihood and by PyTensor
+    (``xp=pytensor_namespace()``) for the Bayesian model.
+
+    Parameters
+    ----------
+    params
+        ``alpha`` and ``beta``: numbers, arrays that broadcast against the cells, or
+        PyTensor variables.
+    t
+        Period of each cell (whole numbers >= 1).
+    survived
+        1 where the cell's customers are still alive at t (censored), 0 where they
+        churned at the t-th renewal.
+    xp
+        The array namespace (:mod:`clvmodels.models.namespace`).
+
+    Returns
+    -------
+    numpy.ndarray or pytensor variable
+        Log-probability per cell (multiply by the cell counts and sum for the likelihood).
+    """
+    if xp is NUMPY:
+        alpha, beta = _unpack(params)
+    else:
+        alpha, beta = (xp.asarray(params[name]) for name in PARAM_NAMES)
+    t = np.asarray(t, dtype=np.float64)
+    survived = np.asarray(survived, dtype=np.float64)
+    log_norm = xp.betaln(alpha, beta)
+    churned = xp.betaln(alpha + 1.0, beta + np.maximum(t, 1.0) - 1.0) - log_norm
+    alive = xp.betaln(alpha, beta + t) - log_norm
+    return xp.where(survived > 0, alive, churned)
 
 
 def log_likelihood(params: Mapping[str, ArrayLike], alive: Any) -> np.ndarray:
@@ -265,13 +309,16 @@ def log_likelihood(params: Mapping[str, ArrayLike], alive: Any) -> np.ndarray:
         (0-d for scalars): the data axis is added and summed here.
     """
     alpha, beta = _unpack(params)
-    t, survived, count = _cells(cohort_counts(alive))
-    terms = _log_cell_probability(alpha[..., None], beta[..., None], t, survived)
+    t, survived, count = likelihood_cells(cohort_counts(alive))
+    terms = cell_log_likelihood({"alpha": alpha[..., None], "beta": beta[..., None]}, t, survived)
     return np.sum(count * terms, axis=-1)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-    r"""Per-cell log-likelihood and its exact gradient in (alpha, beta).
+    r"""Per-cell log-likelihood (:func:`cell_log_likelihood`) and its exact gradient.
+
+    The gradient in (alpha, beta) is pinned by ``tests/models/test_shared_likelihood.py``
+    to PyTensor's automatic derivative of :func:`cell_log_likelihood`.
 
     With :math:`\partial_a \ln B(a, b) = \psi(a) - \psi(a+b)`:
     churned at t: d/dalpha = 1/alpha - psi(alpha+beta+t) + psi(alpha+beta),
@@ -281,7 +328,7 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
     """
     alpha, beta = params
     t, survived = columns["t"], columns["survived"]
-    ll = _log_cell_probability(alpha, beta, t, survived)
+    ll = cell_log_likelihood({"alpha": alpha, "beta": beta}, t, survived)
     psi = special.digamma
     common = psi(alpha + beta) - psi(alpha + beta + t)
     alive = survived > 0
@@ -525,7 +572,7 @@ class ShiftedBetaGeoModel(MaximumLikelihoodModel):
             raise TypeError(
                 "the sBG takes no weights: the counts alive are already numbers of customers"
             )
-        t, survived, count = _cells(cohort_counts(data))
+        t, survived, count = likelihood_cells(cohort_counts(data))
         unique, counts = compress({"t": t, "survived": survived}, count)
         unit = time_unit_of(data) if isinstance(data, pd.DataFrame | pd.Series) else None
         return SufficientStatistics(unique, counts, unit)

@@ -43,7 +43,6 @@ curves for customer base analysis. *Journal of Marketing Research*, 42(4),
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -57,10 +56,12 @@ from clvmodels.data.units import (
     with_time_unit,
 )
 from clvmodels.data.validation import require_frame
+from clvmodels.models.protocols import PosteriorModel, PurchaseModel, SpendModel
 from clvmodels.value.deterministic import customer_equity
 
 __all__ = [
     "DiscountSchedule",
+    "PosteriorCLV",
     "PurchaseModel",
     "SpendModel",
     "customer_equity_summary",
@@ -72,26 +73,6 @@ __all__ = [
 
 #: Two lengths (in steps) closer than this are taken as equal.
 _WHOLE_TOLERANCE = 1e-9
-
-
-class PurchaseModel(Protocol):
-    """What a purchase model must offer (e.g. :class:`~clvmodels.BetaGeoModel`).
-
-    ``conditional_expected_purchases(t, summary)`` with a scalar ``t`` returns one
-    value per customer. A model whose class sets ``accepts_many_horizons = True``
-    also takes a 1-D array of horizons and returns a (customers x horizons)
-    frame, so that work shared between horizons is done once.
-    """
-
-    def conditional_expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
-        """Expected purchases in the next ``t`` time units, per customer."""
-
-
-class SpendModel(Protocol):
-    """What a spend model must offer (e.g. :class:`~clvmodels.GammaGammaModel`)."""
-
-    def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        """Expected spend per purchase, per customer of ``summary``."""
 
 
 @dataclass(frozen=True)
@@ -316,7 +297,9 @@ def customer_lifetime_value(
     horizon_unit: str,
     discount_period: str,
     step_length: float | None = None,
-) -> pd.Series:
+    hdi: float = 0.94,
+    n_draws: int | None = None,
+) -> pd.Series | PosteriorCLV:
     r"""Discounted CLV over a finite horizon, per customer.
 
     .. math::
@@ -361,11 +344,18 @@ def customer_lifetime_value(
         Override of the length of one step in the summary's unit (default: calendar
         conversion, 365.25 / 12 / 7 = 4.348 weeks per month); see
         :func:`discount_schedule`.
+    hdi
+        With a Bayesian model: probability of the per-customer and base-total intervals.
+    n_draws
+        With a Bayesian model: use this many evenly spaced draws per chain (faster,
+        noisier); ``None`` uses them all.
 
     Returns
     -------
-    pandas.Series
-        Indexed like ``summary``, named ``"clv"``.
+    pandas.Series or PosteriorCLV
+        Indexed like ``summary``, named ``"clv"``. When either model is Bayesian (has
+        posterior draws, a mixed MLE/Bayesian pair included), a :class:`PosteriorCLV`:
+        per-customer posterior mean and HDI, and the draws of the base's total value.
 
     Raises
     ------
@@ -414,11 +404,159 @@ def customer_lifetime_value(
         step_length=step_length,
     )
     _check_model_unit(purchase_model, unit, "the purchase model")
+    if isinstance(purchase_model, PosteriorModel) or isinstance(spend_model, PosteriorModel):
+        return _posterior_clv(
+            purchase_model, spend_model, summary, schedule, margin, hdi=hdi, n_draws=n_draws
+        )
     spend = per_customer_values(
         spend_model.expected_spend(summary), summary.index, "spend_model.expected_spend"
     )
     det = discounted_expected_transactions(purchase_model, summary, schedule).to_numpy()
     return pd.Series(margin * spend * det, index=summary.index, name="clv")
+
+
+@dataclass(frozen=True)
+class PosteriorCLV:
+    """CLV from Bayesian models: per customer and for the whole base, with uncertainty.
+
+    Attributes
+    ----------
+    per_customer
+        Indexed like the summary: the posterior ``mean`` CLV and its HDI bounds
+        (``hdi_3%``, ``hdi_97%`` for 0.94).
+    base_total
+        Draws ``(chain, draw)`` of the total value of the base (the sum over customers),
+        the quantity a finance team asks about.
+    hdi
+        The interval probability.
+    """
+
+    per_customer: pd.DataFrame
+    base_total: np.ndarray
+    hdi: float
+
+    def base_total_summary(self) -> pd.Series:
+        """Mean, sd and HDI of the base's total value."""
+        from clvmodels.bayes.intervals import hdi, interval_names
+
+        draws = self.base_total.reshape(-1)
+        lower, upper = interval_names(self.hdi)
+        bounds = hdi(draws, self.hdi)
+        return pd.Series(
+            {
+                "mean": draws.mean(),
+                "sd": draws.std(ddof=1) if draws.size > 1 else 0.0,
+                lower: bounds[0],
+                upper: bounds[1],
+            },
+            name="base_total",
+        )
+
+
+#: Values (draws x customers x steps) evaluated at once in a posterior CLV.
+POSTERIOR_CHUNK_ELEMENTS = 4_000_000
+
+
+def _sample_shape(model: object) -> tuple[int, int] | None:
+    if not isinstance(model, PosteriorModel):
+        return None
+    first = next(iter(model.posterior_params().values()))
+    return (int(first.shape[0]), int(first.shape[1]))
+
+
+def _posterior_clv(
+    purchase_model: PurchaseModel,
+    spend_model: SpendModel,
+    summary: pd.DataFrame,
+    schedule: DiscountSchedule,
+    margin: float,
+    *,
+    hdi: float,
+    n_draws: int | None,
+) -> PosteriorCLV:
+    """CLV draws per customer (chunked over distinct histories), reduced to mean and HDI.
+
+    The draws of the two models are paired index by index (their posteriors are
+    independent); an MLE model contributes its point prediction to every draw.
+    """
+    from clvmodels.bayes.intervals import check_probability, interval_names
+    from clvmodels.bayes.intervals import hdi as interval
+
+    hdi = check_probability(hdi)
+    if n_draws is not None:
+        purchase_model, spend_model = (
+            m.thinned(n_draws) if isinstance(m, PosteriorModel) else m
+            for m in (purchase_model, spend_model)
+        )
+    shapes = {s for s in map(_sample_shape, (purchase_model, spend_model)) if s is not None}
+    if len(shapes) != 1:
+        raise ValueError(
+            f"the purchase and spend posteriors must have the same (chain, draw) shape to be "
+            f"paired draw by draw; got {sorted(shapes)}. Fit both with the same chains and "
+            "draws, or pass n_draws to thin both to the same number."
+        )
+    (sample_shape,) = shapes
+    columns = [c for c in ("frequency", "recency", "T", "monetary_value") if c in summary]
+    histories, inverse = np.unique(
+        summary[columns].to_numpy(np.float64), axis=0, return_inverse=True
+    )
+    inverse = inverse.reshape(-1)
+    counts = np.bincount(inverse, minlength=len(histories)).astype(np.float64)
+    distinct = with_time_unit(pd.DataFrame(histories, columns=columns), schedule.time_unit)
+    times = np.asarray(schedule.times, dtype=np.float64)
+    factors = schedule.discount_factors
+    n_samples = sample_shape[0] * sample_shape[1]
+    step = max(1, POSTERIOR_CHUNK_ELEMENTS // max(1, n_samples * max(1, len(times))))
+    means, bounds = [], []
+    total = np.zeros(sample_shape)
+    for start in range(0, len(histories), step):
+        part = distinct.iloc[start : start + step]
+        det = _det_draws(purchase_model, part, times, factors)
+        if isinstance(spend_model, PosteriorModel):
+            spend = np.asarray(spend_model.expected_spend(part, draws=True).values)
+        else:
+            spend = per_customer_values(
+                spend_model.expected_spend(part), part.index, "spend_model.expected_spend"
+            )
+        value = np.broadcast_to(margin * spend * det, (*sample_shape, len(part)))
+        means.append(value.mean(axis=(0, 1)))
+        bounds.append(interval(value.reshape(n_samples, -1), hdi, axis=0))
+        total += (value * counts[start : start + step]).sum(axis=-1)
+    lower, upper = interval_names(hdi)
+    mean = np.concatenate(means)[inverse]
+    band = np.concatenate(bounds)[inverse]
+    per_customer = pd.DataFrame(
+        {"mean": mean, lower: band[:, 0], upper: band[:, 1]}, index=summary.index
+    )
+    per_customer.attrs["quantity"] = "clv"
+    return PosteriorCLV(per_customer=per_customer, base_total=total, hdi=hdi)
+
+
+def _det_draws(
+    purchase_model: PurchaseModel, part: pd.DataFrame, times: np.ndarray, factors: np.ndarray
+) -> np.ndarray:
+    """Discounted expected transactions, ``(chain, draw, rows)`` or ``(rows,)`` for an MLE."""
+    if len(times) == 0:
+        return np.zeros(len(part))
+    what = "purchase_model.conditional_expected_purchases"
+    if isinstance(purchase_model, PosteriorModel):
+        path = np.asarray(
+            purchase_model.conditional_expected_purchases(times, part, draws=True).values
+        )
+    elif getattr(purchase_model, "accepts_many_horizons", False):
+        path = purchase_model.conditional_expected_purchases(times, part).to_numpy(np.float64)
+    else:
+        path = np.stack(
+            [
+                per_customer_values(
+                    purchase_model.conditional_expected_purchases(float(t), part), part.index, what
+                )
+                for t in times
+            ],
+            axis=-1,
+        )
+    increments = np.diff(path, axis=-1, prepend=0.0)
+    return (increments * factors).sum(axis=-1)
 
 
 def customer_equity_summary(clv_values: pd.Series | pd.DataFrame) -> pd.DataFrame:

@@ -82,13 +82,13 @@ def test_the_common_dropout_limit_is_continuous():
     r, alpha, t, p = 0.7, 3.0, 40.0, 0.25
     limit = (1.0 - (1.0 + p * t / alpha) ** -r) / p
     gaps = []
-    for a in (1e2, 1e4, 1e6):
+    for a in (1e2, 1e4, 1e6, 1e8, 1e10):
         value = beta_geo.expected_purchases({"r": r, "alpha": alpha, "a": a, "b": 3 * a}, t)
         gaps.append(abs(value - limit) / limit)
-    # The gap closes like 1/a (the variance of p).
-    assert gaps[-1] < 1e-6
-    assert all(later < earlier / 50 for earlier, later in zip(gaps, gaps[1:], strict=False))
-    assert all(later < earlier for earlier, later in zip(gaps, gaps[1:], strict=False))
+    # The gap closes like 1/a (the variance of p), with no floor from rounding.
+    ratios = [earlier / later for earlier, later in zip(gaps, gaps[1:], strict=False)]
+    assert all(80 < ratio < 120 for ratio in ratios), ratios
+    assert gaps[-1] < 1e-10
 
 
 def test_the_nbd_limit_is_continuous():

@@ -37,13 +37,41 @@ params_strategy = st.fixed_dictionaries(
 
 
 def reference_bracket(r, alpha, a, b, t, x=0, T=0.0):
-    """(a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)]."""
+    """(a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)].
+
+    Where mpmath's hyp2f1 cannot converge (parameters in the thousands with z near 1), the
+    same number from its mixture form E_p[(1 - (1 + p tau)^-(r+x)) / p], p ~ Beta(a, b+x),
+    by mpmath's adaptive quadrature at 40 digits.
+    """
     with mp.workdps(60):
         r, alpha, a, b, t, T = (mp.mpf(v) for v in (r, alpha, a, b, t, T))
         z = t / (alpha + T + t)
         c = a + b + x - 1
-        hyp = mp.hyp2f1(r + x, b + x, c, z, maxterms=10**6)
+        try:
+            hyp = mp.hyp2f1(r + x, b + x, c, z, maxterms=10**5)
+        except (ValueError, mp.libmp.NoConvergence):
+            return mixture_reference(r + x, alpha + T, a, b + x, t)
         return (c / (a - 1)) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+
+
+def mixture_reference(r, alpha, a, b, t):
+    """E[X(t)] = E_p[(1 - (1 + p t/alpha)^-r) / p] over q = logit(p), by mp.quad."""
+    with mp.workdps(40):
+        r, alpha, a, b, t = (mp.mpf(v) for v in (r, alpha, a, b, t))
+        tau = t / alpha
+        log_norm = mp.loggamma(a + b) - mp.loggamma(a) - mp.loggamma(b)
+
+        def integrand(q):
+            log_p = -mp.log1p(mp.exp(-q))
+            log_1mp = -mp.log1p(mp.exp(q))
+            p = mp.exp(log_p)
+            value = -mp.expm1(-r * mp.log1p(p * tau)) / p
+            return mp.exp(a * log_p + b * log_1mp + log_norm) * value
+
+        mode = mp.log(a / b)
+        width = 1 / mp.sqrt(a * b / (a + b)) + 1
+        points = sorted({float(mode + k * width) for k in range(-40, 41)} | {-1e6, 1e6})
+        return mp.quad(integrand, points)
 
 
 def reference_p_alive(r, alpha, a, b, x, t_x, T):

@@ -1,0 +1,19 @@
+"""Bayesian versions of the models (PyMC): the same likelihoods and predictions as ``models/``.
+
+Each model samples the log-likelihood that its maximum-likelihood twin optimises and
+predicts with the same functions, called with posterior draws.
+"""
+
+from clvmodels.bayes.base import BayesianModel, LogNormalPrior, default_nuts_sampler
+from clvmodels.bayes.beta_geo import BayesianBetaGeoModel
+from clvmodels.bayes.gamma_gamma import BayesianGammaGammaModel
+from clvmodels.bayes.shifted_beta_geo import BayesianShiftedBetaGeoModel
+
+__all__ = [
+    "BayesianBetaGeoModel",
+    "BayesianGammaGammaModel",
+    "BayesianShiftedBetaGeoModel",
+    "BayesianModel",
+    "LogNormalPrior",
+    "default_nuts_sampler",
+]

@@ -1,0 +1,392 @@
+"""The ``clvmodels`` command: demo, fit and score, built with Click and Rich.
+
+``main`` runs the command and turns every failure into one line on stderr and an
+exit status (see ``EXIT_STATUS``); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+import clvmodels as clv
+from clvmodels.atomic import atomic_directory
+from clvmodels.cli import pipeline
+from clvmodels.cli.inputs import EXIT_DATA, EXIT_USAGE, InputError, check_columns, read_table
+from clvmodels.cli.options import (
+    DateType,
+    OutputFile,
+    common_options,
+    time_unit_for,
+    valuation_options,
+)
+from clvmodels.cli.outputs import RUN_FILE, Output, write_frame, write_run
+from clvmodels.data.units import with_time_unit
+from clvmodels.exceptions import DataValidationError, ModelFileError, UnitMismatchError
+
+__all__ = ["EXIT_STATUS", "cli", "main"]
+
+EXIT_STATUS = {
+    0: "success",
+    1: "an unexpected error while running",
+    EXIT_USAGE: "a wrong option, a missing input file or a column name not in the file",
+    EXIT_DATA: "input that cannot be used: empty, unparseable dates, invalid values, a bad "
+    "model file",
+    130: "interrupted (Ctrl-C); nothing was written",
+}
+DEMO_CALIBRATION_END = "1997-09-30"
+DEMO_OBSERVATION_END = "1998-06-30"
+_EXIT_HELP = "\b\nExit status:\n" + "\n".join(f"  {k:>3}  {v}" for k, v in EXIT_STATUS.items())
+
+
+def _examples(*lines: str) -> str:
+    """An epilog block that Click prints as written (a backspace line stops rewrapping)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines) + "\n\n"
+
+
+_CLI_EXAMPLES = _examples(
+    "clvmodels demo                       # the bundled CDNOW data, report in clv-report/",
+    "clvmodels fit sales.csv --customer-col customer --date-col date \\",
+    "    --amount-col amount --holdout-start 2024-01-01 --out results",
+    "clvmodels score results new_sales.csv --out scores.csv",
+)
+_DEMO_EXAMPLES = _examples(
+    "clvmodels demo                       # report in clv-report/report.html",
+    "clvmodels demo --out /tmp/cdnow --horizon 24",
+    "clvmodels demo --json               # key numbers for scripts",
+)
+_FIT_EXAMPLES = _examples(
+    "clvmodels fit sales.csv --customer-col customer --date-col date --out results",
+    "clvmodels fit sales.parquet --customer-col id --date-col day --amount-col amount \\",
+    "    --holdout-start 2024-07-01 --horizon 24 --out results",
+    "clvmodels fit sales.csv --customer-col id --date-col day --freq W --json",
+)
+_SCORE_EXAMPLES = _examples(
+    "clvmodels score results new_sales.csv --out scores.csv",
+    "clvmodels score results summary.csv --out scores.parquet --observation-end 2024-12-31",
+)
+
+
+# -- the commands --------------------------------------------------------------------------
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=_CLI_EXAMPLES + _EXIT_HELP,
+)
+@click.version_option(clv.__version__, "--version", prog_name="clvmodels")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def cli(debug: bool) -> None:
+    """Customer-lifetime-value models from a transaction log."""
+
+
+def _bayes_available(bayes: bool) -> None:
+    if bayes and not hasattr(clv, "BayesianBetaGeoModel"):
+        raise InputError(
+            "--bayes needs the Bayesian models (clvmodels.bayes), which this version of "
+            "clvmodels does not have",
+            exit_code=EXIT_USAGE,
+        )
+
+
+def _print_run(output: Output, run: pipeline.Run) -> None:
+    content = run.content
+    output.table("Data", pd.Series(content.overview, name="").rename_axis(""))
+    for model in content.models:
+        output.table(f"{model.name} (times in {content.time_unit}s)", model.table)
+    if content.backtest:
+        metrics = content.backtest["purchases metrics"]
+        shown = ["mae", "rmse", "correlation", "predicted_total", "actual_total"]
+        output.table(
+            f"Backtest: holdout purchases after {run.numbers['holdout']['calibration end']}",
+            metrics[[c for c in shown if c in metrics]],
+        )
+    value = "clv" if "clv" in run.scores else "expected_purchases"
+    shown = ["frequency", "recency", "T", "p_alive", "expected_purchases", value]
+    top = run.scores.sort_values(value, ascending=False).head(10)[list(dict.fromkeys(shown))]
+    output.table(f"Top 10 customers by {value} ({content.horizon})", top, ",.2f")
+    if content.comparison is not None:
+        output.table(
+            f"Customer equity over {content.horizon}: probabilistic vs textbook formulas",
+            content.comparison,
+            ",.2f",
+        )
+    if content.retention is not None:
+        lifetimes = content.retention.lifetimes
+        shown = ["alpha", "beta", "retention_rate", "sbg_clv", "deterministic_clv"]
+        output.table(
+            f"Contractual cohorts: sBG value of a new customer vs the retention formula "
+            f"(discount {content.retention.discount_rate:.0%} per {content.retention.period})",
+            lifetimes[shown + [c for c in lifetimes if c.startswith("DERL")]],
+        )
+
+
+def _run_and_write(
+    output: Output,
+    out: Path,
+    load: Callable[[], pd.DataFrame],
+    settings: pipeline.Settings,
+    title: str,
+    source: str,
+    cohorts: pd.DataFrame | None = None,
+) -> None:
+    with atomic_directory(out) as staging:  # an unwritable --out fails before any work
+        transactions = load()
+        run = pipeline.run_pipeline(transactions, settings, output.step, title, source)
+        if cohorts is not None:
+            run.content.retention = pipeline.retention_content(
+                cohorts, settings.discount_rate, output.step
+            )
+        with output.step("Writing the report"):
+            files = write_run(run, staging, f"{settings.model}.json")
+    _print_run(output, run)
+    output.line(f"\nwrote {out / 'report.html'} and {len(files) - 1} other files in {out}")
+    output.finish(
+        {
+            "command": "demo" if cohorts is not None else "fit",
+            "out": str(out),
+            "files": files,
+            **run.numbers,
+        }
+    )
+
+
+@cli.command(
+    short_help="The main job on the bundled CDNOW data.", epilog=_DEMO_EXAMPLES + _EXIT_HELP
+)
+@valuation_options
+@common_options
+def demo(**options: Any) -> None:
+    """Fit, check and value the models on the bundled CDNOW data; write the report.
+
+    The main job on the CDNOW master log (23,570 customers, 1997-01 to 1998-06):
+    RFM summary, BG/NBD + Gamma-Gamma, CLV against the textbook formulas, the
+    39/39-week calibration/holdout check, and the sBG retention model on the
+    bundled contractual cohorts.
+    """
+    output = Output(options["quiet"], options["as_json"])
+    _bayes_available(options["bayes"])
+    settings = pipeline.Settings(
+        customer_col="customer_id",
+        date_col="date",
+        amount_col="spend",
+        freq=options["freq"],
+        time_unit=time_unit_for(options["freq"], options["time_unit"]),
+        observation_end=DEMO_OBSERVATION_END,
+        holdout_start=str((pd.Timestamp(DEMO_CALIBRATION_END) + pd.Timedelta(days=1)).date()),
+        horizon=options["horizon"],
+        horizon_unit=options["horizon_unit"],
+        discount_rate=options["discount_rate"],
+        bayes=options["bayes"],
+    )
+
+    def load() -> pd.DataFrame:
+        with output.step("Loading the CDNOW master log"):
+            return clv.datasets.load_cdnow_transactions()
+
+    _run_and_write(
+        output,
+        options["out"],
+        load,
+        settings,
+        "Customer value: CDNOW",
+        "the CDNOW master log (bundled)",
+        cohorts=clv.datasets.load_retention_cohorts(),
+    )
+
+
+@cli.command(
+    short_help="Fit, score and report on your CSV/Parquet log.", epilog=_FIT_EXAMPLES + _EXIT_HELP
+)
+@click.argument("transactions", metavar="TRANSACTIONS")
+@click.option("--customer-col", required=True, help="Column with the customer id.")
+@click.option("--date-col", required=True, help="Column with the transaction date.")
+@click.option("--amount-col", default=None, help="Column with the spend (enables CLV).")
+@click.option("--date-format", default=None, help="strftime format of the dates, e.g. %d/%m/%Y.")
+@click.option(
+    "--observation-end",
+    type=DateType(),
+    default=None,
+    help="Last day observed (default: last date).",
+)
+@click.option(
+    "--holdout-start",
+    type=DateType(),
+    default=None,
+    help="First day of a holdout period: also fit on the days before and check the "
+    "predictions against it.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(sorted(pipeline.purchase_models())),
+    default="bgnbd",
+    show_default=True,
+    help="Purchase model.",
+)
+@valuation_options
+@common_options
+def fit(transactions: str, **options: Any) -> None:
+    """Fit the models to your transaction log (CSV or Parquet); score customers; report.
+
+    TRANSACTIONS has one row per purchase. The output folder gets the fitted models
+    (JSON), scores.csv (and scores.parquet with pyarrow) with frequency, recency, T,
+    P(alive), expected purchases, expected spend and CLV per customer, run.json (for
+    'clvmodels score') and report.html with its tables as CSV.
+    """
+    output = Output(options["quiet"], options["as_json"])
+    _bayes_available(options["bayes"])
+    settings = pipeline.Settings(
+        customer_col=options["customer_col"],
+        date_col=options["date_col"],
+        amount_col=options["amount_col"],
+        freq=options["freq"],
+        time_unit=time_unit_for(options["freq"], options["time_unit"]),
+        observation_end=options["observation_end"],
+        holdout_start=options["holdout_start"],
+        date_format=options["date_format"],
+        model=options["model"],
+        horizon=options["horizon"],
+        horizon_unit=options["horizon_unit"],
+        discount_rate=options["discount_rate"],
+        bayes=options["bayes"],
+    )
+    with output.step(f"Reading {transactions}"):
+        log = read_table(transactions, [settings.customer_col])
+    check_columns(
+        log,
+        {
+            "--customer-col": settings.customer_col,
+            "--date-col": settings.date_col,
+            "--amount-col": settings.amount_col,
+        },
+        transactions,
+    )
+    _run_and_write(
+        output,
+        options["out"],
+        lambda: log,
+        settings,
+        f"Customer value: {transactions}",
+        transactions,
+    )
+
+
+def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
+    run_file = model_dir / RUN_FILE
+    if not model_dir.is_dir():
+        raise InputError(f"{model_dir}: no such folder", exit_code=EXIT_USAGE)
+    if not run_file.exists():
+        raise InputError(
+            f"{model_dir} has no {RUN_FILE}: name a folder written by 'clvmodels fit'",
+            exit_code=EXIT_USAGE,
+        )
+    try:
+        document = json.loads(run_file.read_text(encoding="utf-8"))
+        settings = pipeline.Settings(**document["settings"])
+        model_class = pipeline.purchase_models()[settings.model]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ModelFileError(f"{run_file}: not a valid run file ({error!r})") from None
+    purchase = model_class.load(model_dir / document["purchase_model"])
+    spend = None
+    if document.get("spend_model"):
+        spend = clv.GammaGammaModel.load(model_dir / document["spend_model"])
+    return settings, purchase, spend
+
+
+@cli.command(short_help="Score new data with saved models.", epilog=_SCORE_EXAMPLES + _EXIT_HELP)
+@click.argument("model_dir", metavar="MODEL_DIR", type=click.Path(path_type=Path))
+@click.argument("data", metavar="DATA")
+@click.option("--out", "-o", "out", type=OutputFile(), required=True, help="CSV or .parquet.")
+@click.option(
+    "--observation-end",
+    type=DateType(),
+    default=None,
+    help="Score as of this day (default: the last date in DATA).",
+)
+@common_options
+def score(model_dir: Path, data: str, **options: Any) -> None:
+    """Score customers with the models saved by 'clvmodels fit', without refitting.
+
+    DATA is a transaction log with the columns named when the models were fitted,
+    or a summary with frequency, recency and T (and monetary_value) per customer in
+    the models' time unit.
+    """
+    output = Output(options["quiet"], options["as_json"])
+    settings, purchase, spend = _load_run(model_dir)
+    with output.step(f"Reading {data}"):
+        frame = read_table(data, [settings.customer_col])
+    if {"frequency", "recency", "T"} <= set(frame.columns):
+        index = settings.customer_col if settings.customer_col in frame else frame.columns[0]
+        summary = with_time_unit(frame.set_index(index), settings.time_unit)
+        if spend is not None and "monetary_value" not in summary:
+            output.line(f"{data} has no monetary_value column: expected spend and CLV are left out")
+            spend = None
+    else:
+        wanted = {"--customer-col": settings.customer_col, "--date-col": settings.date_col}
+        if spend is not None:
+            wanted["--amount-col"] = settings.amount_col
+        check_columns(frame, wanted, data)
+        summary = pipeline.summarise(frame, settings, options["observation_end"])
+    with output.step("Scoring customers"):
+        scores, _ = pipeline.score_summary(summary, purchase, spend, settings)
+    write_frame(scores, options["out"])
+    output.line(f"scored {len(scores):,} customers; wrote {options['out']}")
+    output.finish({"command": "score", "out": str(options["out"]), "customers": len(scores)})
+
+
+# -- running it: one line per failure ------------------------------------------------------
+def _one_line(error: BaseException) -> str:
+    """An exception as one line: its message's lines joined, OS errors made readable."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f" {error.filename}" if error.filename else ""
+        return f"cannot write{where}: {error.strerror}"
+    lines = (re.sub(r"^\s*-\s+", "", line).strip() for line in str(error).splitlines())
+    text = "; ".join(line for line in lines if line).replace(":; ", ": ")
+    return text or type(error).__name__
+
+
+def _status(error: Exception) -> int:
+    if isinstance(error, InputError):
+        return error.exit_code
+    if isinstance(error, DataValidationError | ModelFileError | UnitMismatchError):
+        return EXIT_DATA
+    return 1
+
+
+#: Click >= 8.2 raises this for a bare command that has subcommands (8.1 prints the help).
+_NO_ARGUMENTS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``clvmodels`` command; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    try:
+        status = cli.main(args=arguments, prog_name="clvmodels", standalone_mode=False)
+        return status if isinstance(status, int) else 0
+    except _NO_ARGUMENTS as error:  # bare 'clvmodels': the help, as a usage error
+        print(error.format_message(), file=sys.stderr)
+        return EXIT_USAGE
+    except click.UsageError as error:
+        if debug:
+            raise
+        where = error.ctx.command_path if error.ctx else "clvmodels"
+        message = _one_line(Exception(error.format_message()))
+        print(f"{where}: error: {message} (see '{where} --help')", file=sys.stderr)
+        return EXIT_USAGE
+    except (KeyboardInterrupt, click.Abort):
+        if debug:
+            raise
+        print("clvmodels: interrupted; no output was written", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if debug:
+            raise
+        hint = "" if isinstance(error, InputError) else " (run with --debug for the traceback)"
+        print(f"clvmodels: error: {_one_line(error)}{hint}", file=sys.stderr)
+        return _status(error)

@@ -1,0 +1,143 @@
+"""Reading the user's files for the ``clvmodels`` command, with one-line errors.
+
+A transaction log is a CSV file (``.csv``, optionally compressed, or any other
+suffix read as CSV) or a Parquet file (``.parquet``, ``.pq``; pandas reads it with
+pyarrow or fastparquet). What can go wrong before any model is fitted is said in one
+:class:`InputError` naming the file: it does not exist, it is empty, its format
+needs a package that is not installed, a column option names a column that is not
+there (with the closest names in the file).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "EXIT_DATA",
+    "EXIT_USAGE",
+    "InputError",
+    "check_columns",
+    "closest_names",
+    "read_table",
+]
+
+#: Exit status for a wrong option, a missing file or an unknown column name.
+EXIT_USAGE = 2
+#: Exit status for a file that is there but whose content cannot be used.
+EXIT_DATA = 3
+
+_PARQUET = (".parquet", ".pq")
+
+
+class InputError(Exception):
+    """A problem with the command's input, said in one line, with its exit status."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_DATA) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def closest_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The names in ``candidates`` closest to ``name`` (case differences first).
+
+    Examples
+    --------
+    >>> closest_names("customer", ["Customer ID", "date", "amount", "customer_id"])
+    ['customer_id', 'Customer ID']
+    """
+    candidates = [str(c) for c in candidates]
+    same_case = [c for c in candidates if c.lower() == name.lower()]
+    lowered = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
+    found = same_case + [lowered[c] for c in close if lowered[c] not in same_case]
+    return found[:n]
+
+
+def check_columns(frame: pd.DataFrame, wanted: dict[str, str | None], source: str) -> None:
+    """Raise one :class:`InputError` (exit 2) naming every option whose column is missing.
+
+    Parameters
+    ----------
+    frame
+        The table read from ``source``.
+    wanted
+        Option name (e.g. ``"--customer-col"``) -> the column it names (``None``: not used).
+    source
+        The file, for the message.
+    """
+    columns = [str(c) for c in frame.columns]
+    problems = []
+    for option, column in wanted.items():
+        if column is None or column in columns:
+            continue
+        close = closest_names(column, columns)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        problems.append(f"{option} {column!r} is not a column of {source} ({hint}")
+    if problems:
+        listed = ", ".join(repr(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
+        raise InputError("; ".join(problems) + f"its columns are {listed})", exit_code=EXIT_USAGE)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except ImportError:
+        raise InputError(
+            f"{path}: reading Parquet needs pyarrow, which is not installed; "
+            "install it (pip install pyarrow) or save the file as CSV",
+            exit_code=EXIT_USAGE,
+        ) from None
+
+
+def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file into a DataFrame, or raise a one-line :class:`InputError`.
+
+    Parameters
+    ----------
+    path
+        The file. ``.parquet`` and ``.pq`` are read as Parquet, anything else as CSV
+        (compression is inferred from the suffix, e.g. ``.csv.gz``).
+    columns
+        The columns to keep as text (ids keep their leading zeros); others are parsed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with at least one row.
+
+    Raises
+    ------
+    InputError
+        The file does not exist or is a folder (exit 2), cannot be parsed, or has
+        no rows (exit 3).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file", exit_code=EXIT_USAGE)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a file", exit_code=EXIT_USAGE)
+    try:
+        frame = _read(path, columns)
+    except PermissionError as error:
+        raise InputError(f"{path}: cannot read it ({error.strerror})", EXIT_USAGE) from None
+    if frame.empty:
+        raise InputError(f"{path} has a header but no rows: there are no transactions")
+    return frame
+
+
+def _read(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+    if path.suffix.lower() in _PARQUET:
+        frame = _read_parquet(path)
+    else:
+        try:
+            frame = pd.read_csv(path, dtype={c: str for c in columns or ()})
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path} is empty: no header and no rows") from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise InputError(f"{path} cannot be read as CSV: {first}") from None
+    return frame

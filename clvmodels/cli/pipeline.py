@@ -1,0 +1,351 @@
+"""The command's main job: transaction log -> summary -> models -> scores -> report content.
+
+Every number comes from the library (``rfm_summary``, the estimators,
+``compare_clv``, ``compare_contractual``); this module chooses the settings, calls
+them in order and gathers their results into a :class:`Run` for the outputs and
+:class:`~clvmodels.report.ReportContent` for the report. Optional parts of the
+library (``clv.backtest``, the Bayesian and other BTYD models) are used when this
+version of clvmodels has them, and the report says so when it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+import clvmodels as clv
+from clvmodels.data.units import days_per_unit
+from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
+from clvmodels.report.words import parameter_words
+
+__all__ = [
+    "Run",
+    "Settings",
+    "purchase_models",
+    "retention_content",
+    "run_pipeline",
+    "score_summary",
+    "summarise",
+]
+
+#: ``--model`` choice -> class name in ``clvmodels`` (offered when the class exists).
+MODEL_CLASSES = {
+    "bgnbd": "BetaGeoModel",
+    "pareto": "ParetoNBDModel",
+    "mbgnbd": "ModifiedBetaGeoModel",
+}
+#: ``--model`` choice -> the model's name in the report.
+MODEL_NAMES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
+UNIT_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "h": "hour"}
+
+#: A step runner: ``steps("Fitting BG/NBD")`` is a context manager around the work.
+Steps = Callable[[str], AbstractContextManager]
+
+
+def purchase_models() -> dict[str, type]:
+    """``--model`` choices available in this version of clvmodels -> estimator class."""
+    return {key: getattr(clv, name) for key, name in MODEL_CLASSES.items() if hasattr(clv, name)}
+
+
+def unit_word(unit: str) -> str:
+    """A time unit in words, singular (``"W"`` -> ``"week"``)."""
+    return UNIT_WORDS.get(unit.split("-")[0], unit)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a log is read, summarised and valued; saved as ``run.json`` for ``score``."""
+
+    customer_col: str
+    date_col: str
+    amount_col: str | None = None
+    freq: str = "D"
+    time_unit: str = "W"
+    observation_end: str | None = None
+    holdout_start: str | None = None
+    date_format: str | None = None
+    model: str = "bgnbd"
+    horizon: float = 12.0
+    horizon_unit: str = "M"
+    discount_rate: float = 0.10
+    bayes: bool = False
+
+    def horizon_in_units(self) -> float:
+        """The horizon in the summary's time unit (e.g. 12 months = 52.18 weeks)."""
+        return self.horizon * days_per_unit(self.horizon_unit) / days_per_unit(self.time_unit)
+
+    def horizon_words(self) -> str:
+        """E.g. ``"12 months"``."""
+        word = unit_word(self.horizon_unit)
+        return f"{self.horizon:g} {word}{'' if self.horizon == 1 else 's'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready values."""
+        return asdict(self)
+
+
+@dataclass
+class Run:
+    """What one run produced: the summary, the fitted models, the scores and the report."""
+
+    settings: Settings
+    summary: pd.DataFrame
+    purchase_model: Any
+    spend_model: Any
+    scores: pd.DataFrame
+    content: ReportContent
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+
+def summarise(transactions: pd.DataFrame, settings: Settings, end: str | None) -> pd.DataFrame:
+    """The RFM summary of ``transactions`` as of ``end`` with the run's columns and units."""
+    return clv.rfm_summary(
+        transactions,
+        settings.customer_col,
+        settings.date_col,
+        monetary_value_col=settings.amount_col,
+        observation_period_end=end,
+        freq=settings.freq,
+        datetime_format=settings.date_format,
+        time_unit=settings.time_unit,
+    )
+
+
+def spend_rows(summary: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Rows Gamma-Gamma can use: drop repeat buyers whose mean spend is 0 (and count them)."""
+    free = (summary["frequency"] > 0) & (summary["monetary_value"] <= 0)
+    return summary[~free], int(free.sum())
+
+
+def score_summary(
+    summary: pd.DataFrame, purchase_model: Any, spend_model: Any, settings: Settings
+) -> tuple[pd.DataFrame, Any]:
+    """Per-customer scores, and the CLV comparison when there is a spend model.
+
+    Returns
+    -------
+    scores, comparison
+        ``frequency``, ``recency``, ``T``, ``p_alive``, ``expected_purchases`` (over
+        the horizon) and, with a spend model, ``monetary_value``, ``expected_spend``
+        and ``clv``; the :class:`~clvmodels.CLVComparison` or ``None``.
+    """
+    columns = ["frequency", "recency", "T"]
+    if spend_model is not None:
+        columns.append("monetary_value")
+    scores = summary[columns].copy()
+    scores["p_alive"] = purchase_model.probability_alive(summary)
+    scores["expected_purchases"] = purchase_model.conditional_expected_purchases(
+        settings.horizon_in_units(), summary
+    )
+    comparison = None
+    if spend_model is not None:
+        scores["expected_spend"] = spend_model.expected_spend(summary)
+        comparison = clv.compare_clv(
+            summary,
+            purchase_model,
+            spend_model,
+            horizon=settings.horizon,
+            discount_rate=settings.discount_rate,
+            horizon_unit=settings.horizon_unit,
+            discount_period="Y",
+        )
+        scores["clv"] = comparison.per_customer["probabilistic"]
+    return scores, comparison
+
+
+def _fitted(name: str, model: Any, unit: str) -> FittedModel:
+    table = model.summary()
+    fit = {
+        "log-likelihood": f"{model.log_likelihood_:,.2f}",
+        "customers": f"{model.n_customers_:,}",
+        "distinct rows fitted": f"{model.n_unique_rows_:,}",
+    }
+    words = parameter_words(type(model).__name__, model.params_, unit)
+    return FittedModel(name=name, table=table, words=words, fit=fit)
+
+
+def _backtest(
+    transactions: pd.DataFrame, settings: Settings, model_class: type, steps: Steps
+) -> tuple[Any, dict[str, pd.DataFrame], dict[str, Any]]:
+    """``clv.backtest`` of the model (and the textbook baselines) on the holdout period.
+
+    Returns
+    -------
+    result, tables, numbers
+        The :class:`~clvmodels.evaluation.BacktestResult`, its tables for the report
+        (metrics per model, totals) and the chosen model's key numbers.
+    """
+    calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
+    models = clv.evaluation.default_models()
+    chosen = "BG/NBD + Gamma-Gamma"
+    if settings.model != "bgnbd":
+        chosen = MODEL_NAMES.get(settings.model, model_class.__name__) + " + Gamma-Gamma"
+        models = {chosen: (model_class(), clv.GammaGammaModel()), **models}
+    with steps("Backtest on the holdout period, against the textbook formulas"):
+        try:
+            result = clv.backtest(
+                transactions,
+                settings.customer_col,
+                settings.date_col,
+                calibration_period_end=calibration_end,
+                observation_period_end=settings.observation_end,
+                models=models,
+                amount_col=settings.amount_col,
+                freq=settings.freq,
+                time_unit=settings.time_unit,
+            )
+        except ValueError as error:  # say which option: the calibration ends the day before
+            raise type(error)(f"--holdout-start {settings.holdout_start}: {error}") from error
+    (label,) = result.summaries
+    targets = ("purchases", "value") if settings.amount_col else ("purchases",)
+    tables = {
+        f"{target} metrics": result.metrics_table(target).loc[label].drop(columns="n_customers")
+        for target in targets
+    }
+    totals = result.aggregate.set_index("model").drop(columns="calibration_period_end")
+    tables["holdout totals"] = totals.dropna(axis="columns", how="all")
+    purchases = tables["purchases metrics"].loc[chosen]
+    numbers = {
+        "calibration end": str(calibration_end.date()),
+        "calibration customers": len(result.summaries[label]),
+        "predicted holdout purchases": float(purchases["predicted_total"]),
+        "actual holdout purchases": float(purchases["actual_total"]),
+        "mean absolute error per customer": float(purchases["mae"]),
+        "correlation predicted/actual": float(purchases["correlation"]),
+    }
+    return result, tables, numbers
+
+
+def _bayes_tables(summary: pd.DataFrame, settings: Settings, steps: Steps) -> dict:
+    """Posterior summaries of the Bayesian BG/NBD and Gamma-Gamma (clvmodels.bayes, issue 12)."""
+    tables = {}
+    with steps("Sampling the Bayesian BG/NBD"):
+        tables["BG/NBD"] = clv.BayesianBetaGeoModel().fit(summary).summary()
+    if settings.amount_col is not None and hasattr(clv, "BayesianGammaGammaModel"):
+        with steps("Sampling the Bayesian Gamma-Gamma"):
+            rows, _ = spend_rows(summary)
+            tables["Gamma-Gamma"] = clv.BayesianGammaGammaModel().fit(rows).summary()
+    return tables
+
+
+def _overview(transactions: pd.DataFrame, summary: pd.DataFrame, settings: Settings) -> dict:
+    dates = summary.attrs.get("observation_period_end")
+    repeat = float((summary["frequency"] > 0).mean())
+    first = pd.to_datetime(
+        transactions[settings.date_col], format=settings.date_format, errors="coerce", utc=True
+    ).min()
+    overview = {
+        "customers": f"{len(summary):,}",
+        "transactions": f"{len(transactions):,}",
+        "period": f"{first.date()} to {pd.Timestamp(dates).date()}",
+        "repeat buyers": f"{repeat:.1%} of customers bought again",
+        "repeat purchases": f"{int(summary['frequency'].sum()):,} "
+        f"(counted once per {unit_word(settings.freq)})",
+        "mean T (time since first purchase)": f"{summary['T'].mean():.1f} "
+        f"{unit_word(settings.time_unit)}s",
+    }
+    after = summary.attrs.get("transactions_after_end", 0)
+    if after:
+        overview["transactions after the end"] = f"{after:,} (left out)"
+    return overview
+
+
+def run_pipeline(
+    transactions: pd.DataFrame,
+    settings: Settings,
+    steps: Steps,
+    title: str,
+    source: str,
+) -> Run:
+    """Summarise, fit, score and gather the report content for one log."""
+    notes: list[str] = []
+    model_class = purchase_models()[settings.model]
+    with steps("Summarising the transaction log"):
+        try:
+            summary = summarise(transactions, settings, settings.observation_end)
+        except ValueError as error:
+            if settings.observation_end is None or "observation_period_end" not in str(error):
+                raise
+            raise type(error)(f"--observation-end {settings.observation_end}: {error}") from error
+    unit = unit_word(settings.time_unit)
+    name = MODEL_NAMES.get(settings.model, model_class.__name__)
+    with steps(f"Fitting {name}"):
+        purchase_model = model_class().fit(summary)
+    models = [_fitted(name, purchase_model, unit)]
+    spend_model = None
+    if settings.amount_col is not None:
+        with steps("Fitting Gamma-Gamma (spend per purchase)"):
+            rows, free = spend_rows(summary)
+            spend_model = clv.GammaGammaModel().fit(rows)
+        models.append(_fitted("Gamma-Gamma", spend_model, unit))
+        if free:
+            notes.append(
+                f"{free} repeat buyer(s) whose repeat purchases cost nothing were left out of "
+                "the Gamma-Gamma fit."
+            )
+    else:
+        notes.append("No --amount-col: spend, CLV and the textbook comparison are left out.")
+    with steps("Scoring customers"):
+        scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
+    bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
+    backtest_result, backtest, numbers = None, {}, {}
+    if settings.holdout_start is not None:
+        backtest_result, backtest, numbers = _backtest(transactions, settings, model_class, steps)
+    else:
+        notes.append("No --holdout-start: the backtest on a holdout period is left out.")
+    content = ReportContent(
+        title=title,
+        source=source,
+        settings={k: str(v) for k, v in settings.to_dict().items() if v is not None},
+        overview=_overview(transactions, summary, settings),
+        models=models,
+        scores=scores,
+        horizon=settings.horizon_words(),
+        time_unit=unit,
+        comparison=None if comparison is None else comparison.aggregate,
+        churn_per_period=None if comparison is None else comparison.churn_per_period,
+        backtest=backtest,
+        backtest_result=backtest_result,
+        bayes=bayes,
+        notes=notes,
+    )
+    numbers = {
+        "customers": len(summary),
+        "transactions": len(transactions),
+        "parameters": {m.name: m.table["estimate"].to_dict() for m in models},
+        "holdout": numbers or None,
+    }
+    if "clv" in scores:
+        numbers["customer_equity"] = float(scores["clv"].sum())
+    return Run(settings, summary, purchase_model, spend_model, scores, content, numbers)
+
+
+def retention_content(
+    cohorts: pd.DataFrame, discount_rate: float, steps: Steps
+) -> RetentionContent:
+    """sBG fits, projections, DEL/DERL and the retention-formula comparison per cohort."""
+    period = unit_word(cohorts.attrs.get("time_unit") or "period")
+    with steps("Fitting the sBG retention model to each cohort"):
+        table = clv.compare_contractual(cohorts, discount_rate=discount_rate)
+        models, curves = [], {}
+        for name in cohorts.columns:
+            counts = cohorts[name].dropna()
+            model = clv.ShiftedBetaGeoModel().fit(counts)
+            models.append(_fitted(f"sBG, cohort {name}", model, period))
+            curves[str(name)] = model.project(counts, n_periods=5)
+            n = len(counts) - 1
+            table.loc[name, "DEL"] = model.discounted_expected_lifetime(discount_rate)
+            table.loc[name, f"DERL after {n} renewals"] = (
+                model.discounted_expected_residual_lifetime(discount_rate, n_renewals=n)
+            )
+    return RetentionContent(
+        models=models,
+        curves=curves,
+        lifetimes=table,
+        period=period,
+        discount_rate=discount_rate,
+    )

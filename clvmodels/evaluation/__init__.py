@@ -1,0 +1,19 @@
+"""Evaluation: backtests of holdout predictions, metrics and model-comparison tables."""
+
+from clvmodels.evaluation import metrics, tracking
+from clvmodels.evaluation.backtest import BacktestResult, backtest, default_models
+from clvmodels.evaluation.baselines import LastPeriodBaseline, RetentionBaseline, RunRateBaseline
+from clvmodels.evaluation.compare import ModelComparison, compare_models
+
+__all__ = [
+    "BacktestResult",
+    "LastPeriodBaseline",
+    "ModelComparison",
+    "RetentionBaseline",
+    "RunRateBaseline",
+    "backtest",
+    "compare_models",
+    "default_models",
+    "metrics",
+    "tracking",
+]

@@ -1,0 +1,121 @@
+"""What a report shows: the tables and numbers a run produced, gathered in one object.
+
+The command fills a :class:`ReportContent` from the library's results; the report
+only lays them out (:func:`clvmodels.report.render_report`), it computes nothing new.
+A field left ``None`` (no spend column, no cohorts, no backtest yet) drops its section
+and the page says why in ``notes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["FittedModel", "ReportContent", "RetentionContent"]
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """One fitted model as the report shows it.
+
+    Attributes
+    ----------
+    name
+        What to call it, e.g. ``"BG/NBD"``.
+    table
+        One row per parameter: ``estimate``, ``std_error`` and interval bounds (a
+        model's ``summary()``), or a posterior summary.
+    words
+        Sentences saying what the parameters mean.
+    fit
+        Fit facts: log-likelihood, customers, distinct rows, time unit.
+    """
+
+    name: str
+    table: pd.DataFrame
+    words: list[str]
+    fit: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RetentionContent:
+    """Contractual cohorts: sBG fits, projections and lifetime values.
+
+    Attributes
+    ----------
+    models
+        One :class:`FittedModel` per cohort.
+    curves
+        Cohort name -> frame indexed by period with ``observed`` and ``expected``
+        customers alive (``ShiftedBetaGeoModel.project``).
+    lifetimes
+        One row per cohort: DEL, DERL, the sBG value and the retention-rate formula
+        (``compare_contractual`` and the model's DEL/DERL).
+    period
+        The cohorts' period, e.g. ``"year"``.
+    discount_rate
+        Per period.
+    """
+
+    models: list[FittedModel]
+    curves: dict[str, pd.DataFrame]
+    lifetimes: pd.DataFrame
+    period: str
+    discount_rate: float
+
+
+@dataclass
+class ReportContent:
+    """Everything the HTML report lays out.
+
+    Attributes
+    ----------
+    title, source
+        The page title and where the data came from.
+    settings
+        The run's settings as label -> text (columns, units, dates, horizon, discount).
+    overview
+        Data overview as label -> text (customers, transactions, period, repeat buyers).
+    models
+        The fitted purchase and spend models.
+    scores
+        Per customer: ``frequency``, ``recency``, ``T``, ``p_alive``,
+        ``expected_purchases`` and, with spend, ``expected_spend`` and ``clv``.
+    horizon
+        The prediction horizon in words, e.g. ``"12 months"``.
+    time_unit
+        The unit of recency and T in words, e.g. ``"weeks"``.
+    comparison
+        Customer equity by valuation method (``CLVComparison.aggregate``), or ``None``.
+    churn_per_period
+        The churn rate fed to the textbook formulas (with ``comparison``).
+    backtest
+        Table name -> table of the backtest (metrics per model, holdout totals).
+    backtest_result
+        The :class:`~clvmodels.evaluation.BacktestResult` the tables come from, for the
+        tracking and calibration plots of :mod:`clvmodels.plotting`, or ``None``.
+    retention
+        Contractual cohorts, or ``None``.
+    bayes
+        Table name -> posterior summary table when a Bayesian fit was requested.
+    notes
+        Sentences about what was left out and why.
+    """
+
+    title: str
+    source: str
+    settings: dict[str, str]
+    overview: dict[str, str]
+    models: list[FittedModel]
+    scores: pd.DataFrame
+    horizon: str
+    time_unit: str
+    comparison: pd.DataFrame | None = None
+    churn_per_period: float | None = None
+    backtest: dict[str, pd.DataFrame] = field(default_factory=dict)
+    backtest_result: Any = None
+    retention: RetentionContent | None = None
+    bayes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)

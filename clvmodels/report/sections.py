@@ -1,0 +1,210 @@
+"""The report's sections, one function each, from a :class:`ReportContent`.
+
+Each function returns a :class:`~clvmodels.report.page.Section` (or ``None`` when the
+content has nothing for it) and records every table it shows in ``tables``
+(file name -> frame), which the report also writes as CSV next to the page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from clvmodels.report import figures
+from clvmodels.report.content import FittedModel, ReportContent
+from clvmodels.report.page import Section, figure_html, key_values_html, paragraph, table_html
+
+__all__ = ["SECTIONS"]
+
+Tables = dict[str, pd.DataFrame]
+TOP_N = 20
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _table(tables: Tables, name: str, frame: pd.DataFrame, fmt: str | None = None) -> str:
+    file = f"table_{_slug(name)}.csv"
+    tables[file] = frame
+    return table_html(frame, fmt, csv=file)
+
+
+def overview(content: ReportContent, tables: Tables) -> Section:
+    """Data overview, the run's settings and what was left out."""
+    tables["table_overview.csv"] = pd.DataFrame(
+        {"value": list(content.overview.values())},
+        index=pd.Index(list(content.overview), name="item"),
+    )
+    body = (
+        key_values_html(content.overview)
+        + "<h3>Settings</h3>"
+        + key_values_html(content.settings)
+        + "".join(paragraph(note, "note") for note in content.notes)
+    )
+    return Section("overview", "Data overview", body)
+
+
+def _model_html(model: FittedModel, tables: Tables) -> str:
+    words = "".join(paragraph(sentence) for sentence in model.words)
+    facts = ", ".join(f"{k} {v}" for k, v in model.fit.items())
+    return (
+        f"<h3>{html.escape(model.name)}</h3>{words}"
+        + _table(tables, f"parameters {model.name}", model.table)
+        + (paragraph(facts) if facts else "")
+    )
+
+
+def parameters(content: ReportContent, tables: Tables) -> Section:
+    """Fitted parameters with standard errors and what they mean."""
+    intro = paragraph(
+        "Maximum-likelihood estimates with standard errors and 95% confidence intervals "
+        f"(delta method on the log scale). Times are in {content.time_unit}s."
+    )
+    body = intro + "".join(_model_html(model, tables) for model in content.models)
+    return Section("parameters", "Fitted models", body)
+
+
+def customers(content: ReportContent, tables: Tables) -> Section:
+    """P(alive) and CLV distributions, and the top customers."""
+    scores = content.scores
+    images = [
+        figure_html(
+            figures.histogram(
+                scores["p_alive"], "Probability a customer is still active", "P(alive)"
+            ),
+            "P(alive): near 1 for recent buyers, low for customers silent for long. Under "
+            "BG/NBD a customer without repeat purchases has P(alive) = 1 (dropout happens "
+            "only after a purchase): that is the bar at 1.",
+        )
+    ]
+    value = "clv" if "clv" in scores else "expected_purchases"
+    if value == "clv":
+        caption = (
+            f"Discounted CLV over {content.horizon} (log scale). Customers without repeat "
+            "purchases and acquired at about the same time get about the same value: the tall bar."
+        )
+        images.append(
+            figure_html(figures.histogram(scores["clv"], "CLV per customer", "CLV", True), caption)
+        )
+        from clvmodels.plotting import plot_lorenz_curve
+
+        images.append(
+            figure_html(
+                figures.drawn(plot_lorenz_curve, scores["clv"]),
+                "How concentrated value is: the share of total CLV held by the lowest-valued "
+                "customers (the further below the diagonal, the more the top customers matter).",
+            )
+        )
+    else:
+        caption = f"Expected purchases over {content.horizon}."
+        images.append(
+            figure_html(
+                figures.histogram(scores[value], "Expected purchases", "purchases"), caption
+            )
+        )
+    top = scores.sort_values(value, ascending=False).head(TOP_N)
+    body = (
+        f'<div class="grid">{"".join(images)}</div>'
+        + f"<h3>Top {TOP_N} customers by {value.replace('_', ' ')} ({content.horizon})</h3>"
+        + _table(tables, "top customers", top, "{:,.2f}")
+        + paragraph(
+            f"All {len(scores):,} customers' scores are in scores.csv (frequency, recency, T, "
+            "P(alive), expected purchases and, with spend, expected spend and CLV)."
+        )
+    )
+    return Section("customers", "Customers", body)
+
+
+def holdout(content: ReportContent, tables: Tables) -> Section | None:
+    """The backtest: metrics per model, totals, tracking and calibration plots."""
+    if not content.backtest:
+        return None
+    body = paragraph(
+        "Every model fitted on the calibration period only, predicting what each customer "
+        "did in the holdout period, next to the textbook baselines fed with the same "
+        "calibration data (run rate, retention formula, last period; see "
+        "clvmodels.evaluation). MAE rewards forecasts that are too low when most customers "
+        "buy nothing: read it with the error on the total."
+    )
+    result = content.backtest_result
+    if result is not None:
+        from clvmodels.plotting import plot_calibration_vs_holdout, plot_tracking
+
+        images = [
+            figure_html(
+                figures.drawn(plot_tracking, result, dates=True),
+                f"Cumulative repeat purchases per {content.time_unit}, actual vs each model; "
+                "the dashed line ends the calibration period.",
+            ),
+            figure_html(
+                figures.drawn(plot_calibration_vs_holdout, result),
+                "Mean holdout purchases by number of repeat purchases in the calibration "
+                "period, actual vs each model.",
+            ),
+        ]
+        body += f'<div class="grid">{"".join(images)}</div>'
+    for name, table in content.backtest.items():
+        body += f"<h3>{html.escape(name.capitalize())}</h3>"
+        body += _table(tables, f"backtest {name}", table)
+    return Section("backtest", "Did the predictions come true?", body)
+
+
+def comparison(content: ReportContent, tables: Tables) -> Section | None:
+    """Probabilistic CLV against the textbook formulas on the same customers."""
+    if content.comparison is None:
+        return None
+    aggregate = content.comparison
+    churn = content.churn_per_period
+    chart = figures.bar_chart(
+        aggregate["customer_equity"], f"Customer equity over {content.horizon}", "sum of CLV"
+    )
+    body = (
+        paragraph(
+            "The same customers valued four ways over the same horizon and discount rate: "
+            "the probabilistic CLV (the models above), the simple formula (spend x purchase "
+            "rate x horizon), the retention formula and a discounted cash flow without "
+            f"churn. The textbook formulas use each customer's observed purchase rate and one "
+            f"churn rate for everyone ({churn:.1%} per {content.horizon.split()[-1].rstrip('s')}, "
+            "customers silent for 6 months counted as lost, per month of tenure at risk)."
+        )
+        + figure_html(chart, "Customer equity (sum of CLV) by method.")
+        + _table(tables, "clv comparison", aggregate, "{:,.2f}")
+    )
+    return Section("comparison", "Probabilistic vs textbook CLV", body)
+
+
+def retention(content: ReportContent, tables: Tables) -> Section | None:
+    """Contractual cohorts: sBG retention curves, DEL and DERL."""
+    if content.retention is None:
+        return None
+    r = content.retention
+    curves = figures.retention_curves(r.curves, r.period)
+    body = paragraph(
+        "Contractual customers (renewals): the shifted-beta-geometric model fitted to each "
+        f"cohort's customers alive per {r.period}, projected 5 {r.period}s ahead. DEL is "
+        f"the discounted expected lifetime of a new customer, DERL that of a customer who "
+        f"has renewed n times (discount rate {r.discount_rate:.0%} per {r.period}); the "
+        "retention formula assumes every customer keeps the first-period retention rate."
+    ) + figure_html(curves, "Customers alive: observed (dots), sBG fit and projection.")
+    body += _table(tables, "retention lifetimes", r.lifetimes)
+    for name, frame in r.curves.items():
+        tables[f"table_retention_curve_{_slug(name)}.csv"] = frame
+    body += "".join(_model_html(model, tables) for model in r.models)
+    return Section("retention", "Retention and lifetime (contractual cohorts)", body)
+
+
+def bayes(content: ReportContent, tables: Tables) -> Section | None:
+    """Posterior summaries of Bayesian fits, when requested."""
+    if not content.bayes:
+        return None
+    body = "".join(
+        f"<h3>{html.escape(name)}</h3>" + _table(tables, f"posterior {name}", table)
+        for name, table in content.bayes.items()
+    )
+    return Section("bayes", "Bayesian fits", body)
+
+
+SECTIONS = (overview, parameters, customers, holdout, comparison, retention, bayes)

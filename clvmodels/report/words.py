@@ -1,0 +1,87 @@
+"""What fitted parameters mean, in sentences a manager can read.
+
+Each function takes a model's ``params_`` (name -> value) and returns sentences;
+the arithmetic is the models' textbook moments (the mean of a gamma or beta
+distribution), stated next to the numbers so a reader can check them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["parameter_words"]
+
+
+def _bgnbd(p: Mapping[str, float], unit: str) -> list[str]:
+    rate = p["r"] / p["alpha"]
+    dropout = p["a"] / (p["a"] + p["b"])
+    return [
+        f"While active, the average customer buys {rate:.3g} times per {unit} "
+        f"(r / alpha = {p['r']:.3g} / {p['alpha']:.3g}); purchase rates vary widely between "
+        f"customers when r is small (coefficient of variation 1 / sqrt(r) = "
+        f"{p['r'] ** -0.5:.2g}).",
+        f"After each purchase a customer stops buying for good with probability "
+        f"{dropout:.1%} on average (a / (a + b)).",
+    ]
+
+
+def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
+    words = [
+        f"Spend per purchase varies around each customer's own mean with shape p = "
+        f"{p['p']:.3g}; customers' means vary with shape q = {p['q']:.3g} and scale "
+        f"v = {p['v']:.3g}."
+    ]
+    if p["q"] > 1:
+        words.append(
+            f"The average customer spends {p['p'] * p['v'] / (p['q'] - 1):,.2f} per purchase "
+            "(p v / (q - 1)); a customer's expected spend moves from the population mean "
+            "towards their own average the more purchases they have made."
+        )
+    return words
+
+
+def _shifted_beta_geo(p: Mapping[str, float], unit: str) -> list[str]:
+    churn = p["alpha"] / (p["alpha"] + p["beta"])
+    later = (p["beta"] + 4) / (p["alpha"] + p["beta"] + 4)
+    return [
+        f"In the first {unit} {churn:.1%} of new customers leave (alpha / (alpha + beta)); "
+        f"the customers who stay are the loyal ones, so retention rises with tenure, to "
+        f"{later:.1%} in {unit} 5 ((beta + 4) / (alpha + beta + 4)).",
+    ]
+
+
+_WORDS = {
+    "BetaGeoModel": _bgnbd,
+    "GammaGammaModel": _gamma_gamma,
+    "ShiftedBetaGeoModel": _shifted_beta_geo,
+}
+
+
+def parameter_words(model_class: str, params: Mapping[str, float], unit: str) -> list[str]:
+    """Sentences on what a fitted model's parameters mean.
+
+    Parameters
+    ----------
+    model_class
+        The class name, e.g. ``"BetaGeoModel"``.
+    params
+        Its ``params_``.
+    unit
+        The time unit in words, singular (``"week"``).
+
+    Returns
+    -------
+    list of str
+        Empty for a model without a description here.
+
+    Examples
+    --------
+    >>> words = parameter_words("BetaGeoModel", {"r": 0.243, "alpha": 4.41, "a": 0.793,
+    ...                                          "b": 2.43}, "week")
+    >>> words[1][:70]
+    'After each purchase a customer stops buying for good with probability '
+    >>> "24.6%" in words[1]
+    True
+    """
+    describe = _WORDS.get(model_class)
+    return describe(params, unit) if describe else []

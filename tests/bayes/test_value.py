@@ -1,0 +1,63 @@
+"""CLV from Bayesian models: per-customer mean and HDI, and the base's total value."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import clvmodels as clv
+from clvmodels.value import probabilistic
+from clvmodels.value.probabilistic import PosteriorCLV
+
+ARGS = dict(horizon=3, discount_rate=0.1, horizon_unit="M", discount_period="Y")
+
+
+@pytest.fixture(scope="module")
+def posterior_clv(bbg_cdnow, bgg_cdnow, cdnow_summary):
+    return clv.customer_lifetime_value(bbg_cdnow, bgg_cdnow, cdnow_summary, n_draws=60, **ARGS)
+
+
+def test_per_customer_mean_and_hdi_bracket_the_mle_value(
+    posterior_clv, bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary
+):
+    assert isinstance(posterior_clv, PosteriorCLV)
+    frame = posterior_clv.per_customer
+    assert list(frame.columns) == ["mean", "hdi_3%", "hdi_97%"]
+    assert frame.index.equals(cdnow_summary.index)
+    mle = clv.customer_lifetime_value(bgnbd_cdnow, gamma_gamma_cdnow, cdnow_summary, **ARGS)
+    assert isinstance(mle, pd.Series)  # two MLE models: unchanged
+    np.testing.assert_allclose(frame["mean"], mle, rtol=0.1, atol=0.05)
+    inside = (frame["hdi_3%"] <= mle + 1e-9) & (mle <= frame["hdi_97%"] + 1e-9)
+    assert inside.mean() > 0.9
+
+
+def test_the_base_total_is_the_sum_of_the_customers(posterior_clv, bgnbd_cdnow, cdnow_summary):
+    total = posterior_clv.base_total
+    assert total.shape == (2, 60)
+    # linearity: the mean of the total is the total of the means
+    assert total.mean() == pytest.approx(posterior_clv.per_customer["mean"].sum(), rel=1e-9)
+    table = posterior_clv.base_total_summary()
+    assert table["hdi_3%"] < table["mean"] < table["hdi_97%"] and table["sd"] > 0
+
+
+def test_a_mixed_pair_uses_the_point_model_in_every_draw(
+    bgnbd_cdnow, bgg_cdnow, gamma_gamma_cdnow, cdnow_summary
+):
+    some = cdnow_summary.iloc[:200]
+    mixed = clv.customer_lifetime_value(bgnbd_cdnow, bgg_cdnow, some, n_draws=40, **ARGS)
+    spend = bgg_cdnow.thinned(40).expected_spend(some, draws=True)
+    purchases = clv.customer_lifetime_value(
+        bgnbd_cdnow, gamma_gamma_cdnow, some, **ARGS
+    ) / gamma_gamma_cdnow.expected_spend(some)
+    expected = (spend * purchases.to_numpy()).mean(("chain", "draw")).values
+    np.testing.assert_allclose(mixed.per_customer["mean"], expected, rtol=1e-10)
+
+
+def test_chunks_and_unpaired_draws(bbg_cdnow, bgg_cdnow, cdnow_summary, monkeypatch):
+    some = cdnow_summary.iloc[:300]
+    whole = clv.customer_lifetime_value(bbg_cdnow, bgg_cdnow, some, n_draws=20, **ARGS)
+    monkeypatch.setattr(probabilistic, "POSTERIOR_CHUNK_ELEMENTS", 1_000)
+    chunked = clv.customer_lifetime_value(bbg_cdnow, bgg_cdnow, some, n_draws=20, **ARGS)
+    pd.testing.assert_frame_equal(chunked.per_customer, whole.per_customer)
+    np.testing.assert_allclose(chunked.base_total, whole.base_total, rtol=1e-12)
+    with pytest.raises(ValueError, match="same \\(chain, draw\\) shape"):
+        clv.customer_lifetime_value(bbg_cdnow.thinned(10), bgg_cdnow.thinned(20), some, **ARGS)
