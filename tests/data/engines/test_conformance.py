@@ -271,3 +271,20 @@ def test_text_dates_mixing_zones_and_no_zones_are_refused(engine_input, engine):
     )
     with pytest.raises(DataValidationError, match="1 of 3 rows break the rule 'when values all"):
         clv.rfm_summary(engine_input(log, engine), "customer", "when")
+
+
+def test_spark_timestamps_are_dayed_in_utc_whatever_the_session_zone(spark):
+    # Spark TIMESTAMP values are instants; with the session in Tokyo, 2024-01-08 15:30 UTC
+    # displays as Jan 9, but the summary counts UTC days, as the pandas path does.
+    log = zoned_log()
+    frame = spark.createDataFrame(log)
+    reference = clv.rfm_summary(log, "customer", "when", "spend", "2024-01-31")
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "Asia/Tokyo")
+    try:
+        ours = as_pandas_summary(
+            clv.rfm_summary(frame, "customer", "when", "spend", "2024-01-31"), "customer"
+        )
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    _assert_same(ours, reference, "customer")
