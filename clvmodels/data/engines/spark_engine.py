@@ -7,9 +7,11 @@ DataFrame, and only small results (checks, the reduction) reach the driver.
 Dates: ``DATE`` and ``TIMESTAMP_NTZ`` columns are calendar days as written.
 Spark ``TIMESTAMP`` values are instants; their day is taken in UTC, whatever
 ``spark.sql.session.timeZone`` says (as the pandas path does with
-time-zone-aware dates). Strings are refused: parse them first with
-``to_timestamp`` (strings with a zone offset) or ``to_timestamp_ntz``
-(calendar dates and times).
+time-zone-aware dates). Strings are read as ISO 8601 dates and times, all
+with a zone offset (instants, taken in UTC) or all without (calendar days),
+never a mix; other layouts are parsed first with ``to_timestamp_ntz(col,
+pattern)`` (``datetime_format`` is refused: Spark's patterns are not
+``strptime``'s).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ __all__ = ["FINITE", "SparkLog"]
 FINITE = "NOT isnan({x}) AND abs({x}) < CAST('Infinity' AS DOUBLE)"
 _NUMERIC = ("tinyint", "smallint", "int", "bigint", "float", "double", "decimal")
 _views = itertools.count()
+#: A zone after a time of day (``10:00Z``, ``10:00:00+01:00``); a date alone has none.
+_ZONE = "[0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
 def _quote(name: str) -> str:
@@ -64,7 +68,11 @@ class SparkLog:
                 "datetime_format is not used with a Spark DataFrame: parse the dates first "
                 f"with to_timestamp_ntz({datetime_col!r}, <Spark datetime pattern>)"
             )
-        day, self.has_zone = self._day(datetime_col, types[datetime_col], problems)
+        number = next(_views)
+        source = f"clv_source_{number}"
+        self._view = f"clv_log_{number}"
+        transactions.createOrReplaceTempView(source)
+        day, self.has_zone = self._day(source, datetime_col, types[datetime_col], problems)
         spend = "CAST(0.0 AS DOUBLE)"
         if monetary_value_col:
             kind = types[monetary_value_col]
@@ -74,10 +82,6 @@ class SparkLog:
         if problems:
             lines = "\n  - ".join(problems)
             raise DataValidationError(f"invalid transactions:\n  - {lines}")
-        number = next(_views)
-        source = f"clv_source_{number}"
-        self._view = f"clv_log_{number}"
-        transactions.createOrReplaceTempView(source)
         shown = ", ".join(f"{_quote(c)} AS shown_{i}" for i, c in enumerate(self.shown))
         self._spark.sql(
             f"""
@@ -96,8 +100,7 @@ FROM (
 """
         )
 
-    @staticmethod
-    def _day(column: str, kind: str, problems: list[str]) -> tuple[str, bool]:
+    def _day(self, source: str, column: str, kind: str, problems: list[str]) -> tuple[str, bool]:
         """SQL for the day number of each transaction, and whether dates are instants."""
         name = _quote(column)
         if kind == "date":
@@ -114,14 +117,42 @@ FROM (
                 f"timestamp_seconds({column}) for epoch seconds"
             )
         elif kind == "string":
-            problems.append(
-                f"column '{column}': holds strings; parse them first with "
-                f"to_timestamp_ntz({column}) (calendar dates) or to_timestamp({column}) "
-                "(strings with a zone offset, compared in UTC)"
-            )
+            return self._text_day(source, column, problems)
         else:
             problems.append(f"column '{column}': must hold dates, has type {kind}")
         return "NULL", False
+
+    def _text_day(self, source: str, column: str, problems: list[str]) -> tuple[str, bool]:
+        """Day numbers of ISO 8601 strings: all with a zone offset (instants) or all without."""
+        name = _quote(column)
+        zoned = f"trim({name}) RLIKE '{_ZONE}'"
+        counts = self._spark.sql(
+            f"SELECT COALESCE(SUM(CASE WHEN {zoned} THEN 1 ELSE 0 END), 0) AS zoned, "
+            f"COUNT({name}) AS n FROM {source}"
+        ).collect()[0]
+        n_zoned, n = int(counts["zoned"]), int(counts["n"])
+        if 0 < n_zoned < n:
+            minority = "" if n - n_zoned <= n_zoned else "NOT "
+            example = self._spark.sql(
+                f"SELECT {name} AS value FROM {source} "
+                f"WHERE {name} IS NOT NULL AND {minority}({zoned}) LIMIT 1"
+            ).collect()[0]["value"]
+            problems.append(
+                f"column '{column}': {min(n_zoned, n - n_zoned)} of {n} rows break the rule "
+                f"'{column} values all have a time zone or none has (mixed time zones)'; "
+                f"e.g. {column}={example!r}"
+            )
+            return "NULL", False
+        if n_zoned:
+            return (
+                f"CAST(FLOOR(unix_micros(TRY_CAST(trim({name}) AS TIMESTAMP)) / 86400000000.0) "
+                "AS INT)",
+                True,
+            )
+        return (
+            f"datediff(CAST(TRY_CAST(trim({name}) AS TIMESTAMP_NTZ) AS DATE), DATE '1970-01-01')",
+            False,
+        )
 
     def _sql(self, sql: str) -> Any:
         return self._spark.sql(sql.replace(spec.LOG_VIEW, self._view))

@@ -264,7 +264,7 @@ def test_text_dates_that_are_not_iso_need_a_format(engine_input, engine):
         clv.rfm_summary(engine_input(_text_log(), engine), "customer", "when")
 
 
-@pytest.mark.parametrize("engine", ["duckdb-csv", "duckdb-relation"])
+@pytest.mark.parametrize("engine", ["duckdb-csv", "duckdb-relation", "spark"])
 def test_text_dates_mixing_zones_and_no_zones_are_refused(engine_input, engine):
     log = pd.DataFrame(
         {"customer": [1, 2, 3], "when": ["2024-01-01 10:00+01:00", "2024-01-02", "2024-01-03"]}
@@ -287,4 +287,18 @@ def test_spark_timestamps_are_dayed_in_utc_whatever_the_session_zone(spark):
         )
     finally:
         spark.conf.set("spark.sql.session.timeZone", zone)
+    _assert_same(ours, reference, "customer")
+
+
+@pytest.mark.parametrize("engine", ["duckdb-relation", "spark"])
+@pytest.mark.parametrize("make_log", [edge_log, zoned_log])
+def test_iso_text_dates_match_pandas(engine_input, engine, make_log):
+    # The dates as ISO 8601 text ("2024-01-01 09:00:00", "2024-01-01 23:30:00-05:00").
+    log = make_log()
+    log["when"] = log["when"].astype(str)
+    assert isinstance(log["when"].iloc[0], str)
+    reference = clv.rfm_summary(log, "customer", "when", "spend", "2024-01-31", time_unit="W")
+    ours = clv.rfm_summary(
+        engine_input(log, engine), "customer", "when", "spend", "2024-01-31", time_unit="W"
+    )
     _assert_same(ours, reference, "customer")
