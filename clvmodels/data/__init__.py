@@ -1,6 +1,7 @@
 """Transaction log -> summary: validation, units, splits and bundled datasets."""
 
 from clvmodels.data import datasets
+from clvmodels.data.engines.reduction import rfm_sufficient_statistics
 from clvmodels.data.summary import calibration_holdout_split, rfm_summary
 from clvmodels.data.units import with_time_unit
 from clvmodels.data.validation import check_summary
@@ -10,5 +11,6 @@ __all__ = [
     "check_summary",
     "datasets",
     "rfm_summary",
+    "rfm_sufficient_statistics",
     "with_time_unit",
 ]

@@ -23,10 +23,13 @@ integer ids), one sort of the (customer, period) keys, then ``bincount``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from clvmodels.data.dates import parse_end, parse_log_dates
+from clvmodels.data.engines.dispatch import engine_name, split, summarise
 from clvmodels.data.units import (
     DAYS_PER_UNIT,
     FREQ_ATTR,
@@ -37,7 +40,7 @@ from clvmodels.data.units import (
 from clvmodels.data.validation import Problems, require_frame
 from clvmodels.exceptions import DataValidationError
 
-__all__ = ["calibration_holdout_split", "rfm_summary"]
+__all__ = ["calibration_holdout_split", "rfm_summary", "summary_units"]
 
 
 def _clean_log(
@@ -85,10 +88,11 @@ def _clean_log(
     return frame, dates, spend, problems, has_zone
 
 
-def _units(freq: str, time_unit: str | None) -> tuple[str, str, float, float]:
+def summary_units(freq: str, time_unit: str | None) -> tuple[str, str, float, float]:
     """Check ``freq`` and ``time_unit``; return the period alias, the unit and a ratio.
 
-    A time of ``n`` periods of ``freq`` is ``n * num / den`` in ``time_unit``.
+    A time of ``n`` periods of ``freq`` is ``n * num / den`` in ``time_unit``
+    (every engine in :mod:`clvmodels.data.engines` uses these numbers).
     """
     alias = period_alias(freq, "freq")
     counted = canonical_unit(freq, "freq")
@@ -153,7 +157,7 @@ def _summarise(
 ) -> dict[str, np.ndarray]:
     """Summary columns for customers ``0..n_customers-1`` from integer periods.
 
-    Recency and T are ``periods * num / den`` (see :func:`_units`).
+    Recency and T are ``periods * num / den`` (see :func:`summary_units`).
 
     One sort of the (customer, period) keys gives the distinct purchase periods
     grouped by customer and ordered in time, so each customer's first and last
@@ -225,7 +229,7 @@ def _prepare(
 
 
 def rfm_summary(
-    transactions: pd.DataFrame,
+    transactions: object,
     customer_id_col: str,
     datetime_col: str,
     monetary_value_col: str | None = None,
@@ -233,13 +237,16 @@ def rfm_summary(
     freq: str = "D",
     datetime_format: str | None = None,
     time_unit: str | None = None,
-) -> pd.DataFrame:
+) -> Any:
     """Summarise a transaction log into frequency, recency, T (and monetary value).
 
     Parameters
     ----------
     transactions
-        One row per transaction.
+        One row per transaction: a pandas DataFrame; a path, glob or list of
+        CSV or Parquet files, or a DuckDB relation (summarised inside DuckDB,
+        out of core); or a Spark DataFrame (summarised by Spark SQL). Every
+        engine runs the same definitions (:mod:`clvmodels.data.engines`).
     customer_id_col, datetime_col
         Columns holding the customer id and the transaction date: datetimes
         or date strings that ``pandas.to_datetime`` parses (with
@@ -271,7 +278,10 @@ def rfm_summary(
     Returns
     -------
     pandas.DataFrame
-        Indexed by customer id (sorted), columns ``frequency`` (int),
+        For a Spark input, a Spark DataFrame with the customer id column and
+        the same summary columns (no ``attrs``: the unit is given again when
+        scoring it). Otherwise
+        indexed by customer id (sorted), columns ``frequency`` (int),
         ``recency``, ``T`` and, with ``monetary_value_col``,
         ``monetary_value``. ``attrs`` holds ``time_unit``, ``freq``,
         ``observation_period_end``, ``transactions_after_end`` and, for a
@@ -280,7 +290,8 @@ def rfm_summary(
     Raises
     ------
     TypeError
-        ``transactions`` is not a DataFrame.
+        ``transactions`` is not a DataFrame, paths, a DuckDB relation or a
+        Spark DataFrame.
     ValueError
         ``freq`` or ``time_unit`` is not a supported unit, or they cannot be
         combined.
@@ -295,7 +306,20 @@ def rfm_summary(
     iso-value curves for customer base analysis. *Journal of Marketing
     Research*, 42(4), 415-430.
     """
-    alias, unit, num, den = _units(freq, time_unit)
+    alias, unit, num, den = summary_units(freq, time_unit)
+    if engine_name(transactions) is not None:
+        return summarise(
+            transactions,
+            customer_id_col,
+            datetime_col,
+            monetary_value_col,
+            observation_period_end,
+            datetime_format,
+            alias,
+            unit,
+            num,
+            den,
+        )
     frame, dates, spend, end, attrs = _prepare(
         transactions,
         customer_id_col,
@@ -314,7 +338,7 @@ def rfm_summary(
 
 
 def calibration_holdout_split(
-    transactions: pd.DataFrame,
+    transactions: object,
     customer_id_col: str,
     datetime_col: str,
     calibration_period_end: object,
@@ -323,7 +347,7 @@ def calibration_holdout_split(
     freq: str = "D",
     datetime_format: str | None = None,
     time_unit: str | None = None,
-) -> pd.DataFrame:
+) -> Any:
     """Summarise the calibration period and count what each customer did afterwards.
 
     Customers are those with a purchase on or before ``calibration_period_end``;
@@ -344,6 +368,7 @@ def calibration_holdout_split(
     Returns
     -------
     pandas.DataFrame
+        (A Spark DataFrame with the customer id column for a Spark input.)
         The calibration summary (``frequency``, ``recency``, ``T`` [,
         ``monetary_value``], so models fit on it directly) plus
         ``frequency_holdout`` (periods of ``freq`` with a purchase in the
@@ -354,7 +379,21 @@ def calibration_holdout_split(
         ``calibration_period_end``, ``observation_period_end`` and
         ``transactions_after_end``.
     """
-    alias, unit, num, den = _units(freq, time_unit)
+    alias, unit, num, den = summary_units(freq, time_unit)
+    if engine_name(transactions) is not None:
+        return split(
+            transactions,
+            customer_id_col,
+            datetime_col,
+            calibration_period_end,
+            observation_period_end,
+            monetary_value_col,
+            datetime_format,
+            alias,
+            unit,
+            num,
+            den,
+        )
     frame, dates, spend, end, attrs = _prepare(
         transactions,
         customer_id_col,

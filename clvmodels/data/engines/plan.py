@@ -1,0 +1,265 @@
+"""What every SQL engine does around the shared SQL: checks, end days, output frames.
+
+An engine (DuckDB, Spark) only knows how to expose the user's log as the
+``clv_log`` view of :mod:`.spec` and how to run a query; this module runs the
+rules of :mod:`clvmodels.data.summary` with it, in the same order and with
+the same messages, so the engines cannot differ in anything but the SQL
+dialect of that view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+import pandas as pd
+
+from clvmodels.data.dates import parse_end
+from clvmodels.data.engines import spec
+from clvmodels.exceptions import DataValidationError
+
+__all__ = [
+    "Engine",
+    "LogChecks",
+    "as_summary_frame",
+    "check_log",
+    "end_of",
+    "example",
+    "holdout_plan",
+    "periods_for",
+    "summary_plan",
+]
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+class Engine(Protocol):
+    """An engine holding a transaction log exposed as the ``clv_log`` view."""
+
+    #: Whether the log's dates carried a time zone (compared in UTC).
+    has_zone: bool
+    #: The user's column names, for messages.
+    shown: list[str]
+
+    def fetch(self, sql: str) -> pd.DataFrame:
+        """Run ``sql`` over the ``clv_log`` view and return the result in pandas.
+
+        Besides :data:`.spec.LOG_COLUMNS` the view holds the user's columns
+        ``shown`` as ``shown_0``, ``shown_1``... (for messages).
+        """
+
+    def finish(
+        self,
+        sql: str,
+        customer_id_col: str,
+        has_spend: bool,
+        attrs: dict[str, object],
+        duration_holdout: float | None = None,
+    ) -> Any:
+        """Run a summary query; the result as the engine returns summaries.
+
+        DuckDB: a pandas frame shaped by :func:`as_summary_frame`; Spark: a
+        Spark DataFrame.
+        """
+
+
+def example(engine: Engine, condition: str) -> dict[str, Any] | None:
+    """The user's columns of one row of the log whose ``clv_log`` row meets ``condition``."""
+    columns = ", ".join(f"shown_{i}" for i in range(len(engine.shown)))
+    rows = engine.fetch(f"SELECT {columns} FROM {spec.LOG_VIEW} WHERE {condition} LIMIT 1")
+    if rows.empty:
+        return None
+    return {name: _plain(value) for name, value in zip(engine.shown, rows.iloc[0], strict=True)}
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds (for readable messages)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+class LogChecks:
+    """Counts from one pass over the log (see :func:`.spec.checks_sql`)."""
+
+    def __init__(self, row: pd.Series) -> None:
+        self.n_rows = int(row["n_rows"])
+        self.counts = {name: int(row[name]) for name in _RULES}
+        self.first_day = None if pd.isna(row["first_day"]) else int(row["first_day"])
+        self.last_day = None if pd.isna(row["last_day"]) else int(row["last_day"])
+        self.after_end = int(row["after_end"])
+
+
+#: Rule -> (column role, rule text, condition on clv_log), in the order pandas reports them.
+_RULES = {
+    "missing_id": ("id", "{id} is not missing", "cid IS NULL"),
+    "unparseable_date": ("date", "{date} is a parseable date", "day IS NULL AND NOT date_missing"),
+    "missing_date": ("date", "{date} is not missing", "date_missing"),
+    "spend_not_finite": ("spend", "{spend} is finite (no NaN or inf)", None),
+    "spend_negative": (
+        "spend",
+        "{spend} >= 0 (net refunds out before summarising)",
+        "spend < 0",
+    ),
+}
+
+
+def check_log(
+    engine: Engine, finite: str, names: dict[str, str | None], end_day: int | None = None
+) -> LogChecks:
+    """Count every rule violation in one pass, then raise once naming them all.
+
+    Parameters
+    ----------
+    engine
+        The engine holding the log.
+    finite
+        The engine's SQL predicate for a finite double (see :func:`.spec.checks_sql`).
+    names
+        The user's column names under the roles ``id``, ``date`` and ``spend``
+        (``None`` without a spend column).
+    end_day
+        The last day of observation, if known: rows after it are counted.
+    """
+    checks = LogChecks(engine.fetch(spec.checks_sql(finite, end_day)).iloc[0])
+    if checks.n_rows == 0:
+        raise DataValidationError("invalid transactions: the log has no rows")
+    messages = []
+    for name, (role, rule, condition) in _RULES.items():
+        n_bad = checks.counts[name]
+        if n_bad == 0 or (role == "spend" and names["spend"] is None):
+            continue
+        if condition is None:
+            condition = f"spend IS NULL OR NOT ({finite.format(x='spend')})"
+        row = example(engine, condition)
+        shown = ", ".join(f"{c}={v!r}" for c, v in (row or {}).items())
+        messages.append(
+            f"column '{names[role]}': {n_bad} of {checks.n_rows} rows break the rule "
+            f"'{rule.format(**names)}'; e.g. {shown}"
+        )
+    if messages:
+        lines = "\n  - ".join(messages)
+        raise DataValidationError(f"invalid transactions:\n  - {lines}")
+    return checks
+
+
+def day_number(day: dt.date) -> int:
+    """Whole days from 1970-01-01 to ``day``."""
+    return (day - _EPOCH).days
+
+
+def end_of(
+    value: object, name: str, default_day: int | None, has_zone: bool
+) -> tuple[dt.date, int]:
+    """An end date as a calendar day and its day number (``value=None``: ``default_day``)."""
+    if value is None:
+        day = _EPOCH + dt.timedelta(days=default_day)
+    else:
+        day = parse_end(value, name, has_zone).date()
+    return day, day_number(day)
+
+
+def periods_for(alias: str, day: dt.date, num: float, den: float) -> spec.Periods:
+    """The :class:`.spec.Periods` of a summary ending on ``day``."""
+    return spec.Periods(alias, day_number(day), day.year, day.month, num, den)
+
+
+def _checked_end(
+    engine: Engine,
+    finite: str,
+    names: dict[str, str | None],
+    observation_period_end: object,
+) -> tuple[LogChecks, dt.date, int]:
+    """Check the log in one pass and fix the end of observation (default: the last day)."""
+    if observation_period_end is None:
+        checks = check_log(engine, finite, names)
+        end, end_day = end_of(None, "observation_period_end", checks.last_day, engine.has_zone)
+    else:
+        end, end_day = end_of(
+            observation_period_end, "observation_period_end", None, engine.has_zone
+        )
+        checks = check_log(engine, finite, names, end_day)
+    if checks.after_end == checks.n_rows:
+        raise DataValidationError(
+            f"no transaction on or before observation_period_end {end}: "
+            f"all {checks.n_rows} rows of column '{names['date']}' are later "
+            f"(first: {_EPOCH + dt.timedelta(days=checks.first_day)})"
+        )
+    return checks, end, end_day
+
+
+def _attrs(engine: Engine, alias: str, unit: str, end: dt.date, n_after: int) -> dict:
+    attrs: dict[str, object] = {
+        "time_unit": unit,
+        "freq": alias,
+        "observation_period_end": str(end),
+        "transactions_after_end": n_after,
+    }
+    if engine.has_zone:
+        attrs["time_zone"] = "UTC"
+    return attrs
+
+
+def summary_plan(
+    engine: Engine,
+    finite: str,
+    names: dict[str, str | None],
+    observation_period_end: object,
+    alias: str,
+    unit: str,
+    num: float,
+    den: float,
+) -> tuple[str, dict[str, object]]:
+    """Check the log, then return the summary SQL and the ``attrs`` of the result."""
+    checks, end, _ = _checked_end(engine, finite, names, observation_period_end)
+    attrs = _attrs(engine, alias, unit, end, checks.after_end)
+    return spec.summary_sql(periods_for(alias, end, num, den)), attrs
+
+
+def holdout_plan(
+    engine: Engine,
+    finite: str,
+    names: dict[str, str | None],
+    calibration_period_end: object,
+    observation_period_end: object,
+    alias: str,
+    unit: str,
+    num: float,
+    den: float,
+) -> tuple[str, float, dict[str, object]]:
+    """Check the log; return the split's SQL, ``duration_holdout`` and ``attrs``."""
+    cal_end, cal_end_day = end_of(
+        calibration_period_end, "calibration_period_end", None, engine.has_zone
+    )
+    checks, end, end_day = _checked_end(engine, finite, names, observation_period_end)
+    if cal_end >= end:
+        raise DataValidationError(
+            f"calibration_period_end ({cal_end}) must be before observation_period_end ({end})"
+        )
+    if checks.first_day > cal_end_day:
+        raise DataValidationError(f"no transaction on or before calibration_period_end {cal_end}")
+    # The holdout length in periods, as the pandas path counts it (pandas Period
+    # ordinals; the SQL's ordinals differ from them by a constant only).
+    n_periods = pd.Period(end, alias).ordinal - pd.Period(cal_end, alias).ordinal
+    attrs = {
+        "calibration_period_end": str(cal_end),
+        **_attrs(engine, alias, unit, end, checks.after_end),
+    }
+    calibration = periods_for(alias, cal_end, num, den)
+    return spec.holdout_sql(calibration, end_day), n_periods * num / den, attrs
+
+
+def as_summary_frame(
+    result: pd.DataFrame, customer_id_col: str, has_spend: bool, attrs: dict[str, object]
+) -> pd.DataFrame:
+    """The engine's result as the pandas path returns it: sorted ids, same columns and dtypes."""
+    result = result.sort_values("cid", kind="stable")
+    if not has_spend:
+        result = result.drop(columns=[c for c in result.columns if c.startswith("monetary")])
+    frame = result.set_index(pd.Index(result["cid"].to_numpy(), name=customer_id_col)).drop(
+        columns="cid"
+    )
+    for column in ("frequency", "frequency_holdout"):
+        if column in frame:
+            frame[column] = frame[column].astype("int64")
+    frame = frame.astype({c: "float64" for c in frame.columns if not c.startswith("frequency")})
+    frame.attrs.update(attrs)
+    return frame
