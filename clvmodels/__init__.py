@@ -6,7 +6,13 @@ transactions -> summary -> model -> predictions -> CLV -> evaluation.
 
 from clvmodels import simulate
 from clvmodels._version import __version__
-from clvmodels.data import calibration_holdout_split, datasets, rfm_summary, with_time_unit
+from clvmodels.data import (
+    calibration_holdout_split,
+    datasets,
+    rfm_sufficient_statistics,
+    rfm_summary,
+    with_time_unit,
+)
 from clvmodels.evaluation import backtest, compare_models
 from clvmodels.exceptions import (
     ConvergenceError,
@@ -59,6 +65,7 @@ __all__ = [
     "datasets",
     "deterministic",
     "expected_residual_value",
+    "rfm_sufficient_statistics",
     "rfm_summary",
     "simulate",
     "with_time_unit",
