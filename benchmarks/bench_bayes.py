@@ -7,8 +7,9 @@ posterior means. pymc-marketing (``pip install pymc-marketing``, an extra ``benc
 install in its own environment) is timed on the same data when importable.
 
 Cases: BG/NBD on CDNOW (2,357 customers, weeks), on simulated customers (``--sizes``,
-weekly unit) and Gamma-Gamma on CDNOW; then the posterior-mean CLV with HDI for the
-largest simulated base.
+weekly unit) and Gamma-Gamma on CDNOW; then the posterior-mean CLV with HDI on CDNOW
+(its cost is the BG/NBD 2F1 per draw, customer and step: 1,000 draws x 1,016 histories x
+12 steps is 12M evaluations).
 
 Usage::
 
@@ -128,7 +129,7 @@ def main() -> None:
     last_model = None
     for kind, label, data in cases:
         ours = _ours(kind, data, args)
-        if kind == "bgnbd":
+        if kind == "bgnbd" and label == "CDNOW":
             last_model, last_data = ours["model"], data
         theirs = None if args.no_theirs else _theirs(kind, data, args)
         for side in filter(None, [ours, theirs]):
@@ -169,7 +170,7 @@ def main() -> None:
             f"[{total['hdi_3%']:.0f}, {total['hdi_97%']:.0f}]"
         )
     print()
-    print(pd.DataFrame(rows).to_markdown(index=False))
+    print(pd.DataFrame(rows).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -157,10 +157,14 @@ class BayesianModel:
             if method == "nuts":
                 sampler = nuts_sampler or default_nuts_sampler()
                 options = dict(sample_kwargs)
+                # a dense mass matrix: the log-parameters are strongly correlated
+                # (Gamma-Gamma's p and v: ESS 100 -> 850 per 1000 draws)
                 if sampler == "pymc":
-                    # a dense mass matrix: the log-parameters are strongly correlated
-                    # (Gamma-Gamma's p and v: ESS 100 -> 850 per 1000 draws)
                     options.setdefault("init", "jitter+adapt_full")
+                elif sampler == "nutpie":
+                    options.setdefault(
+                        "nuts_sampler_kwargs", {"low_rank_modified_mass_matrix": True}
+                    )
                 idata = pm.sample(
                     draws=draws,
                     tune=tune,
