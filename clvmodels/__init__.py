@@ -41,6 +41,9 @@ from clvmodels.value import (
 )
 
 __all__ = [
+    "BayesianBetaGeoModel",
+    "BayesianGammaGammaModel",
+    "BayesianShiftedBetaGeoModel",
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "CLVComparison",
@@ -70,3 +73,15 @@ __all__ = [
     "simulate",
     "with_time_unit",
 ]
+
+#: The Bayesian models, imported on first use: PyMC takes seconds to import.
+_BAYESIAN = ("BayesianBetaGeoModel", "BayesianGammaGammaModel", "BayesianShiftedBetaGeoModel")
+
+
+def __getattr__(name: str):
+    """Import the Bayesian models (``clv.BayesianBetaGeoModel`` ...) on first access."""
+    if name in _BAYESIAN:
+        from clvmodels import bayes
+
+        return getattr(bayes, name)
+    raise AttributeError(f"module 'clvmodels' has no attribute {name!r}")
