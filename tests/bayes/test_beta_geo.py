@@ -22,7 +22,11 @@ def test_posterior_means_are_near_the_mle_and_the_mle_is_inside_the_hdi(bbg_cdno
     table = bbg_cdnow.summary(hdi=0.94)
     assert list(table.index) == ["r", "alpha", "a", "b"]
     for name, value in PAPER.items():
-        assert table.loc[name, "mean"] == pytest.approx(value, rel=0.08), name
+        # Within 8 % of the MLE up to the Monte-Carlo error of a short run (3 standard
+        # errors of the mean): b's posterior mean sits ~7 % above it, so 800 draws alone
+        # would decide the test by chance.
+        mcse = table.loc[name, "sd"] / np.sqrt(table.loc[name, "ess_bulk"])
+        assert abs(table.loc[name, "mean"] - value) <= 0.08 * value + 3 * mcse, name
         assert table.loc[name, "hdi94_lb"] < value < table.loc[name, "hdi94_ub"], name
     assert {"sd", "r_hat", "ess_bulk", "ess_tail"} <= set(table.columns)
     assert table.attrs["n_customers"] == 2357
