@@ -18,12 +18,13 @@ Messages read ``"<argument> must be <rule>; got <value>"``, e.g.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["finite_scalar", "per_customer_values", "whole_number"]
+__all__ = ["finite_scalar", "per_customer_values", "positive_parameters", "whole_number"]
 
 
 def _shown(value: float) -> str:
@@ -199,3 +200,26 @@ def per_customer_values(values: object, index: pd.Index, what: str) -> np.ndarra
             f"{index[position]!r}: {array[position]}"
         )
     return array
+
+
+def positive_parameters(
+    params: Mapping[str, object], names: tuple[str, ...], model: str
+) -> tuple[np.ndarray, ...]:
+    """A model's parameters as float arrays (scalars or posterior draws), each finite and > 0.
+
+    Raises
+    ------
+    ValueError
+        Naming the model, the parameter and up to three offending values.
+    """
+    values = []
+    for name in names:
+        value = np.asarray(params[name], dtype=np.float64)
+        valid = np.isfinite(value) & (value > 0.0)
+        if not np.all(valid):
+            bad = value if value.ndim == 0 else value[~valid][:3]
+            raise ValueError(
+                f"the {model} parameter {name!r} must be finite and > 0, e.g. {name}=1.0; got {bad}"
+            )
+        values.append(value)
+    return tuple(values)

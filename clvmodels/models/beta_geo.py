@@ -34,6 +34,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
+from clvmodels.checks import positive_parameters
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import ConvergenceWarning
@@ -57,17 +58,7 @@ PARAM_NAMES = ("r", "alpha", "a", "b")
 
 def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     """The parameters as float arrays; each must be finite and > 0."""
-    values = []
-    for name in PARAM_NAMES:
-        value = np.asarray(params[name], dtype=np.float64)
-        valid = np.isfinite(value) & (value > 0.0)
-        if not np.all(valid):
-            bad = value if value.ndim == 0 else value[~valid][:3]
-            raise ValueError(
-                f"the BG/NBD parameter {name!r} must be finite and > 0, e.g. {name}=1.0; got {bad}"
-            )
-        values.append(value)
-    return tuple(values)
+    return positive_parameters(params, PARAM_NAMES, "BG/NBD")
 
 
 def _parameters(params: Mapping[str, Any], xp: SimpleNamespace) -> tuple[Any, ...]:

@@ -35,6 +35,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special
 
+from clvmodels.checks import positive_parameters
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import Problems, require_frame
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
@@ -57,17 +58,7 @@ COLUMNS = ("frequency", "recency", "n_periods")
 
 def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     """The parameters as float arrays; each must be finite and > 0."""
-    values = []
-    for name in PARAM_NAMES:
-        value = np.asarray(params[name], dtype=np.float64)
-        valid = np.isfinite(value) & (value > 0.0)
-        if not np.all(valid):
-            bad = value if value.ndim == 0 else value[~valid][:3]
-            raise ValueError(
-                f"the BG/BB parameter {name!r} must be finite and > 0, e.g. {name}=1.0; got {bad}"
-            )
-        values.append(value)
-    return tuple(values)
+    return positive_parameters(params, PARAM_NAMES, "BG/BB")
 
 
 def _whole(values: ArrayLike, name: str) -> np.ndarray:

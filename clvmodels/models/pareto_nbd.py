@@ -56,6 +56,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
+from clvmodels.checks import positive_parameters
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import NumericalPrecisionError
@@ -84,18 +85,7 @@ _CUT = 50.0
 
 def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     """The parameters as float arrays; each must be finite and > 0."""
-    values = []
-    for name in PARAM_NAMES:
-        value = np.asarray(params[name], dtype=np.float64)
-        valid = np.isfinite(value) & (value > 0.0)
-        if not np.all(valid):
-            bad = value if value.ndim == 0 else value[~valid][:3]
-            raise ValueError(
-                f"the Pareto/NBD parameter {name!r} must be finite and > 0, e.g. {name}=1.0; "
-                f"got {bad}"
-            )
-        values.append(value)
-    return tuple(values)
+    return positive_parameters(params, PARAM_NAMES, "Pareto/NBD")
 
 
 def _log_spaced_nodes(scale: Any, upper: Any, xp: SimpleNamespace) -> tuple:
