@@ -57,11 +57,12 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from clvmodels.checks import positive_parameters
-from clvmodels.data.units import check_same_unit, time_unit_of
+from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import NumericalPrecisionError
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models.namespace import NUMPY
+from clvmodels.models.rfm_predictions import PurchaseFunctions, RFMPredictions
 
 __all__ = [
     "ParetoNBDModel",
@@ -457,7 +458,7 @@ def _check_horizon(t: ArrayLike) -> np.ndarray:
 _LIMIT = 1e4
 
 
-class ParetoNBDModel(MaximumLikelihoodModel):
+class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
     """Pareto/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
@@ -491,8 +492,12 @@ class ParetoNBDModel(MaximumLikelihoodModel):
     """
 
     param_names = PARAM_NAMES
-    #: conditional_expected_purchases takes an array of horizons (used by the CLV).
-    accepts_many_horizons = True
+    functions = PurchaseFunctions(
+        expected_purchases,
+        conditional_expected_purchases,
+        probability_alive,
+        probability_of_purchases,
+    )
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
         check_summary(data)
@@ -544,53 +549,6 @@ class ParetoNBDModel(MaximumLikelihoodModel):
                 f"same rate r/alpha = {r / alpha:.4g} per unit of time (r = {r:.3g} -> inf)"
             )
         return limits
-
-    # -- predictions --------------------------------------------------------------------
-    def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
-        check_summary(summary)
-        check_same_unit(self.time_unit_, time_unit_of(summary), "the summary")
-        return tuple(summary[name].to_numpy(np.float64) for name in ("frequency", "recency", "T"))
-
-    def expected_purchases(self, t: ArrayLike) -> np.ndarray | float:
-        """E[X(t)] for a newly acquired customer (see :func:`expected_purchases`)."""
-        self._check_fitted()
-        out = expected_purchases(self.params_, t)
-        return float(out) if out.ndim == 0 else out
-
-    def conditional_expected_purchases(
-        self, t: ArrayLike, summary: pd.DataFrame
-    ) -> pd.Series | pd.DataFrame:
-        """Expected purchases in the next ``t`` periods, per customer of ``summary``.
-
-        A scalar ``t`` gives a Series; a 1-D array of horizons gives a DataFrame with one
-        column per horizon.
-        """
-        self._check_fitted()
-        x, t_x, T = self._frame_arrays(summary)
-        horizons = np.asarray(t, dtype=np.float64)
-        if horizons.ndim == 0:
-            values = conditional_expected_purchases(self.params_, horizons, x, t_x, T)
-            return pd.Series(values, index=summary.index, name="expected_purchases")
-        if horizons.ndim != 1:
-            raise ValueError(
-                f"t must be a number or a 1-D array of horizons, got shape {horizons.shape}"
-            )
-        values = conditional_expected_purchases(self.params_, horizons[:, None], x, t_x, T)
-        return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
-
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
-        """P(alive) at the end of observation, per customer of ``summary``."""
-        self._check_fitted()
-        x, t_x, T = self._frame_arrays(summary)
-        return pd.Series(
-            probability_alive(self.params_, x, t_x, T), index=summary.index, name="p_alive"
-        )
-
-    def probability_of_purchases(self, t: float, n: ArrayLike) -> np.ndarray | float:
-        """P(X(t) = n) for a newly acquired customer (see :func:`probability_of_purchases`)."""
-        self._check_fitted()
-        out = probability_of_purchases(self.params_, t, n)
-        return float(out) if out.ndim == 0 else out
 
     def discounted_expected_residual_transactions(
         self, discount_rate: float, summary: pd.DataFrame
