@@ -172,9 +172,11 @@ class BayesianBetaGeoModel(BayesianModel):
         self._check_fitted()
         check_summary(summary)
         self._check_unit(summary)
-        return distinct_rows(
-            *(summary[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
+        # ordered by (x, T, t_x): neighbouring rows share the (x, T) of the 2F1 bracket
+        rows, inverse = distinct_rows(
+            *(summary[c].to_numpy(np.float64) for c in ("frequency", "T", "recency"))
         )
+        return rows[:, [0, 2, 1]], inverse
 
     def conditional_expected_purchases(
         self,
@@ -183,6 +185,7 @@ class BayesianBetaGeoModel(BayesianModel):
         *,
         draws: bool = False,
         hdi: float | None = None,
+        weights: ArrayLike | None = None,
     ) -> Any:
         """Expected purchases in the next ``t`` periods per customer (posterior).
 
@@ -197,6 +200,10 @@ class BayesianBetaGeoModel(BayesianModel):
             ``(chain, draw, customer_id[, t])``.
         hdi
             Return the posterior mean and the HDI of this probability (e.g. 0.94).
+        weights
+            One per horizon of a 1-D ``t``: return the weighted sum over the horizons
+            (one value per customer, no ``t`` axis), e.g. the discounted expected
+            transactions of the CLV; it is taken per distinct (x, T) before the rows.
 
         Returns
         -------
@@ -207,14 +214,18 @@ class BayesianBetaGeoModel(BayesianModel):
         horizons = np.asarray(t, dtype=np.float64)
         if horizons.ndim > 1:
             raise ValueError(f"t must be a number or a 1-D array of horizons, got {horizons.shape}")
-        many = horizons.ndim == 1
+        many = horizons.ndim == 1 and weights is None
         params = self._draws(2 if many else 1)
-        x, t_x, T = (rows[:, [k]] if many else rows[:, k] for k in range(3))
+        x, t_x, T = (rows[:, k] for k in range(3))
+        # horizons on their own axis (chain, draw, horizon, row): the 2F1 is then evaluated
+        # once per distinct (x, T), draw and horizon
+        t = horizons[:, None] if many else horizons
 
         def compute(part: slice) -> np.ndarray:
-            return beta_geo.conditional_expected_purchases(
-                params, horizons, x[part], t_x[part], T[part]
+            values = beta_geo.conditional_expected_purchases(
+                params, t, x[part], t_x[part], T[part], weights=weights
             )
+            return np.moveaxis(values, -2, -1) if many else values
 
         return per_customer(
             compute,

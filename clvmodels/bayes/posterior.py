@@ -24,10 +24,27 @@ CHUNK_ELEMENTS = 4_000_000
 
 
 def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of the stacked columns, and each customer's row."""
+    """The distinct rows of the stacked columns, sorted, and each customer's row.
+
+    Sorted by the first column, then the second... The same as
+    ``np.unique(stacked, axis=0, return_inverse=True)``, in linear time: the rows are
+    numbered by hashing (``pandas.factorize``), column by column, and only the distinct
+    rows are sorted (a million customers in weeks have some 35,000).
+    """
     stacked = np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    return unique, inverse.reshape(-1)
+    code = np.zeros(len(stacked), dtype=np.int64)
+    for column in stacked.T:
+        # -0.0 and 0.0 are one value, as for np.unique
+        values, distinct = pd.factorize(column + 0.0, use_na_sentinel=False)
+        code, _ = pd.factorize(code * len(distinct) + values)
+    n_distinct = int(code.max()) + 1 if len(code) else 0
+    first = np.zeros(n_distinct, dtype=np.int64)
+    first[code[::-1]] = np.arange(len(code) - 1, -1, -1)
+    unique = stacked[first]
+    order = np.lexsort(unique.T[::-1])
+    rank = np.empty(n_distinct, dtype=np.int64)
+    rank[order] = np.arange(n_distinct)
+    return unique[order], rank[code]
 
 
 def per_customer(

@@ -39,7 +39,7 @@ from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import ConvergenceWarning
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
-from clvmodels.models._special import beta_geometric_nbd_mean
+from clvmodels.models._special import beta_geometric_nbd_mean, beta_geometric_nbd_mean_grid
 from clvmodels.models.namespace import NUMPY
 from clvmodels.models.rfm_predictions import PurchaseFunctions, RFMPredictions
 
@@ -250,6 +250,7 @@ def conditional_expected_purchases(
     frequency: ArrayLike,
     recency: ArrayLike,
     T: ArrayLike,
+    weights: ArrayLike | None = None,
 ) -> np.ndarray:
     r"""E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] of a customer with that history.
 
@@ -263,32 +264,55 @@ def conditional_expected_purchases(
     posterior parameters ``(r + x, alpha + T, a, b + x)``, computed by
     :func:`~clvmodels.models._special.beta_geometric_nbd_mean` (no cancellation, no
     special case at a = 1, continuous into the limits a, b -> inf). ``t`` broadcasts
-    against the data: pass ``t[:, None]`` for a (horizons x customers) array.
+    against the data: pass ``t[:, None]`` for a (horizons x customers) array, and draws
+    of shape ``(chain, draw, 1, 1)`` for ``(chain, draw, horizon, customer)``; the bracket
+    is then evaluated once per distinct (x, T), draw and horizon
+    (:func:`~clvmodels.models._special.beta_geometric_nbd_mean_grid`).
+
+    With ``weights`` (one per horizon of a 1-D ``t``) the result is the weighted sum over
+    the horizons, ``sum_h weights[h] E[Y(t[h]) | x, t_x, T]`` (e.g. discounted increments
+    of the path, for the CLV), taken per distinct (x, T) before P(alive) and the rows:
+    the shape of ``t`` drops out of the result.
     """
     r, alpha, a, b = _unpack(params)
     t = _check_horizon(t)
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if t.ndim != 1 or weights.shape != t.shape or not np.all(np.isfinite(weights)):
+            raise ValueError(
+                "weights must be finite, one per horizon of a 1-D t (e.g. t=[4.3, 8.7], "
+                f"weights=[0.5, 0.4]); got t of shape {t.shape}, weights of shape "
+                f"{weights.shape}"
+            )
     x = np.asarray(frequency, dtype=np.float64)
     T_arr = np.asarray(T, dtype=np.float64)
-    scalar_params = all(v.ndim == 0 for v in (r, alpha, a, b))
-    horizons_apart = t.ndim == 0 or t.shape[-1] == 1
-    if (
-        scalar_params
-        and horizons_apart
-        and x.ndim == 1
-        and x.shape == T_arr.shape
-        and (len(x) > _DEDUPE_ABOVE)
-    ):
-        # The bracket depends on a customer only through (x, T): evaluate the costly
-        # 2F1 once per distinct pair (summaries in whole periods have few of them).
+    draws_shape = np.broadcast_shapes(r.shape, alpha.shape, a.shape, b.shape)
+    # The bracket depends on a customer only through (x, T): with one row per customer
+    # (1-D data) and parameters and horizons on their own axes, evaluate it once per
+    # distinct (x, T) pair, draw and horizon (summaries in whole periods have few pairs).
+    apart = x.ndim == 1 and x.shape == T_arr.shape and draws_shape[-1:] in ((), (1,))
+    if t.ndim == 2:  # (horizon, 1): a horizon axis before the rows
+        apart = apart and t.shape[1] == 1 and draws_shape[-2:-1] in ((), (1,))
+    elif t.ndim == 1:  # summed over (weights), else paired with the rows
+        apart = apart and weights is not None
+    if apart and t.ndim <= 2:
         codes, (x_pairs, T_pairs) = _distinct_pairs(x, T_arr)
-        bracket = beta_geometric_nbd_mean(r + x_pairs, alpha + T_pairs, a, b + x_pairs, t)
-        bracket = bracket[..., codes]
+        draws = [np.broadcast_to(v, draws_shape).reshape(-1) for v in (r, alpha, a, b)]
+        grid = beta_geometric_nbd_mean_grid(*draws, x_pairs, T_pairs, t.reshape(-1))
+        if weights is not None:
+            grid = np.einsum("dhp,h->dp", grid, weights)
+            shape = np.broadcast_shapes(draws_shape, x.shape)
+        else:
+            shape = np.broadcast_shapes(draws_shape, t.shape, x.shape)
+        bracket = grid[..., codes].reshape(shape)
+    elif weights is not None:
+        bracket = sum(
+            w * beta_geometric_nbd_mean(r + x, alpha + T_arr, a, b + x, horizon)
+            for w, horizon in zip(weights, t, strict=True)
+        )
     else:
         bracket = beta_geometric_nbd_mean(r + x, alpha + T_arr, a, b + x, t)
     return bracket * probability_alive(params, x, recency, T_arr)
-
-
-_DEDUPE_ABOVE = 10_000
 
 
 def _distinct_pairs(

@@ -474,10 +474,15 @@ def _posterior_clv(
     hdi: float,
     n_draws: int | None,
 ) -> PosteriorCLV:
-    """CLV draws per customer (chunked over distinct histories), reduced to mean and HDI.
+    """CLV draws per customer, reduced to mean and HDI, chunk by chunk of purchase histories.
 
     The draws of the two models are paired index by index (their posteriors are
-    independent); an MLE model contributes its point prediction to every draw.
+    independent); an MLE model contributes its point prediction to every draw. The
+    discounted expected transactions depend on a customer only through the purchase
+    columns (x, t_x, T): they are evaluated once per distinct history (ordered by (x, T)
+    so that a chunk shares its 2F1 brackets) and draw. With a point spend model the
+    customer's value is that times a constant ``margin * spend``, so its mean and HDI are
+    the history's, scaled; a posterior spend model gives every customer her own draws.
     """
     from clvmodels.bayes.intervals import check_probability, interval_names
     from clvmodels.bayes.intervals import hdi as interval
@@ -496,40 +501,95 @@ def _posterior_clv(
             "draws, or pass n_draws to thin both to the same number."
         )
     (sample_shape,) = shapes
-    columns = [c for c in ("frequency", "recency", "T", "monetary_value") if c in summary]
-    histories, inverse = np.unique(
-        summary[columns].to_numpy(np.float64), axis=0, return_inverse=True
-    )
-    inverse = inverse.reshape(-1)
-    counts = np.bincount(inverse, minlength=len(histories)).astype(np.float64)
-    distinct = with_time_unit(pd.DataFrame(histories, columns=columns), schedule.time_unit)
+    n_samples = sample_shape[0] * sample_shape[1]
+    histories, inverse = _purchase_histories(summary)
+    n_rows = len(histories)
+    counts = np.bincount(inverse, minlength=n_rows)
+    # customers grouped by history: those of rows [i, j) are by_row[first[i]:first[j]]
+    by_row = np.argsort(inverse, kind="stable")
+    first = np.concatenate([[0], np.cumsum(counts)])
+    distinct = with_time_unit(histories, schedule.time_unit)
     times = np.asarray(schedule.times, dtype=np.float64)
     factors = schedule.discount_factors
-    n_samples = sample_shape[0] * sample_shape[1]
-    step = max(1, POSTERIOR_CHUNK_ELEMENTS // max(1, n_samples * max(1, len(times))))
-    means, bounds = [], []
+    point_spend = not isinstance(spend_model, PosteriorModel)
+    scale = None
+    if point_spend:
+        spend = per_customer_values(
+            spend_model.expected_spend(summary), summary.index, "spend_model.expected_spend"
+        )
+        scale = margin * spend
+        weights = np.bincount(inverse, weights=scale, minlength=n_rows)
+    mean = np.empty(len(summary))
+    band = np.empty((len(summary), 2))
     total = np.zeros(sample_shape)
-    for start in range(0, len(histories), step):
-        part = distinct.iloc[start : start + step]
-        det = _det_draws(purchase_model, part, times, factors)
-        if isinstance(spend_model, PosteriorModel):
-            spend = np.asarray(spend_model.expected_spend(part, draws=True).values)
+    budget = POSTERIOR_CHUNK_ELEMENTS // n_samples
+    start = 0
+    while start < n_rows:
+        stop = _chunk_end(start, n_rows, first, budget, max(1, len(times)), point_spend)
+        det = _det_draws(purchase_model, distinct.iloc[start:stop], times, factors)
+        det = np.broadcast_to(det, (*sample_shape, stop - start)).reshape(n_samples, -1)
+        customers = by_row[first[start] : first[stop]]
+        if point_spend:
+            total += (det @ weights[start:stop]).reshape(sample_shape)
+            row_mean = det.mean(axis=0)
+            row_band = interval(det, hdi, axis=0)
+            local = inverse[customers] - start
+            c = scale[customers]
+            mean[customers] = c * row_mean[local]
+            # c * X has the interval of X scaled, its ends swapped where c < 0
+            ends = np.where(c[:, None] >= 0, row_band[local], row_band[local][:, ::-1])
+            band[customers] = c[:, None] * ends
         else:
-            spend = per_customer_values(
-                spend_model.expected_spend(part), part.index, "spend_model.expected_spend"
-            )
-        value = np.broadcast_to(margin * spend * det, (*sample_shape, len(part)))
-        means.append(value.mean(axis=(0, 1)))
-        bounds.append(interval(value.reshape(n_samples, -1), hdi, axis=0))
-        total += (value * counts[start : start + step]).sum(axis=-1)
+            part = summary.iloc[customers]
+            spend_draws = np.asarray(spend_model.expected_spend(part, draws=True).values)
+            value = margin * spend_draws.reshape(n_samples, -1) * det[:, inverse[customers] - start]
+            total += value.sum(axis=1).reshape(sample_shape)
+            mean[customers] = value.mean(axis=0)
+            band[customers] = interval(value, hdi, axis=0)
+        start = stop
     lower, upper = interval_names(hdi)
-    mean = np.concatenate(means)[inverse]
-    band = np.concatenate(bounds)[inverse]
     per_customer = pd.DataFrame(
         {"mean": mean, lower: band[:, 0], upper: band[:, 1]}, index=summary.index
     )
     per_customer.attrs["quantity"] = "clv"
     return PosteriorCLV(per_customer=per_customer, base_total=total, hdi=hdi)
+
+
+def _purchase_histories(summary: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct purchase histories and each customer's.
+
+    Every numeric column but the spend, ordered by (frequency, T, recency) so that
+    neighbouring histories share (x, T).
+    """
+    preferred = [c for c in ("frequency", "T", "recency") if c in summary]
+    others = [
+        c
+        for c in summary.columns
+        if c not in preferred
+        and c != "monetary_value"
+        and pd.api.types.is_numeric_dtype(summary[c])
+    ]
+    from clvmodels.bayes.posterior import distinct_rows
+
+    columns = preferred + others
+    values, inverse = distinct_rows(*(summary[c].to_numpy(np.float64) for c in columns))
+    return pd.DataFrame(values, columns=columns), inverse
+
+
+def _chunk_end(
+    start: int, n_rows: int, first: np.ndarray, budget: int, n_times: int, point_spend: bool
+) -> int:
+    """End of the chunk of histories that starts at ``start``.
+
+    At most ``budget`` values per draw for the (history x step) path and, with a
+    posterior spend, for the chunk's customers (at least one history).
+    """
+    stop = min(n_rows, start + max(1, budget // n_times))
+    if not point_spend:
+        # the customers of rows [start, stop) within budget (at least one row)
+        limit = np.searchsorted(first, first[start] + budget, side="right") - 1
+        stop = max(start + 1, min(stop, int(limit)))
+    return stop
 
 
 def _det_draws(
@@ -540,10 +600,15 @@ def _det_draws(
         return np.zeros(len(part))
     what = "purchase_model.conditional_expected_purchases"
     if isinstance(purchase_model, PosteriorModel):
-        path = np.asarray(
-            purchase_model.conditional_expected_purchases(times, part, draws=True).values
+        # sum_k f_k (E_k - E_{k-1}) = sum_k (f_k - f_{k+1}) E_k with f_{K+1} = 0: the model
+        # sums its path with these weights before expanding it to rows and draws
+        weights = factors - np.append(factors[1:], 0.0)
+        return np.asarray(
+            purchase_model.conditional_expected_purchases(
+                times, part, draws=True, weights=weights
+            ).values
         )
-    elif getattr(purchase_model, "accepts_many_horizons", False):
+    if getattr(purchase_model, "accepts_many_horizons", False):
         path = purchase_model.conditional_expected_purchases(times, part).to_numpy(np.float64)
     else:
         path = np.stack(

@@ -61,3 +61,43 @@ def test_chunks_and_unpaired_draws(bbg_cdnow, bgg_cdnow, cdnow_summary, monkeypa
     np.testing.assert_allclose(chunked.base_total, whole.base_total, rtol=1e-12)
     with pytest.raises(ValueError, match="same \\(chain, draw\\) shape"):
         clv.customer_lifetime_value(bbg_cdnow.thinned(10), bgg_cdnow.thinned(20), some, **ARGS)
+
+
+@pytest.mark.parametrize("margin", [0.3, -0.5])
+def test_a_point_spend_model_scales_the_purchase_draws(
+    bbg_cdnow, gamma_gamma_cdnow, cdnow_summary, margin
+):
+    # value = margin * spend * DET per draw; DET from the posterior path of E[X(t_k)] as
+    # sum_k f_k (E_k - E_{k-1}), its mean and HDI taken over every customer's own draws
+    from clvmodels.bayes.intervals import hdi
+
+    some = cdnow_summary.iloc[:250]
+    value = clv.customer_lifetime_value(
+        bbg_cdnow, gamma_gamma_cdnow, some, margin=margin, n_draws=30, **ARGS
+    )
+    schedule = probabilistic.discount_schedule(3, 0.1, "W", horizon_unit="M", discount_period="Y")
+    path = bbg_cdnow.thinned(30).conditional_expected_purchases(schedule.times, some, draws=True)
+    increments = np.diff(path.values, axis=-1, prepend=0.0)
+    det = (increments * schedule.discount_factors).sum(axis=-1)
+    draws = margin * gamma_gamma_cdnow.expected_spend(some).to_numpy() * det
+    frame = value.per_customer
+    np.testing.assert_allclose(frame["mean"], draws.mean(axis=(0, 1)), rtol=1e-12)
+    band = hdi(draws.reshape(-1, len(some)), 0.94, axis=0)
+    np.testing.assert_allclose(frame[["hdi_3%", "hdi_97%"]], band, rtol=1e-12)
+    np.testing.assert_allclose(value.base_total, draws.sum(axis=-1), rtol=1e-12)
+
+
+def test_distinct_rows_are_numpys_unique_rows():
+    from clvmodels.bayes.posterior import distinct_rows
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 7, 500):
+        columns = [rng.integers(0, 4, n) * 0.5, rng.integers(0, 3, n) - 1.0, rng.random(n) < 0.5]
+        columns = [np.asarray(c, dtype=float) for c in columns]
+        if n > 2:
+            columns[1][:2] = [-0.0, 0.0]  # one value, as for np.unique
+        stacked = np.column_stack(columns) if n else np.zeros((0, 3))
+        unique, inverse = distinct_rows(*columns)
+        expected, expected_inverse = np.unique(stacked, axis=0, return_inverse=True)
+        np.testing.assert_array_equal(unique, expected)
+        np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
