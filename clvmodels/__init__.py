@@ -75,7 +75,14 @@ __all__ = [
 ]
 
 #: The Bayesian models, imported on first use: PyMC takes seconds to import.
-_BAYESIAN = ("BayesianBetaGeoModel", "BayesianGammaGammaModel", "BayesianShiftedBetaGeoModel")
+_BAYESIAN = (
+    "BayesianBetaGeoBetaBinomModel",
+    "BayesianBetaGeoModel",
+    "BayesianGammaGammaModel",
+    "BayesianModifiedBetaGeoModel",
+    "BayesianParetoNBDModel",
+    "BayesianShiftedBetaGeoModel",
+)
 
 
 def __getattr__(name: str):
