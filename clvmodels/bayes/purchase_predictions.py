@@ -167,6 +167,69 @@ class PosteriorPurchasePredictions:
             self.functions.expected_purchases, t, "t", "expected_purchases", hdi
         )
 
+    # -- prior predictive check -------------------------------------------------------------
+    def prior_params(
+        self,
+        data: pd.DataFrame,
+        weights: ArrayLike | None = None,
+        *,
+        draws: int = 1000,
+        seed: int | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Draws ``(1, draws)`` of each parameter from the priors :meth:`fit` would use on ``data``.
+
+        The priors are ``log(theta) ~ Normal(mu, sigma)`` (:meth:`priors_for`); ``seed``
+        makes the draws reproducible.
+        """
+        rng = np.random.default_rng(seed)
+        priors = self.priors_for(self._statistics(data, weights))
+        return {
+            name: np.exp(rng.normal(priors[name].mu, priors[name].sigma, size=(1, int(draws))))
+            for name in self.param_names
+        }
+
+    def prior_predictive_check(
+        self,
+        data: pd.DataFrame,
+        weights: ArrayLike | None = None,
+        *,
+        draws: int = 1000,
+        seed: int | None = None,
+        hdi: float = 0.94,
+    ) -> pd.Series:
+        """Do the priors allow the data? Mean repeat transactions per customer, prior vs observed.
+
+        For each prior draw the model's ``expected_purchases`` at every customer's own age
+        (T, or n periods) gives the mean number of repeat transactions per customer the
+        priors expect for data like ``data``; the observed mean should sit well inside
+        their spread (Gelman et al. 2020, "Bayesian workflow", section 2.4). Needs no
+        sampling.
+
+        Returns
+        -------
+        pandas.Series
+            ``observed``, the prior ``mean``, its HDI bounds (``hdi_3%``, ``hdi_97%`` for
+            0.94) and ``share_below_observed`` (the prior predictive tail probability: near
+            0 or 1 means the priors rule the data out).
+        """
+        stats = self._statistics(data, weights)
+        params = {
+            k: v[..., None]
+            for k, v in self.prior_params(data, weights, draws=draws, seed=seed).items()
+        }
+        age = stats.columns[self.data_columns[2]]
+        ages, where = np.unique(age, return_inverse=True)
+        share = np.bincount(where, weights=stats.weights) / stats.weights.sum()
+        expected = self.functions.expected_purchases(params, ages) @ share
+        observed = float(
+            np.dot(stats.weights, stats.columns[self.data_columns[0]]) / stats.weights.sum()
+        )
+        summary = summarise_draws(expected[..., None], None, hdi, "repeat_transactions").iloc[0]
+        summary = pd.concat([pd.Series({"observed": observed}), summary])
+        summary["share_below_observed"] = float(np.mean(expected < observed))
+        summary.name = "repeat_transactions_per_customer"
+        return summary
+
 
 class PosteriorRFMPredictions(PosteriorPurchasePredictions):
     """The above plus P(X(t) = n), for the continuous-time (x, t_x, T) models."""

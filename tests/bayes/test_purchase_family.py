@@ -313,3 +313,19 @@ def test_nuts_posterior_covers_the_published_estimates(name, cdnow_summary, dona
         assert abs(row["mean"] - value) < 0.5 * row["sd"] + 3 * mcse, (name, parameter)
         assert row["hdi94_lb"] < value < row["hdi94_ub"], (name, parameter)
         assert row["r_hat"] < 1.05, (name, parameter)
+
+
+def test_prior_predictive_check_allows_the_data_and_flags_a_bad_prior(cdnow_summary, donations):
+    for name in MODELS:
+        data, weights = dataset(name, cdnow_summary, donations)
+        check = MODELS[name][0]().prior_predictive_check(data, weights, draws=400, seed=1)
+        w = np.ones(len(data)) if weights is None else weights.to_numpy(float)
+        assert check["observed"] == pytest.approx(np.average(data["frequency"], weights=w))
+        assert check["hdi_3%"] < check["observed"] < check["hdi_97%"], name
+        assert 0.05 < check["share_below_observed"] < 0.95, name
+    # a prior that says customers almost never buy (r ~ e^-6) rules CDNOW out
+    bad = BayesianParetoNBDModel(priors={"r": (-6.0, 0.1)})
+    assert bad.prior_predictive_check(cdnow_summary, seed=1)["share_below_observed"] > 0.99
+    draws = bad.prior_params(cdnow_summary, draws=300, seed=2)
+    assert draws["r"].shape == (1, 300)
+    assert np.log(draws["r"]).mean() == pytest.approx(-6.0, abs=0.03)
