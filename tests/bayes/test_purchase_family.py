@@ -78,11 +78,10 @@ def dataset(name, cdnow_summary, donations):
     return data, weights
 
 
-@pytest.fixture(scope="module", params=list(MODELS))
-def map_fit(request, cdnow_summary, donations):
-    data, weights = dataset(request.param, cdnow_summary, donations)
-    model = MODELS[request.param][0]().fit(data, weights=weights, method="map")
-    return request.param, model, data, weights
+@pytest.fixture(params=list(MODELS))
+def map_fit(request, map_fits):
+    data, weights = map_fits.data(request.param)
+    return request.param, map_fits[request.param], data, weights
 
 
 def known_posterior(cls, data, weights, draws):
@@ -262,22 +261,6 @@ def test_dert_and_probability_of_purchases(cdnow_summary, donations):
         ),
         rtol=1e-12,
     )
-
-
-def test_save_and_load_give_the_same_model(map_fit, tmp_path):
-    name, model, data, weights = map_fit
-    model.save(tmp_path / "model")
-    loaded = type(model).load(tmp_path / "model", data=data if weights is None else None)
-    assert loaded.posterior_mean_params() == model.posterior_mean_params()
-    assert loaded.data_fingerprint_ == model.data_fingerprint_
-    assert loaded.time_unit_ == model.time_unit_ and loaded.method_ == "map"
-    pd.testing.assert_series_equal(loaded.probability_alive(data), model.probability_alive(data))
-    if weights is None:
-        with pytest.raises(ValueError, match="fingerprint"):
-            type(model).load(tmp_path / "model", data=data.iloc[:-1])
-    other = BayesianParetoNBDModel if name != "Pareto/NBD" else BayesianModifiedBetaGeoModel
-    with pytest.raises(clv.ModelFileError, match=type(model).__name__):
-        other.load(tmp_path / "model")
 
 
 def test_bad_input_is_named(cdnow_summary, donations):
