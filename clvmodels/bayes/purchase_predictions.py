@@ -106,10 +106,11 @@ class PosteriorPurchasePredictions:
         label: str,
         name: str,
         hdi: float | None,
+        dtype: type | None = np.float64,
     ) -> Any:
         """``function(params, grid)`` for a new customer: posterior mean, or mean and HDI."""
         self._check_fitted()
-        values = np.atleast_1d(np.asarray(grid, dtype=np.float64))
+        values = np.atleast_1d(np.asarray(grid, dtype=dtype))
         result = function(self._draws(1), values)
         if hdi is not None:
             return summarise_draws(result, pd.Index(values, name=label), hdi, name)
@@ -241,4 +242,4 @@ class PosteriorRFMPredictions(PosteriorPurchasePredictions):
         def at_t(params: dict, counts: np.ndarray) -> np.ndarray:
             return function(params, t, counts)
 
-        return self._new_customer(at_t, n, "n", "probability", hdi)
+        return self._new_customer(at_t, n, "n", "probability", hdi, dtype=None)
