@@ -347,8 +347,11 @@ class BayesianModel:
         save_posterior_model(self, path, {"settings": self._settings(), **self._extra_state()})
 
     @classmethod
-    def load(cls, path: str | Path, data: Any = None) -> Self:
+    def load(cls, path: str | Path, data: Any = None, weights: ArrayLike | None = None) -> Self:
         """Read a model written by :meth:`save`; with ``data``, check it is the fitted data.
+
+        ``weights`` are the customers per row of ``data`` when the fit was given some (an
+        aggregated table such as the donations).
 
         Raises
         ------
@@ -375,7 +378,11 @@ class BayesianModel:
             setattr(model, f"{name}_", value)
         model._restore_extra(extra)
         if data is not None:
-            fingerprint = model._fingerprint_of(data)
+            fingerprint = (
+                model._fingerprint_of(data)
+                if weights is None
+                else model._statistics(data, weights).fingerprint()
+            )
             if fingerprint != model.data_fingerprint_:
                 raise ValueError(
                     f"the data given do not match the data the model was fitted on "

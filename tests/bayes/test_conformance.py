@@ -62,14 +62,13 @@ def test_predictions(fitted):
 def test_save_and_load_give_the_same_model(fitted, tmp_path):
     name, model, data, weights = fitted
     model.save(tmp_path / "model")
-    loaded = type(model).load(tmp_path / "model", data=data if weights is None else None)
+    loaded = type(model).load(tmp_path / "model", data=data, weights=weights)
     assert loaded.posterior_mean_params() == model.posterior_mean_params()
     assert loaded.data_fingerprint_ == model.data_fingerprint_
     assert (loaded.time_unit_, loaded.method_) == (model.time_unit_, "map")
     pd.testing.assert_series_equal(loaded.probability_alive(data), model.probability_alive(data))
-    if weights is None:
-        with pytest.raises(ValueError, match="fingerprint"):
-            type(model).load(tmp_path / "model", data=data.iloc[:-1])
+    with pytest.raises(ValueError, match="fingerprint"):
+        type(model).load(tmp_path / "model", data=data.iloc[:-1])
     other = next(cls for cls in BAYESIAN_PURCHASE_MODELS.values() if cls is not type(model))
     with pytest.raises(clv.ModelFileError, match=type(model).__name__):
         other.load(tmp_path / "model")
