@@ -41,8 +41,11 @@ from clvmodels.value import (
 )
 
 __all__ = [
+    "BayesianBetaGeoBetaBinomModel",
     "BayesianBetaGeoModel",
     "BayesianGammaGammaModel",
+    "BayesianModifiedBetaGeoModel",
+    "BayesianParetoNBDModel",
     "BayesianShiftedBetaGeoModel",
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
