@@ -71,11 +71,13 @@ class PosteriorPurchasePredictions:
         draws: bool,
         hdi: float | None,
         horizons: np.ndarray | None = None,
+        chunk_elements: int | None = None,
     ) -> Any:
         """``function(params, [horizons,] x, t_x, T)`` per customer, reduced over the draws.
 
         With ``horizons`` (1-D) the data get a trailing axis and the result one column per
-        horizon.
+        horizon. ``chunk_elements`` lowers the class's budget for a function that works
+        on a grid per value.
         """
         rows, inverse = self._history(summary)
         many = horizons is not None
@@ -96,7 +98,7 @@ class PosteriorPurchasePredictions:
             draws=draws,
             hdi_prob=hdi,
             extra=("t", horizons.tolist()) if many else None,
-            chunk_elements=self.chunk_elements,
+            chunk_elements=chunk_elements or self.chunk_elements,
         )
 
     def _new_customer(
@@ -119,7 +121,13 @@ class PosteriorPurchasePredictions:
 
     # -- predictions ------------------------------------------------------------------------
     def conditional_expected_purchases(
-        self, t: ArrayLike, summary: pd.DataFrame, *, draws: bool = False, hdi: float | None = None
+        self,
+        t: ArrayLike,
+        summary: pd.DataFrame,
+        *,
+        draws: bool = False,
+        hdi: float | None = None,
+        weights: ArrayLike | None = None,
     ) -> Any:
         """Expected purchases in the next ``t`` periods per customer (posterior).
 
@@ -134,6 +142,10 @@ class PosteriorPurchasePredictions:
             ``(chain, draw, customer_id[, t])``.
         hdi
             Return the posterior mean and the HDI of this probability (e.g. 0.94).
+        weights
+            One per horizon of a 1-D ``t``: return the weighted sum over the horizons (one
+            value per customer, no ``t`` axis), e.g. the discounted expected transactions
+            of the CLV.
 
         Returns
         -------
@@ -144,6 +156,31 @@ class PosteriorPurchasePredictions:
         if horizons.ndim > 1:
             raise ValueError(f"t must be a number or a 1-D array of horizons, got {horizons.shape}")
         function = self.functions.conditional_expected_purchases
+        if weights is not None:
+            factors = np.asarray(weights, dtype=np.float64)
+            if horizons.ndim != 1 or factors.shape != horizons.shape:
+                raise ValueError(
+                    "weights needs one value per horizon of a 1-D t, e.g. t=[1, 2], "
+                    f"weights=[0.5, 0.5]; got t of shape {horizons.shape} and weights of "
+                    f"shape {factors.shape}"
+                )
+
+            def weighted(params: dict, *history: np.ndarray) -> np.ndarray:
+                path = function(
+                    {name: value[..., None] for name, value in params.items()},
+                    horizons,
+                    *(column[:, None] for column in history),
+                )
+                return (path * factors).sum(axis=-1)
+
+            return self._per_customer(
+                weighted,
+                summary,
+                "expected_purchases",
+                draws=draws,
+                hdi=hdi,
+                chunk_elements=max(1, self.chunk_elements // max(1, len(horizons))),
+            )
         if horizons.ndim == 1:
             return self._per_customer(
                 function, summary, "expected_purchases", draws=draws, hdi=hdi, horizons=horizons

@@ -165,6 +165,12 @@ def test_predictions_are_the_models_functions_at_the_draws(cdnow_summary, donati
         np.testing.assert_allclose(every.mean(("chain", "draw")), mean, rtol=1e-12)
         path = model.conditional_expected_purchases([1, 2, 3], some)
         np.testing.assert_allclose(path[3.0], mean, rtol=1e-12, err_msg=name)
+        # the CLV's weighted sum over horizons is the sum of the path's columns
+        factors = np.array([0.9, 0.5, 0.25])
+        weighted = model.conditional_expected_purchases([1, 2, 3], some, weights=factors)
+        np.testing.assert_allclose(weighted, path.to_numpy() @ factors, rtol=1e-12, err_msg=name)
+        with pytest.raises(ValueError, match="one value per horizon"):
+            model.conditional_expected_purchases([1, 2, 3], some, weights=[1.0, 2.0])
         frame = model.probability_alive(some, hdi=0.9)
         assert list(frame.columns) == ["mean", "hdi_5%", "hdi_95%"]
         assert (frame["hdi_5%"] <= frame["mean"] + 1e-12).all()
