@@ -41,8 +41,11 @@ from clvmodels.value import (
 )
 
 __all__ = [
+    "BayesianBetaGeoBetaBinomModel",
     "BayesianBetaGeoModel",
     "BayesianGammaGammaModel",
+    "BayesianModifiedBetaGeoModel",
+    "BayesianParetoNBDModel",
     "BayesianShiftedBetaGeoModel",
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
@@ -75,7 +78,14 @@ __all__ = [
 ]
 
 #: The Bayesian models, imported on first use: PyMC takes seconds to import.
-_BAYESIAN = ("BayesianBetaGeoModel", "BayesianGammaGammaModel", "BayesianShiftedBetaGeoModel")
+_BAYESIAN = (
+    "BayesianBetaGeoBetaBinomModel",
+    "BayesianBetaGeoModel",
+    "BayesianGammaGammaModel",
+    "BayesianModifiedBetaGeoModel",
+    "BayesianParetoNBDModel",
+    "BayesianShiftedBetaGeoModel",
+)
 
 
 def __getattr__(name: str):

@@ -1,29 +1,32 @@
 """What every Bayesian model shares: priors on log-parameters, inference, diagnostics.
 
-A model supplies its parameter names, default priors and a ``_log_likelihood(params,
-stats)`` that returns the PyTensor total log-likelihood of its compressed data, built
-from the same function the maximum-likelihood estimator uses (``models/``). This module
-turns that into a PyMC model, samples it (nutpie when installed, else PyMC's NUTS; MAP
-and ADVI for quick fits; numpyro or blackjax when asked, e.g. on a GPU), checks the
-draws and keeps them as an arviz 1.x ``DataTree``.
+A model states only what is its own: its parameter names, default priors, compressed data
+(``_statistics(data, weights)``: distinct rows and their counts) and
+``_row_log_likelihood(params, stats)``, the per-row log-likelihood built from the same
+function the maximum-likelihood estimator uses (``models/``), in PyTensor. This module turns
+that into a PyMC model (log-parameters, the count-weighted sum as a ``pm.Potential``),
+samples it (:mod:`clvmodels.bayes.inference`: nutpie when installed, else PyMC's NUTS; MAP
+and ADVI for quick fits; numpyro or blackjax when asked, e.g. on a GPU), checks the draws
+and keeps them as an arviz 1.x ``DataTree``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from clvmodels._version import __version__
+from clvmodels.bayes.inference import Method, Sampling, default_nuts_sampler, infer
 from clvmodels.bayes.intervals import check_probability
 from clvmodels.exceptions import ConvergenceWarning
 
-__all__ = ["BayesianModel", "LogNormalPrior", "default_nuts_sampler"]
+__all__ = ["BayesianModel", "LogNormalPrior", "Method", "Sampling", "default_nuts_sampler"]
 
 #: Thresholds of the post-sampling checks (Vehtari et al. 2021).
 MAX_R_HAT = 1.01
@@ -66,14 +69,6 @@ class LogNormalPrior:
         return hash((self.mu, self.sigma))
 
 
-def default_nuts_sampler() -> str:
-    """``"nutpie"`` when it is installed (compiled, fast on CPU), else ``"pymc"``."""
-    return "nutpie" if importlib.util.find_spec("nutpie") is not None else "pymc"
-
-
-Method = Literal["nuts", "map", "advi"]
-
-
 class BayesianModel:
     """Base class: settings in ``__init__``, the posterior in ``idata_`` after ``fit``.
 
@@ -104,6 +99,17 @@ class BayesianModel:
     def _default_priors(self, stats: Any) -> dict[str, LogNormalPrior]:
         raise NotImplementedError
 
+    def _statistics(self, data: Any, weights: ArrayLike | None = None) -> Any:
+        """The checked, compressed data (e.g. :class:`~clvmodels.bayes.rows.WeightedRows`).
+
+        It has ``weights`` (customers per distinct row), ``time_unit`` and ``fingerprint()``.
+        """
+        raise NotImplementedError
+
+    def _row_log_likelihood(self, params: Mapping[str, Any], stats: Any) -> Any:
+        """Per-row log-likelihood of ``stats`` in PyTensor: the ``models/`` function."""
+        raise NotImplementedError
+
     # -- priors ---------------------------------------------------------------------------
     def _prior_objects(self) -> dict[str, LogNormalPrior]:
         """The user's prior overrides as :class:`LogNormalPrior` objects."""
@@ -131,71 +137,80 @@ class BayesianModel:
             params[name] = pm.Deterministic(name, pt.exp(log_value))
         return params
 
-    # -- inference ------------------------------------------------------------------------
-    def _infer(
-        self,
-        model: Any,
-        *,
-        method: Method,
-        draws: int,
-        tune: int,
-        chains: int,
-        random_seed: int | None,
-        progressbar: bool,
-        nuts_sampler: str | None,
-        sample_kwargs: Mapping[str, Any],
-    ) -> Any:
-        """Posterior draws of ``model`` as an arviz DataTree."""
+    # -- model and inference --------------------------------------------------------------
+    def _build(self, stats: Any) -> Any:
+        """``log_<name> ~ Normal`` priors and the count-weighted log-likelihood as a Potential."""
         import pymc as pm
 
-        if method not in ("nuts", "map", "advi"):
-            raise ValueError(
-                f"method must be 'nuts' (MCMC), 'map' (posterior mode) or 'advi' "
-                f"(variational), got {method!r}"
-            )
-        with model:
-            if method == "nuts":
-                sampler = nuts_sampler or default_nuts_sampler()
-                options = dict(sample_kwargs)
-                # a dense mass matrix: the log-parameters are strongly correlated
-                # (Gamma-Gamma's p and v: ESS 100 -> 850 per 1000 draws)
-                if sampler == "pymc":
-                    options.setdefault("init", "jitter+adapt_full")
-                elif sampler == "nutpie":
-                    options.setdefault(
-                        "nuts_sampler_kwargs", {"low_rank_modified_mass_matrix": True}
-                    )
-                idata = pm.sample(
-                    draws=draws,
-                    tune=tune,
-                    chains=chains,
-                    random_seed=random_seed,
-                    progressbar=progressbar,
-                    nuts_sampler=sampler,
-                    compute_convergence_checks=False,
-                    **options,
-                )
-                self.sampler_ = sampler
-                return idata
-            if method == "advi":
-                # start the mean-field fit at the posterior mode: from the prior's centre
-                # 10,000 iterations are not always enough to reach the bulk
-                start = pm.find_MAP(progressbar=False, random_seed=random_seed, jitter=False)
-                approximation = pm.fit(
-                    n=int(sample_kwargs.get("n", 10_000)),
-                    method="advi",
-                    start={v.name: start[v.name] for v in model.free_RVs},
-                    random_seed=random_seed,
-                    progressbar=progressbar,
-                )
-                self.sampler_ = "advi"
-                return approximation.sample(draws, random_seed=random_seed)
-            point = pm.find_MAP(progressbar=progressbar, random_seed=random_seed, jitter=False)
-            self.sampler_ = "map"
-            names = [v.name for v in model.free_RVs + model.deterministics]
-            dims = {name: list(model.named_vars_to_dims.get(name, ())) for name in names}
-            coords = {name: list(values) for name, values in model.coords.items()}
-            return _point_posterior({name: point[name] for name in names}, dims, coords)
+        with pm.Model() as model:
+            params = self.log_normal_parameters(self.priors_for(stats))
+            rows = self._row_log_likelihood(params, stats)
+            pm.Potential("log_likelihood", (stats.weights * rows).sum())
+        return model
+
+    def build_model(self, data: Any, weights: ArrayLike | None = None) -> Any:
+        """The PyMC model :meth:`fit` samples (for prior predictive checks or custom sampling)."""
+        return self._build(self._statistics(data, weights))
+
+    def fit(
+        self,
+        data: Any,
+        weights: ArrayLike | None = None,
+        *,
+        method: Method = "nuts",
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 4,
+        random_seed: int | None = None,
+        progressbar: bool = False,
+        nuts_sampler: str | None = None,
+        **sample_kwargs: Any,
+    ) -> Self:
+        """Compute the posterior of the parameters given ``data``; returns ``self``.
+
+        Parameters
+        ----------
+        data
+            The model's data (an RFM summary, or an (x, t_x, n) table for the BG/BB).
+        weights
+            Optional customers per row (for data already aggregated).
+        method
+            ``"nuts"`` (MCMC), ``"map"`` (posterior mode: one draw) or ``"advi"``
+            (mean-field variational approximation, ``draws`` draws from it).
+        draws, tune, chains
+            Draws kept and tuning steps per chain, and the number of chains.
+        random_seed
+            Makes the draws reproducible.
+        progressbar
+            Show the sampler's progress.
+        nuts_sampler
+            ``"nutpie"``, ``"pymc"``, ``"numpyro"`` or ``"blackjax"``; default nutpie
+            when installed, else PyMC's.
+        **sample_kwargs
+            Passed to ``pymc.sample`` (e.g. ``target_accept``, ``cores``, ``init``); with
+            ``method="advi"``, ``n`` is the number of ADVI iterations (default 10,000,
+            started at the posterior mode).
+
+        Warns
+        -----
+        ConvergenceWarning
+            After NUTS, on divergences, r_hat > 1.01 or bulk ESS < 400, saying what to try.
+        """
+        sampling = Sampling(
+            method, draws, tune, chains, random_seed, progressbar, nuts_sampler, sample_kwargs
+        )
+        stats = self._statistics(data, weights)
+        return self._sample(stats, lambda: self._build(stats), sampling)
+
+    def _sample(self, stats: Any, build: Callable[[], Any], sampling: Sampling) -> Self:
+        """Run ``sampling`` on the model ``build()`` returns and store the posterior."""
+        idata, self.sampler_ = infer(build(), sampling)
+        self._store(idata, stats, sampling.method)
+        return self
+
+    def _fit_with(self, stats: Any, build: Callable[[], Any], **options: Any) -> Self:
+        """:meth:`_sample` with the settings as keywords (for models with their own ``fit``)."""
+        return self._sample(stats, build, Sampling(**options))
 
     def _store(self, idata: Any, stats: Any, method: str) -> None:
         self.idata_ = idata
@@ -317,8 +332,8 @@ class BayesianModel:
         return {}
 
     def _fingerprint_of(self, data: Any) -> str:
-        """The fingerprint of ``data`` as :meth:`fit` computes it (a hook)."""
-        raise NotImplementedError
+        """The fingerprint of ``data`` as :meth:`fit` computes it."""
+        return self._statistics(data).fingerprint()
 
     def save(self, path: str | Path) -> None:
         """Write the fitted model to the folder ``path``, atomically.
@@ -332,8 +347,11 @@ class BayesianModel:
         save_posterior_model(self, path, {"settings": self._settings(), **self._extra_state()})
 
     @classmethod
-    def load(cls, path: str | Path, data: Any = None) -> Self:
+    def load(cls, path: str | Path, data: Any = None, weights: ArrayLike | None = None) -> Self:
         """Read a model written by :meth:`save`; with ``data``, check it is the fitted data.
+
+        ``weights`` are the customers per row of ``data`` when the fit was given some (an
+        aggregated table such as the donations).
 
         Raises
         ------
@@ -360,7 +378,11 @@ class BayesianModel:
             setattr(model, f"{name}_", value)
         model._restore_extra(extra)
         if data is not None:
-            fingerprint = model._fingerprint_of(data)
+            fingerprint = (
+                model._fingerprint_of(data)
+                if weights is None
+                else model._statistics(data, weights).fingerprint()
+            )
             if fingerprint != model.data_fingerprint_:
                 raise ValueError(
                     f"the data given do not match the data the model was fitted on "
@@ -381,44 +403,3 @@ class BayesianModel:
             f"<{type(self).__name__} ({self.method_}) fitted on {self.n_customers_} customers: "
             f"posterior means {shown}>"
         )
-
-    def _fit_with(
-        self,
-        stats: Any,
-        build: Callable[[], Any],
-        *,
-        method: Method,
-        draws: int,
-        tune: int,
-        chains: int,
-        random_seed: int | None,
-        progressbar: bool,
-        nuts_sampler: str | None,
-        sample_kwargs: Mapping[str, Any],
-    ) -> Self:
-        idata = self._infer(
-            build(),
-            method=method,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            random_seed=random_seed,
-            progressbar=progressbar,
-            nuts_sampler=nuts_sampler,
-            sample_kwargs=sample_kwargs,
-        )
-        self._store(idata, stats, method)
-        return self
-
-
-def _point_posterior(
-    point: Mapping[str, Any], dims: Mapping[str, list[str]], coords: Mapping[str, list[Any]]
-) -> Any:
-    """A posterior of one chain and one draw holding ``point`` (the MAP estimate)."""
-    import arviz as az
-
-    return az.from_dict(
-        {"posterior": {name: np.asarray(value)[None, None] for name, value in point.items()}},
-        dims={name: d for name, d in dims.items() if d},
-        coords=dict(coords),
-    )

@@ -12,13 +12,12 @@ for customer base analysis. *Journal of Marketing Research*, 42(4), 415-430.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior, Method
+from clvmodels.bayes.base import BayesianModel, LogNormalPrior
 from clvmodels.bayes.posterior import distinct_rows, per_customer, summarise_draws
 from clvmodels.data.validation import check_summary
 from clvmodels.models import gamma_gamma
@@ -30,7 +29,8 @@ __all__ = ["BayesianGammaGammaModel"]
 class BayesianGammaGammaModel(BayesianModel):
     r"""Gamma-Gamma spend model with a posterior over (p, q, v).
 
-    ``fit(summary)`` uses the rows with ``frequency > 0``, as the MLE does.
+    ``fit(summary)`` (:meth:`~clvmodels.bayes.base.BayesianModel.fit`) uses the rows with
+    ``frequency > 0``, as the MLE does.
 
     Parameters
     ----------
@@ -67,62 +67,16 @@ class BayesianGammaGammaModel(BayesianModel):
             "v": LogNormalPrior(float(np.log(mean_spend)), 2.5),
         }
 
-    def _fingerprint_of(self, data: Any) -> str:
-        return gamma_gamma.sufficient_statistics(data).fingerprint()
+    _statistics = staticmethod(gamma_gamma.sufficient_statistics)
 
-    def build_model(self, summary: pd.DataFrame, weights: ArrayLike | None = None) -> Any:
-        """The PyMC model of ``summary`` (for prior predictive checks or custom sampling)."""
-        return self._build(gamma_gamma.sufficient_statistics(summary, weights))
-
-    def _build(self, stats: Any) -> Any:
-        import pymc as pm
-
+    def _row_log_likelihood(self, params: dict[str, Any], stats: Any) -> Any:
         columns = stats.arrays
-        with pm.Model() as model:
-            params = self.log_normal_parameters(self.priors_for(stats))
-            rows = gamma_gamma.grouped_log_likelihood(
-                params,
-                columns["x_unique"],
-                columns["x_index"].astype(np.intp),
-                columns["monetary_value"],
-                xp=pytensor_namespace(),
-            )
-            pm.Potential("log_likelihood", (stats.weights * rows).sum())
-        return model
-
-    def fit(
-        self,
-        summary: pd.DataFrame,
-        weights: ArrayLike | None = None,
-        *,
-        method: Method = "nuts",
-        draws: int = 1000,
-        tune: int = 1000,
-        chains: int = 4,
-        random_seed: int | None = None,
-        progressbar: bool = False,
-        nuts_sampler: str | None = None,
-        **sample_kwargs: Any,
-    ) -> Self:
-        """Sample the posterior of (p, q, v); arguments as for the Bayesian BG/NBD's ``fit``.
-
-        Warns
-        -----
-        ConvergenceWarning
-            After NUTS, on divergences, r_hat > 1.01 or bulk ESS < 400.
-        """
-        stats = gamma_gamma.sufficient_statistics(summary, weights)
-        return self._fit_with(
-            stats,
-            lambda: self._build(stats),
-            method=method,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            random_seed=random_seed,
-            progressbar=progressbar,
-            nuts_sampler=nuts_sampler,
-            sample_kwargs=sample_kwargs,
+        return gamma_gamma.grouped_log_likelihood(
+            params,
+            columns["x_unique"],
+            columns["x_index"].astype(np.intp),
+            columns["monetary_value"],
+            xp=pytensor_namespace(),
         )
 
     def expected_spend(

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior, Method
+from clvmodels.bayes.base import BayesianModel, LogNormalPrior, Sampling
 from clvmodels.bayes.posterior import summarise_draws
 from clvmodels.data.units import time_unit_of
 from clvmodels.exceptions import DataValidationError
@@ -160,49 +160,15 @@ class BayesianShiftedBetaGeoModel(BayesianModel):
         hierarchical = self.hierarchical and len(sbg.cohort_counts(alive)) > 1
         return self._build(self._cohort_cells(alive, not hierarchical), hierarchical)
 
-    def _run(self, cells: _Cells, hierarchical: bool, options: dict[str, Any]) -> Self:
+    def _run(self, cells: _Cells, hierarchical: bool, sampling: Sampling) -> Self:
         self.hierarchical_ = hierarchical
         self.cohorts_ = cells.cohorts
-        if hierarchical and options["method"] == "nuts":
+        if hierarchical and sampling.method == "nuts":
             # the population scales make a funnel: smaller steps avoid divergences there
-            options["sample_kwargs"] = {"target_accept": 0.95, **options["sample_kwargs"]}
-        return self._fit_with(cells, lambda: self._build(cells, hierarchical), **options)
+            sampling = sampling.with_defaults(target_accept=0.95)
+        return self._sample(cells, lambda: self._build(cells, hierarchical), sampling)
 
-    @staticmethod
-    def _options(
-        method: Method,
-        draws: int,
-        tune: int,
-        chains: int,
-        random_seed: int | None,
-        progressbar: bool,
-        nuts_sampler: str | None,
-        sample_kwargs: dict[str, Any],
-    ) -> dict[str, Any]:
-        return dict(
-            method=method,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            random_seed=random_seed,
-            progressbar=progressbar,
-            nuts_sampler=nuts_sampler,
-            sample_kwargs=sample_kwargs,
-        )
-
-    def fit(
-        self,
-        alive: Any,
-        *,
-        method: Method = "nuts",
-        draws: int = 1000,
-        tune: int = 1000,
-        chains: int = 4,
-        random_seed: int | None = None,
-        progressbar: bool = False,
-        nuts_sampler: str | None = None,
-        **sample_kwargs: Any,
-    ) -> Self:
+    def fit(self, alive: Any, **sampling: Any) -> Self:  # type: ignore[override]
         """Sample the posterior given counts alive at t = 0..n of one or more cohorts.
 
         Parameters
@@ -210,16 +176,17 @@ class BayesianShiftedBetaGeoModel(BayesianModel):
         alive
             One cohort's counts (sequence, 1-D array, Series) or a DataFrame with one
             column per cohort (see :func:`clvmodels.models.shifted_beta_geo.cohort_counts`).
-        method, draws, tune, chains, random_seed, progressbar, nuts_sampler, sample_kwargs
-            As for :meth:`clvmodels.bayes.BayesianBetaGeoModel.fit`.
+        **sampling
+            ``method``, ``draws``, ``tune``, ``chains``, ``random_seed``, ``progressbar``,
+            ``nuts_sampler`` and ``pymc.sample`` options, as for
+            :meth:`clvmodels.bayes.base.BayesianModel.fit`
+            (:class:`~clvmodels.bayes.inference.Sampling`).
         """
+        settings = Sampling.from_keywords(**sampling)
         n_cohorts = len(sbg.cohort_counts(alive))
         hierarchical = self.hierarchical and n_cohorts > 1
         cells = self._cohort_cells(alive, pooled=not hierarchical)
-        options = self._options(
-            method, draws, tune, chains, random_seed, progressbar, nuts_sampler, sample_kwargs
-        )
-        return self._run(cells, hierarchical, options)
+        return self._run(cells, hierarchical, settings)
 
     def fit_customers(
         self,
@@ -227,14 +194,7 @@ class BayesianShiftedBetaGeoModel(BayesianModel):
         churned: ArrayLike,
         *,
         time_unit: str | None = None,
-        method: Method = "nuts",
-        draws: int = 1000,
-        tune: int = 1000,
-        chains: int = 4,
-        random_seed: int | None = None,
-        progressbar: bool = False,
-        nuts_sampler: str | None = None,
-        **sample_kwargs: Any,
+        **sampling: Any,
     ) -> Self:
         """Sample the posterior from one row per subscriber.
 
@@ -249,9 +209,11 @@ class BayesianShiftedBetaGeoModel(BayesianModel):
         time_unit
             The period of ``tenure`` (e.g. ``"M"``), stored for the discount rates.
 
-        Other parameters are as for :meth:`fit`. The rows are compressed to the distinct
-        (tenure, churned) pairs with their counts.
+        **sampling
+            As for :meth:`fit`. The rows are compressed to the distinct (tenure, churned)
+            pairs with their counts.
         """
+        settings = Sampling.from_keywords(**sampling)
         periods = np.asarray(tenure, dtype=np.float64).reshape(-1)
         flags = np.asarray(churned).reshape(-1)
         if flags.shape != periods.shape:
@@ -283,10 +245,7 @@ class BayesianShiftedBetaGeoModel(BayesianModel):
             ["all"],
             time_unit,
         )
-        options = self._options(
-            method, draws, tune, chains, random_seed, progressbar, nuts_sampler, sample_kwargs
-        )
-        return self._run(cells, False, options)
+        return self._run(cells, False, settings)
 
     # -- persistence hooks ----------------------------------------------------------------
     def _settings(self) -> dict[str, Any]:

@@ -130,9 +130,11 @@ def _tail_integral(
     upper = m * xp.log1p((T - t_x) / base)
     positive = upper > 0.0
     upper = xp.where(positive, xp.minimum(upper, _CUT), 1.0)
-    # rho(l) / rho(0) falls by 1/e within about m (1 - z) / (q z).
-    fall = m * one_minus_z / (q * z + 1e-300)
-    scale = xp.minimum(xp.minimum(fall, 1.0), upper)
+    # rho(l) / rho(0) falls by 1/e within about m (1 - z) / (q z); min(that, 1) written as
+    # a ratio whose denominator is never 0, so that its derivative is finite at alpha = beta
+    # (z = 0), where PyMC starts when both priors have the same centre
+    width = m * one_minus_z
+    scale = xp.minimum(width / xp.maximum(q * z, width), upper)
     log1m_z = xp.log(one_minus_z)
     ell, weights = _log_spaced_nodes(scale, upper, xp)
     ell_over_m = ell / m[..., None]

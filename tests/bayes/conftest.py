@@ -21,3 +21,39 @@ def bgg_cdnow(cdnow_summary):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", clv.ConvergenceWarning)
         return BayesianGammaGammaModel().fit(cdnow_summary, **SMALL)
+
+
+class MapFits:
+    """MAP fits of the Bayesian purchase models, each computed once per session on its data."""
+
+    def __init__(self, cdnow_summary):
+        self.cdnow = cdnow_summary
+        self.donations = clv.datasets.load_donations()
+        self.fits = {}
+
+    def data(self, name):
+        """(data, weights) of the model ``name``: CDNOW, or the donations with their counts."""
+        if name == "BG/BB":
+            return self.donations, self.donations["count"]
+        return self.cdnow, None
+
+    def __getitem__(self, name):
+        if name not in self.fits:
+            data, weights = self.data(name)
+            self.fits[name] = BAYESIAN_PURCHASE_MODELS[name]().fit(
+                data, weights=weights, method="map"
+            )
+        return self.fits[name]
+
+
+BAYESIAN_PURCHASE_MODELS = {
+    "BG/NBD": BayesianBetaGeoModel,
+    "Pareto/NBD": clv.bayes.BayesianParetoNBDModel,
+    "MBG/NBD": clv.bayes.BayesianModifiedBetaGeoModel,
+    "BG/BB": clv.bayes.BayesianBetaGeoBetaBinomModel,
+}
+
+
+@pytest.fixture(scope="session")
+def map_fits(cdnow_summary):
+    return MapFits(cdnow_summary)

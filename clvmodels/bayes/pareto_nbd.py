@@ -1,0 +1,131 @@
+"""Bayesian Pareto/NBD: the maximum-likelihood model's likelihood, sampled by PyMC.
+
+The log-likelihood is :func:`clvmodels.models.pareto_nbd.log_likelihood` (its tail integral
+by log-space quadrature, no 2F1 to overflow) evaluated by PyTensor on the distinct
+(x, t_x, T) rows, weighted by their counts; the parameters are sampled on the log scale.
+Predictions call the functions of :mod:`clvmodels.models.pareto_nbd` with the posterior
+draws.
+
+References
+----------
+Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987). Counting your customers: who are
+they and what will they do next? *Management Science*, 33(1), 1-24.
+
+Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value curves for
+customer base analysis. *Journal of Marketing Research*, 42(4), 415-430.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from clvmodels.bayes.base import BayesianModel, LogNormalPrior
+from clvmodels.bayes.posterior import CHUNK_ELEMENTS
+from clvmodels.bayes.purchase_predictions import PosteriorRFMPredictions
+from clvmodels.bayes.rows import WeightedRows, weighted_rows
+from clvmodels.data.validation import check_summary
+from clvmodels.models import pareto_nbd
+from clvmodels.models.namespace import pytensor_namespace
+from clvmodels.models.rfm_predictions import PurchaseFunctions
+
+__all__ = ["BayesianParetoNBDModel"]
+
+#: The (x, t_x, T) columns of an RFM summary.
+RFM_COLUMNS = ("frequency", "recency", "T")
+
+
+def rfm_rows(summary: pd.DataFrame, weights: ArrayLike | None = None) -> WeightedRows:
+    """The checked summary's distinct (frequency, recency, T) rows with their counts."""
+    check_summary(summary)
+    return weighted_rows(summary, RFM_COLUMNS, weights)
+
+
+def mean_age(rows: WeightedRows) -> float:
+    """The customers' mean T: the centre of the priors on the time-scale parameters."""
+    return max(float(np.dot(rows.weights, rows.columns["T"]) / rows.weights.sum()), 1e-9)
+
+
+class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):
+    r"""Pareto/NBD with a posterior over (r, alpha, s, beta).
+
+    Fit with :meth:`~clvmodels.bayes.base.BayesianModel.fit` (``summary``, optional
+    ``weights``, ``method="nuts" | "map" | "advi"`` and the sampler's settings).
+
+    Parameters
+    ----------
+    priors
+        Overrides of the default priors, parameter name -> :class:`LogNormalPrior` (or
+        ``(mu, sigma)``) for the parameter's logarithm. Defaults, weakly informative:
+        ``log r, log s ~ Normal(0, 2)`` (within a factor of e^4 ~ 55 of 1 with 95 %
+        probability) and ``log alpha, log beta ~ Normal(ln mean(T), 2.5)``, centred on
+        the mean customer age because alpha and beta are time scales in the summary's unit
+        (the prior says the same in days as in weeks).
+
+    Attributes
+    ----------
+    idata_ : arviz DataTree
+        The posterior (also :attr:`idata`): ``r, alpha, s, beta`` and ``log_r, ...``.
+    method_, sampler_, n_customers_, n_unique_rows_, time_unit_, data_fingerprint_
+        As for :class:`~clvmodels.bayes.BayesianBetaGeoModel`.
+
+    Examples
+    --------
+    >>> import clvmodels as clv
+    >>> summary = clv.datasets.load_cdnow_summary()
+    >>> pnbd = BayesianParetoNBDModel().fit(summary, method="map")  # doctest: +SKIP
+    >>> round(pnbd.posterior_mean_params()["r"], 2)  # doctest: +SKIP
+    0.55
+    """
+
+    param_names = pareto_nbd.PARAM_NAMES
+    functions = PurchaseFunctions(
+        pareto_nbd.expected_purchases,
+        pareto_nbd.conditional_expected_purchases,
+        pareto_nbd.probability_alive,
+        pareto_nbd.probability_of_purchases,
+    )
+    # the likelihood and P(alive) integrate on 64 quadrature nodes per value
+    chunk_elements = CHUNK_ELEMENTS // 64
+
+    def _default_priors(self, stats: WeightedRows) -> dict[str, LogNormalPrior]:
+        log_age = float(np.log(mean_age(stats)))
+        return {
+            "r": LogNormalPrior(0.0, 2.0),
+            "alpha": LogNormalPrior(log_age, 2.5),
+            "s": LogNormalPrior(0.0, 2.0),
+            "beta": LogNormalPrior(log_age, 2.5),
+        }
+
+    _statistics = staticmethod(rfm_rows)
+
+    def _row_log_likelihood(self, params: Mapping[str, Any], stats: WeightedRows) -> Any:
+        c = stats.columns
+        return pareto_nbd.log_likelihood(
+            params, c["frequency"], c["recency"], c["T"], xp=pytensor_namespace()
+        )
+
+    def discounted_expected_residual_transactions(
+        self,
+        discount_rate: float,
+        summary: pd.DataFrame,
+        *,
+        draws: bool = False,
+        hdi: float | None = None,
+    ) -> Any:
+        """DERT per customer (posterior), the discounted expected residual transactions.
+
+        See :func:`clvmodels.models.pareto_nbd.discounted_expected_residual_transactions`;
+        ``discount_rate`` is continuously compounded, per unit of the summary's time.
+        """
+
+        def dert(params: dict, *history: np.ndarray) -> np.ndarray:
+            return pareto_nbd.discounted_expected_residual_transactions(
+                params, discount_rate, *history
+            )
+
+        return self._per_customer(dert, summary, "dert", draws=draws, hdi=hdi)
