@@ -358,6 +358,17 @@ def expected_purchases(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndar
 
     (Fader & Hardie 2005, note 009, eq. 17; the limit s -> 1 is
     :math:`\tfrac{r\beta}{\alpha}\ln(1 + t/\beta)`), without cancellation.
+
+    At the CDNOW estimates (r, alpha, s, beta) = (0.5534, 10.5802, 0.6061, 11.6562), weeks,
+    this gives .0510 .0996 .1461 .1907 .2337 .2751 .3150 .3538 .3913 for t = 1..9, as do
+    ``lifetimes`` and the formula in 40-digit mpmath
+    (``tests/models/test_pareto_nbd.py``). A series quoted with these estimates,
+    .0508 .0992 .1454 .1898 .2325 .2736 .3134 .3518 .3891, is 0.4-0.6 % lower and is not
+    the formula at them, nor at the rounded published estimates (0.553, 10.578, 0.606,
+    11.669), nor with days converted to weeks by 52/365.25 or shifted by a day. The
+    formula reproduces it (to 4e-5, its rounding) only at different estimates,
+    r / alpha = 0.05210, s = 0.6054, beta = 11.52 (against 0.05231, 0.6061, 11.66), so it
+    was computed from another fit; its source was not found.
     """
     r, alpha, s, beta = _unpack(params)
     t = _check_horizon(t)

@@ -350,3 +350,29 @@ def test_fast_rule_matches_the_64_point_rule_on_realistic_rows():
     quick_ll, quick_grad = pareto_nbd._loglik_grad(p, fast)
     np.testing.assert_allclose(quick_ll, exact_ll, rtol=0, atol=1e-11)
     np.testing.assert_allclose(quick_grad, exact_grad, rtol=1e-9, atol=1e-11)
+
+
+def test_expected_purchases_t_1_to_9_is_the_closed_form_not_the_quoted_series():
+    """E[X(t)], t = 1..9, at the BTYD estimates: note 009 eq. 17 in mpmath, and lifetimes.
+
+    The series .0508 .0992 ... .3891 quoted with these estimates (issue 13) is 0.4-0.6 %
+    lower; it is the same formula at r / alpha = 0.05210, s = 0.6054, beta = 11.52 (another
+    fit), which this test records (see :func:`pareto_nbd.expected_purchases`).
+    """
+    t = np.arange(1.0, 10.0)
+    ours = pareto_nbd.expected_purchases(BTYD, t)
+    with mp.workdps(40):
+        r, a, s, b = (mp.mpf(str(BTYD[k])) for k in ("r", "alpha", "s", "beta"))
+        literal = [float(r * b / (a * (s - 1)) * (1 - (b / (b + k)) ** (s - 1))) for k in t]
+    np.testing.assert_allclose(ours, literal, rtol=1e-13)
+    lifetimes = pytest.importorskip("lifetimes")
+    other = lifetimes.ParetoNBDFitter()
+    other.params_ = pd.Series(BTYD)
+    np.testing.assert_allclose(ours, other.expected_number_of_purchases_up_to_time(t), rtol=1e-12)
+    np.testing.assert_allclose(
+        ours.round(4), [0.0510, 0.0996, 0.1461, 0.1907, 0.2337, 0.2751, 0.3150, 0.3538, 0.3913]
+    )
+    quoted = np.array([0.0508, 0.0992, 0.1454, 0.1898, 0.2325, 0.2736, 0.3134, 0.3518, 0.3891])
+    assert np.all(ours - quoted > 1.5e-4)
+    other_fit = {"r": 0.05210, "alpha": 1.0, "s": 0.6054, "beta": 11.517}
+    np.testing.assert_allclose(pareto_nbd.expected_purchases(other_fit, t), quoted, atol=6e-5)
