@@ -136,11 +136,13 @@ def _tail_integral(
     T: Any,
     xp: SimpleNamespace,
     rule: tuple[np.ndarray, np.ndarray] = (_NODES, _WEIGHTS),
+    with_gradient: bool = True,
 ) -> SimpleNamespace:
     r"""ln I, I the integral in the module docstring, and what its gradient needs.
 
     ``rule`` is the Gauss-Legendre rule on [0, 1] (the 64-point one unless the fit's
-    faster rule is asked for).
+    faster rule is asked for); with ``with_gradient=False`` only ``log_integral`` is
+    returned.
 
     Returns
     -------
@@ -178,6 +180,8 @@ def _tail_integral(
     log_integral = xp.where(
         positive, -m * log_base - xp.log(m) - q * log1m_z + xp.log(integral), -np.inf
     )
+    if not with_gradient:
+        return SimpleNamespace(log_integral=log_integral)
     return SimpleNamespace(
         log_integral=log_integral,
         share=terms / integral[..., None],
@@ -196,13 +200,14 @@ def _parts(
     T: Any,
     xp: Any,
     rule: tuple[np.ndarray, np.ndarray] = (_NODES, _WEIGHTS),
+    with_gradient: bool = True,
 ) -> tuple:
     """The three log terms of the likelihood: A1 (x only), alive at T, died in (t_x, T]."""
     r, alpha, s, beta = (params[name] for name in PARAM_NAMES)
     x, t_x = frequency, recency
     head = xp.gammaln(r + x) - xp.gammaln(r) + r * xp.log(alpha) + s * xp.log(beta)
     alive = -(r + x) * xp.log(alpha + T) - s * xp.log(beta + T)
-    tail = _tail_integral(r, alpha, s, beta, x, t_x, T, xp, rule)
+    tail = _tail_integral(r, alpha, s, beta, x, t_x, T, xp, rule, with_gradient)
     died = xp.log(s) + tail.log_integral
     return head, alive, died, tail
 
@@ -242,11 +247,34 @@ def log_likelihood(
         One value per customer, in nats (the full likelihood: its sum over CDNOW is the
         -9595.0 of Fader, Hardie & Lee 2005).
     """
-    if xp is NUMPY:
-        params = dict(zip(PARAM_NAMES, _unpack(params), strict=True))
-    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
-    head, alive, died, _ = _parts(params, x, t_x, T, xp)
-    return head + xp.logaddexp(alive, died)
+    if xp is not NUMPY:
+        x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
+        head, alive, died, _ = _parts(params, x, t_x, T, xp)
+        return head + xp.logaddexp(alive, died)
+
+    def block(named: dict, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        head, alive, died, _ = _parts(named, x, t_x, T, NUMPY, with_gradient=False)
+        return head + np.logaddexp(alive, died)
+
+    return _blockwise(block, params, frequency, recency, T)
+
+
+def _blockwise(fn: Any, params: Mapping[str, ArrayLike], *data: ArrayLike) -> np.ndarray:
+    """``fn(params, *data)`` over the broadcast of parameters and data, in blocks.
+
+    Everything is broadcast to one shape and taken ``_BLOCK`` elements at a time, so that
+    the (elements x nodes) temporaries of the quadrature stay in cache; the result has the
+    broadcast shape.
+    """
+    arrays = np.broadcast_arrays(*_unpack(params), *(np.asarray(v, np.float64) for v in data))
+    shape = arrays[0].shape
+    flat = [a.ravel() for a in arrays]
+    out = np.empty(flat[0].size)
+    for start in range(0, out.size, _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        named = dict(zip(PARAM_NAMES, (a[rows] for a in flat[:4]), strict=True))
+        out[rows] = fn(named, *(a[rows] for a in flat[4:]))
+    return out.reshape(shape)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
@@ -326,10 +354,12 @@ def probability_alive(
 
     (Fader & Hardie 2005, note 009, eq. 18), as ``expit`` of the log odds.
     """
-    named = dict(zip(PARAM_NAMES, _unpack(params), strict=True))
-    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
-    _, alive, died, _ = _parts(named, x, t_x, T, NUMPY)
-    return special.expit(alive - died)
+
+    def block(named: dict, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        _, alive, died, _ = _parts(named, x, t_x, T, NUMPY, with_gradient=False)
+        return special.expit(alive - died)
+
+    return _blockwise(block, params, frequency, recency, T)
 
 
 def _horizon_factor(shape: np.ndarray, rate: np.ndarray, t: np.ndarray) -> np.ndarray:
