@@ -91,6 +91,8 @@ _NODES, _WEIGHTS = _gauss_legendre_01(64)
 _FAST_NODES, _FAST_WEIGHTS = _gauss_legendre_01(20)
 #: Unique rows of the quick fit that gives the starting values of a larger data set.
 _QUICK_ROWS = 5000
+#: Customers from which P(alive) is computed once per distinct (x, t_x, T).
+_UNIQUE_FROM = 2000
 #: Rows per block in the fit's objective: keeps the (rows x nodes) temporaries in cache.
 _BLOCK = 4096
 
@@ -359,7 +361,29 @@ def probability_alive(
         _, alive, died, _ = _parts(named, x, t_x, T, NUMPY, with_gradient=False)
         return special.expit(alive - died)
 
-    return _blockwise(block, params, frequency, recency, T)
+    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
+    scalar_params = all(np.ndim(v) == 0 for v in _unpack(params))
+    if scalar_params and x.ndim == t_x.ndim == T.ndim == 1 and x.size > _UNIQUE_FROM:
+        # one value per distinct (x, t_x, T): real data repeat rows a lot
+        codes, first = _distinct_rows(x, t_x, T)
+        return _blockwise(block, params, x[first], t_x[first], T[first])[codes]
+    return _blockwise(block, params, x, t_x, T)
+
+
+def _distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct rows of equal-length columns, and a row index of each code.
+
+    ``columns[j][first][codes]`` is ``columns[j]``: evaluate on ``first``, map back by
+    ``codes``.
+    """
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(column)
+        codes, _ = pd.factorize(codes * len(uniques) + column_codes)
+    n_distinct = int(codes.max()) + 1 if codes.size else 0
+    first = np.empty(n_distinct, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first
 
 
 def _horizon_factor(shape: np.ndarray, rate: np.ndarray, t: np.ndarray) -> np.ndarray:

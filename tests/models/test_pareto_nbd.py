@@ -376,3 +376,15 @@ def test_expected_purchases_t_1_to_9_is_the_closed_form_not_the_quoted_series():
     assert np.all(ours - quoted > 1.5e-4)
     other_fit = {"r": 0.05210, "alpha": 1.0, "s": 0.6054, "beta": 11.517}
     np.testing.assert_allclose(pareto_nbd.expected_purchases(other_fit, t), quoted, atol=6e-5)
+
+
+def test_p_alive_once_per_distinct_row_equals_row_by_row(monkeypatch):
+    summary = _simulated_summary(5_000, seed=7)
+    x, t_x, T = (summary[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
+    by_distinct = pareto_nbd.probability_alive(BTYD, x, t_x, T)
+    monkeypatch.setattr(pareto_nbd, "_UNIQUE_FROM", 10**9)
+    np.testing.assert_array_equal(by_distinct, pareto_nbd.probability_alive(BTYD, x, t_x, T))
+    codes, first = pareto_nbd._distinct_rows(x, t_x, T)
+    assert len(first) < len(x)
+    for column in (x, t_x, T):
+        np.testing.assert_array_equal(column[first][codes], column)
