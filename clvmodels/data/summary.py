@@ -6,14 +6,15 @@ so the two agree row for row):
 - purchases are counted at the resolution ``freq`` (``"D"``, ``"W"``,
   ``"M"``...): several purchases in one period count as one purchase whose
   spend is their sum;
-- ``frequency`` is the number of periods with a purchase after the first one;
+- ``frequency`` is the number of periods with a purchase after the first one
+  (with ``include_first_transaction=True``, all of them: lifetimes' option of that name);
 - ``recency`` is the time from the first to the last purchase period;
 - ``T`` is the time from the first purchase period to the end of observation;
 - both times are expressed in ``time_unit`` (default ``freq``): with
   ``freq="D", time_unit="W"`` they are days / 7 (lifetimes:
   ``freq="D", freq_multiplier=7``);
 - ``monetary_value`` is the mean spend of the repeat periods (0 when there
-  are none);
+  are none; of all periods with ``include_first_transaction=True``);
 - the summary is taken as of ``observation_period_end``: later transactions
   are left out (as in lifetimes) and counted in ``attrs``.
 
@@ -40,7 +41,7 @@ from clvmodels.data.units import (
 from clvmodels.data.validation import Problems, require_frame
 from clvmodels.exceptions import DataValidationError
 
-__all__ = ["calibration_holdout_split", "rfm_summary", "summary_units"]
+__all__ = ["calibration_holdout_split", "purchase_periods", "rfm_summary", "summary_units"]
 
 
 def _clean_log(
@@ -109,6 +110,17 @@ def summary_units(freq: str, time_unit: str | None) -> tuple[str, str, float, fl
     return alias, unit, DAYS_PER_UNIT[counted], DAYS_PER_UNIT[unit]
 
 
+def _engines_count_repeats_only(transactions: object, include_first_transaction: bool) -> None:
+    """Refuse ``include_first_transaction`` for the DuckDB and Spark engines."""
+    if include_first_transaction:
+        raise NotImplementedError(
+            f"include_first_transaction=True is implemented for pandas DataFrames only; the "
+            f"{engine_name(transactions)} engine counts repeat purchases. Summarise with the "
+            "default and add 1 to frequency (monetary_value then needs each customer's first "
+            "spend), or load the log into a pandas DataFrame first"
+        )
+
+
 def _as_of(dates: pd.Series, end: pd.Timestamp) -> tuple[np.ndarray, int]:
     """Rows on or before the whole day ``end``, and how many rows fall after it."""
     keep = (dates.dt.normalize() <= end.normalize()).to_numpy()
@@ -154,10 +166,13 @@ def _summarise(
     spend: np.ndarray | None,
     num: float,
     den: float,
+    include_first_transaction: bool = False,
 ) -> dict[str, np.ndarray]:
     """Summary columns for customers ``0..n_customers-1`` from integer periods.
 
-    Recency and T are ``periods * num / den`` (see :func:`summary_units`).
+    Recency and T are ``periods * num / den`` (see :func:`summary_units`). With
+    ``include_first_transaction`` the first purchase period counts in ``frequency`` and
+    in the mean spend.
 
     One sort of the (customer, period) keys gives the distinct purchase periods
     grouped by customer and ordered in time, so each customer's first and last
@@ -171,11 +186,14 @@ def _summarise(
     first = pair_period[group_end - n_periods]
     last = pair_period[group_end - 1]
     columns = {
-        "frequency": n_periods - 1,
+        "frequency": n_periods if include_first_transaction else n_periods - 1,
         "recency": (last - first) * num / den,
         "T": (end_period - first) * num / den,
     }
-    if spend is not None:
+    if spend is not None and include_first_transaction:
+        total = np.bincount(customer_codes, weights=spend, minlength=n_customers)
+        columns["monetary_value"] = total / n_periods
+    elif spend is not None:
         total = np.bincount(customer_codes, weights=spend, minlength=n_customers)
         in_first = periods == first[customer_codes]
         first_spend = np.bincount(
@@ -228,6 +246,50 @@ def _prepare(
     return frame, dates, spend, end, attrs
 
 
+def purchase_periods(
+    transactions: pd.DataFrame,
+    customer_id_col: str,
+    datetime_col: str,
+    freq: str = "D",
+    datetime_format: str | None = None,
+    observation_period_end: object = None,
+) -> pd.DataFrame:
+    """The distinct (customer, period) purchases of a pandas log, first purchases flagged.
+
+    The same validation, time zones and cut at ``observation_period_end`` as
+    :func:`rfm_summary` (arguments as there); what the tracking of repeat transactions
+    over calendar time needs (:mod:`clvmodels.evaluation.tracking`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer and period of ``freq`` with a purchase, sorted by customer
+        and period: ``customer_id_col``, ``period`` (the pandas period ordinal, an
+        integer: consecutive periods differ by 1) and ``first`` (the customer's first
+        purchase period). ``attrs["freq"]`` is the period alias.
+    """
+    alias = period_alias(freq, "freq")
+    frame, dates, _, end, _ = _prepare(
+        transactions, customer_id_col, datetime_col, None, datetime_format, observation_period_end
+    )
+    codes, customers = _customer_codes(frame[customer_id_col])
+    periods = dates.dt.to_period(alias).array.asi8
+    low = periods.min()
+    span = np.int64(max(end.to_period(alias).ordinal, periods.max()) - low + 1)
+    pair_customer, pair_period = _distinct_pairs(codes, periods, span, low)
+    first = np.ones(len(pair_customer), dtype=bool)
+    first[1:] = pair_customer[1:] != pair_customer[:-1]
+    out = pd.DataFrame(
+        {
+            customer_id_col: np.asarray(customers)[pair_customer],
+            "period": pair_period,
+            "first": first,
+        }
+    )
+    out.attrs[FREQ_ATTR] = alias
+    return out
+
+
 def rfm_summary(
     transactions: object,
     customer_id_col: str,
@@ -237,6 +299,7 @@ def rfm_summary(
     freq: str = "D",
     datetime_format: str | None = None,
     time_unit: str | None = None,
+    include_first_transaction: bool = False,
 ) -> Any:
     """Summarise a transaction log into frequency, recency, T (and monetary value).
 
@@ -274,6 +337,13 @@ def rfm_summary(
         in weeks of 7 days (days / 7), the convention of Fader, Hardie & Lee
         (2005) and CLVTools. With ``freq`` in months, quarters or years,
         ``time_unit`` must be the same unit (their lengths vary).
+    include_first_transaction
+        Count the first purchase period in ``frequency`` and in ``monetary_value``
+        (``lifetimes``' option of the same name), for descriptive tables and spend
+        models that want every purchase. Do not fit the purchase models on it: their
+        frequency counts repeat purchases (here a one-time buyer has frequency 1 and
+        recency 0, which their ``fit`` refuses). ``attrs["include_first_transaction"]``
+        records it. pandas logs only.
 
     Returns
     -------
@@ -292,6 +362,8 @@ def rfm_summary(
     TypeError
         ``transactions`` is not a DataFrame, paths, a DuckDB relation or a
         Spark DataFrame.
+    NotImplementedError
+        ``include_first_transaction=True`` with a DuckDB or Spark input.
     ValueError
         ``freq`` or ``time_unit`` is not a supported unit, or they cannot be
         combined.
@@ -308,6 +380,7 @@ def rfm_summary(
     """
     alias, unit, num, den = summary_units(freq, time_unit)
     if engine_name(transactions) is not None:
+        _engines_count_repeats_only(transactions, include_first_transaction)
         return summarise(
             transactions,
             customer_id_col,
@@ -331,9 +404,13 @@ def rfm_summary(
     codes, customers = _customer_codes(frame[customer_id_col])
     periods = dates.dt.to_period(alias).array.asi8
     end_period = end.to_period(alias).ordinal
-    columns = _summarise(codes, len(customers), periods, end_period, spend, num, den)
+    columns = _summarise(
+        codes, len(customers), periods, end_period, spend, num, den, include_first_transaction
+    )
     summary = pd.DataFrame(columns, index=pd.Index(customers, name=customer_id_col))
     summary.attrs.update({TIME_UNIT_ATTR: unit, FREQ_ATTR: alias, **attrs})
+    if include_first_transaction:
+        summary.attrs["include_first_transaction"] = True
     return summary
 
 
@@ -347,6 +424,7 @@ def calibration_holdout_split(
     freq: str = "D",
     datetime_format: str | None = None,
     time_unit: str | None = None,
+    include_first_transaction: bool = False,
 ) -> Any:
     """Summarise the calibration period and count what each customer did afterwards.
 
@@ -364,6 +442,9 @@ def calibration_holdout_split(
         Later transactions are left out, as in :func:`rfm_summary`.
     time_unit
         Unit of recency, T and ``duration_holdout``; defaults to ``freq``.
+    include_first_transaction
+        As in :func:`rfm_summary`, for the calibration columns (the holdout has no
+        first purchase to leave out). pandas logs only.
 
     Returns
     -------
@@ -381,6 +462,7 @@ def calibration_holdout_split(
     """
     alias, unit, num, den = summary_units(freq, time_unit)
     if engine_name(transactions) is not None:
+        _engines_count_repeats_only(transactions, include_first_transaction)
         return split(
             transactions,
             customer_id_col,
@@ -427,6 +509,7 @@ def calibration_holdout_split(
         None if spend is None else spend[in_calibration],
         num,
         den,
+        include_first_transaction,
     )
     summary = pd.DataFrame(columns, index=pd.Index(customers[cal_customers], name=customer_id_col))
 
@@ -464,4 +547,6 @@ def calibration_holdout_split(
             **attrs,
         }
     )
+    if include_first_transaction:
+        summary.attrs["include_first_transaction"] = True
     return summary

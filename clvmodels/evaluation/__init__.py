@@ -4,6 +4,7 @@ from clvmodels.evaluation import metrics, tracking
 from clvmodels.evaluation.backtest import BacktestResult, backtest, default_models
 from clvmodels.evaluation.baselines import LastPeriodBaseline, RetentionBaseline, RunRateBaseline
 from clvmodels.evaluation.compare import ModelComparison, compare_models
+from clvmodels.evaluation.tracking import expected_cumulative_transactions
 
 __all__ = [
     "BacktestResult",
@@ -14,6 +15,7 @@ __all__ = [
     "backtest",
     "compare_models",
     "default_models",
+    "expected_cumulative_transactions",
     "metrics",
     "tracking",
 ]

@@ -134,8 +134,8 @@ class RetentionBaseline(_Baseline):
         :func:`clvmodels.value.compare.lapse_churn_rate`); default six months.
     among
         Whose lapses estimate the churn: ``"repeat"`` (default) the customers with a
-        repeat purchase, ``"all"`` every customer, as :func:`clvmodels.compare_clv`
-        does.
+        repeat purchase (as :func:`clvmodels.compare_clv` does by default), ``"all"``
+        every customer.
 
     Notes
     -----
@@ -176,16 +176,8 @@ class RetentionBaseline(_Baseline):
                 "RetentionBaseline needs the summary's time unit to turn the lapse into "
                 "periods; state it with clvmodels.with_time_unit(summary, 'W')"
             )
-        if self.among not in ("repeat", "all"):
-            raise ValueError(f"among must be 'repeat' or 'all'; got {self.among!r}")
-        rows = summary[summary["frequency"] > 0] if self.among == "repeat" else summary
-        if rows.empty:
-            raise DataValidationError(
-                "RetentionBaseline(among='repeat') needs customers with a repeat purchase "
-                "(frequency > 0); the summary has none"
-            )
         self.churn_per_period_ = lapse_churn_rate(
-            rows, self.lapse, self.lapse_unit, period_unit=unit, time_unit=unit
+            summary, self.lapse, self.lapse_unit, period_unit=unit, time_unit=unit, among=self.among
         )
 
     def conditional_expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:

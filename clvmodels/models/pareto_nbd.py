@@ -49,12 +49,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from clvmodels.checks import positive_parameters
 from clvmodels.data.units import time_unit_of
@@ -76,9 +76,25 @@ __all__ = [
 
 PARAM_NAMES = ("r", "alpha", "s", "beta")
 
-#: Gauss-Legendre nodes and weights on [0, 1] for the log-likelihood integral.
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
-_NODES, _WEIGHTS = (_NODES + 1.0) / 2.0, _WEIGHTS / 2.0
+
+def _gauss_legendre_01(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights of ``n`` points on [0, 1]."""
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    return (nodes + 1.0) / 2.0, weights / 2.0
+
+
+#: The rule of the log-likelihood integral: right to ~1e-9 across the whole box.
+_NODES, _WEIGHTS = _gauss_legendre_01(64)
+#: A 20-point rule that is exact to ~1e-13 on the rows real data give (it spans a few
+#: decades of the log-spaced variable). The fit optimises with it and then checks every
+#: row against the 64-point rule (:meth:`ParetoNBDModel._fit_statistics`).
+_FAST_NODES, _FAST_WEIGHTS = _gauss_legendre_01(20)
+#: Unique rows of the quick fit that gives the starting values of a larger data set.
+_QUICK_ROWS = 5000
+#: Customers from which P(alive) is computed once per distinct (x, t_x, T).
+_UNIQUE_FROM = 2000
+#: Rows per block in the fit's objective: keeps the (rows x nodes) temporaries in cache.
+_BLOCK = 4096
 
 #: Beyond this, e^-l is below 2e-22 relative to the integrand's start: the integral is cut.
 _CUT = 50.0
@@ -89,11 +105,18 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     return positive_parameters(params, PARAM_NAMES, "Pareto/NBD")
 
 
-def _log_spaced_nodes(scale: Any, upper: Any, xp: SimpleNamespace) -> tuple:
+def _log_spaced_nodes(
+    scale: Any,
+    upper: Any,
+    xp: SimpleNamespace,
+    nodes: np.ndarray = _NODES,
+    weights: np.ndarray = _WEIGHTS,
+) -> tuple:
     r"""Nodes and weights for :math:`\int_0^{U} g(\ell)\, d\ell`, g falling on a scale ``s``.
 
     The nodes are :math:`\ell = s\,(e^{v \ln(1 + U/s)} - 1)`, v the Gauss-Legendre nodes on
-    [0, 1], so the rule resolves every scale from ``s`` (at most 1) to ``U``.
+    [0, 1] (``nodes``, ``weights``), so the rule resolves every scale from ``s`` (at
+    most 1) to ``U``.
 
     Returns
     -------
@@ -101,21 +124,34 @@ def _log_spaced_nodes(scale: Any, upper: Any, xp: SimpleNamespace) -> tuple:
         Arrays of the data's shape + (n,): the integral is ``sum(weights * g(ell))``.
     """
     span = xp.log1p(upper / scale)
-    grow = xp.exp(_NODES * span[..., None])
-    return scale[..., None] * (grow - 1.0), _WEIGHTS * (scale * span)[..., None] * grow
+    grow = xp.exp(nodes * span[..., None])
+    return scale[..., None] * (grow - 1.0), weights * (scale * span)[..., None] * grow
 
 
 def _tail_integral(
-    r: Any, alpha: Any, s: Any, beta: Any, x: Any, t_x: Any, T: Any, xp: SimpleNamespace
+    r: Any,
+    alpha: Any,
+    s: Any,
+    beta: Any,
+    x: Any,
+    t_x: Any,
+    T: Any,
+    xp: SimpleNamespace,
+    rule: tuple[np.ndarray, np.ndarray] = (_NODES, _WEIGHTS),
+    with_gradient: bool = True,
 ) -> SimpleNamespace:
     r"""ln I, I the integral in the module docstring, and what its gradient needs.
+
+    ``rule`` is the Gauss-Legendre rule on [0, 1] (the 64-point one unless the fit's
+    faster rule is asked for); with ``with_gradient=False`` only ``log_integral`` is
+    returned.
 
     Returns
     -------
     SimpleNamespace
         ``log_integral`` (``-inf`` where T = t_x); at the nodes (last axis): ``share`` (each
-        node's share of I), ``log_c_tau`` = ln(c + tau), ``log_shrink`` =
-        ln((c' + tau) / (c + tau)) and ``decay`` = (c + t_x) / (c + tau), where c and c'
+        node's share of I), ``log_c_tau`` = ln(c + tau), ``shrink`` = (c' + tau) / (c + tau)
+        and its log ``log_shrink``, and ``inverse_c_tau`` = 1 / (c + tau), where c and c'
         are the larger and smaller of alpha and beta (``alpha_larger`` says which).
     """
     m = r + s + x
@@ -136,34 +172,46 @@ def _tail_integral(
     width = m * one_minus_z
     scale = xp.minimum(width / xp.maximum(q * z, width), upper)
     log1m_z = xp.log(one_minus_z)
-    ell, weights = _log_spaced_nodes(scale, upper, xp)
+    ell, weights = _log_spaced_nodes(scale, upper, xp, *rule)
     ell_over_m = ell / m[..., None]
     decay_m1 = xp.expm1(-ell_over_m)  # e^(-l/m) - 1 = (c + t_x) / (c + tau) - 1
     # ln(1 - z e^(-l/m)) = ln((1 - z) + z (1 - e^(-l/m))), no cancellation
-    log_shrink = xp.log(one_minus_z[..., None] - z[..., None] * decay_m1)
+    shrink = one_minus_z[..., None] - z[..., None] * decay_m1
+    log_shrink = xp.log(shrink)
     log_ratio = -q[..., None] * (log_shrink - log1m_z[..., None])
     terms = weights * xp.exp(log_ratio - ell)
     integral = xp.sum(terms, axis=-1)
     log_integral = xp.where(
         positive, -m * log_base - xp.log(m) - q * log1m_z + xp.log(integral), -np.inf
     )
+    if not with_gradient:
+        return SimpleNamespace(log_integral=log_integral)
     return SimpleNamespace(
         log_integral=log_integral,
         share=terms / integral[..., None],
         log_c_tau=log_base[..., None] + ell_over_m,
         log_shrink=log_shrink,
+        shrink=shrink,
         inverse_c_tau=(1.0 + decay_m1) / base[..., None],
         alpha_larger=alpha_larger[..., None],
     )
 
 
-def _parts(params: Mapping[str, Any], frequency: Any, recency: Any, T: Any, xp: Any) -> tuple:
+def _parts(
+    params: Mapping[str, Any],
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    xp: Any,
+    rule: tuple[np.ndarray, np.ndarray] = (_NODES, _WEIGHTS),
+    with_gradient: bool = True,
+) -> tuple:
     """The three log terms of the likelihood: A1 (x only), alive at T, died in (t_x, T]."""
     r, alpha, s, beta = (params[name] for name in PARAM_NAMES)
     x, t_x = frequency, recency
     head = xp.gammaln(r + x) - xp.gammaln(r) + r * xp.log(alpha) + s * xp.log(beta)
     alive = -(r + x) * xp.log(alpha + T) - s * xp.log(beta + T)
-    tail = _tail_integral(r, alpha, s, beta, x, t_x, T, xp)
+    tail = _tail_integral(r, alpha, s, beta, x, t_x, T, xp, rule, with_gradient)
     died = xp.log(s) + tail.log_integral
     return head, alive, died, tail
 
@@ -203,11 +251,34 @@ def log_likelihood(
         One value per customer, in nats (the full likelihood: its sum over CDNOW is the
         -9595.0 of Fader, Hardie & Lee 2005).
     """
-    if xp is NUMPY:
-        params = dict(zip(PARAM_NAMES, _unpack(params), strict=True))
-    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
-    head, alive, died, _ = _parts(params, x, t_x, T, xp)
-    return head + xp.logaddexp(alive, died)
+    if xp is not NUMPY:
+        x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
+        head, alive, died, _ = _parts(params, x, t_x, T, xp)
+        return head + xp.logaddexp(alive, died)
+
+    def block(named: dict, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        head, alive, died, _ = _parts(named, x, t_x, T, NUMPY, with_gradient=False)
+        return head + np.logaddexp(alive, died)
+
+    return _blockwise(block, params, frequency, recency, T)
+
+
+def _blockwise(fn: Any, params: Mapping[str, ArrayLike], *data: ArrayLike) -> np.ndarray:
+    """``fn(params, *data)`` over the broadcast of parameters and data, in blocks.
+
+    Everything is broadcast to one shape and taken ``_BLOCK`` elements at a time, so that
+    the (elements x nodes) temporaries of the quadrature stay in cache; the result has the
+    broadcast shape.
+    """
+    arrays = np.broadcast_arrays(*_unpack(params), *(np.asarray(v, np.float64) for v in data))
+    shape = arrays[0].shape
+    flat = [a.ravel() for a in arrays]
+    out = np.empty(flat[0].size)
+    for start in range(0, out.size, _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        named = dict(zip(PARAM_NAMES, (a[rows] for a in flat[:4]), strict=True))
+        out[rows] = fn(named, *(a[rows] for a in flat[4:]))
+    return out.reshape(shape)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
@@ -215,12 +286,30 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
 
     The gradient differentiates under the integral sign on the same quadrature nodes;
     ``tests/models/test_pareto_nbd.py`` pins it to finite differences of
-    :func:`log_likelihood`.
+    :func:`log_likelihood`. Rows are taken in blocks of ``_BLOCK`` so that the
+    (rows x nodes) temporaries stay in cache. ``columns`` may hold the quadrature rule as
+    ``quadrature_nodes`` and ``quadrature_weights`` (the 64-point rule otherwise).
     """
-    r, alpha, s, beta = params
     x, t_x, T = columns["frequency"], columns["recency"], columns["T"]
+    rule = (
+        columns.get("quadrature_nodes", _NODES),
+        columns.get("quadrature_weights", _WEIGHTS),
+    )
+    ll = np.empty(len(x))
+    grad = np.empty((4, len(x)))
+    for start in range(0, len(x), _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        ll[rows], grad[:, rows] = _block_loglik_grad(params, x[rows], t_x[rows], T[rows], rule)
+    return ll, grad
+
+
+def _block_loglik_grad(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, rule: tuple
+) -> tuple:
+    """:func:`_loglik_grad` on one block of rows."""
+    r, alpha, s, beta = params
     named = dict(zip(PARAM_NAMES, params, strict=True))
-    head, alive, died, tail = _parts(named, x, t_x, T, NUMPY)
+    head, alive, died, tail = _parts(named, x, t_x, T, NUMPY, rule)
     ll = head + np.logaddexp(alive, died)
     p_alive = special.expit(alive - died)
     p_died = 1.0 - p_alive
@@ -232,7 +321,7 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
     mean_log_other = mean_log_c + (share * tail.log_shrink).sum(axis=-1)
     weighted_inverse_c = share * tail.inverse_c_tau
     mean_inverse_c = weighted_inverse_c.sum(axis=-1)
-    mean_inverse_other = (weighted_inverse_c * np.exp(-tail.log_shrink)).sum(axis=-1)
+    mean_inverse_other = (weighted_inverse_c / tail.shrink).sum(axis=-1)
     larger = tail.alpha_larger[..., 0]
     d_integral_r = -np.where(larger, mean_log_c, mean_log_other)
     d_integral_alpha = -(r + x) * np.where(larger, mean_inverse_c, mean_inverse_other)
@@ -269,10 +358,34 @@ def probability_alive(
 
     (Fader & Hardie 2005, note 009, eq. 18), as ``expit`` of the log odds.
     """
-    named = dict(zip(PARAM_NAMES, _unpack(params), strict=True))
+
+    def block(named: dict, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        _, alive, died, _ = _parts(named, x, t_x, T, NUMPY, with_gradient=False)
+        return special.expit(alive - died)
+
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
-    _, alive, died, _ = _parts(named, x, t_x, T, NUMPY)
-    return special.expit(alive - died)
+    scalar_params = all(np.ndim(v) == 0 for v in _unpack(params))
+    if scalar_params and x.ndim == t_x.ndim == T.ndim == 1 and x.size > _UNIQUE_FROM:
+        # one value per distinct (x, t_x, T): real data repeat rows a lot
+        codes, first = _distinct_rows(x, t_x, T)
+        return _blockwise(block, params, x[first], t_x[first], T[first])[codes]
+    return _blockwise(block, params, x, t_x, T)
+
+
+def _distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct rows of equal-length columns, and a row index of each code.
+
+    ``columns[j][first][codes]`` is ``columns[j]``: evaluate on ``first``, map back by
+    ``codes``.
+    """
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(column)
+        codes, _ = pd.factorize(codes * len(uniques) + column_codes)
+    n_distinct = int(codes.max()) + 1 if codes.size else 0
+    first = np.empty(n_distinct, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first
 
 
 def _horizon_factor(shape: np.ndarray, rate: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -301,6 +414,17 @@ def expected_purchases(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndar
 
     (Fader & Hardie 2005, note 009, eq. 17; the limit s -> 1 is
     :math:`\tfrac{r\beta}{\alpha}\ln(1 + t/\beta)`), without cancellation.
+
+    At the CDNOW estimates (r, alpha, s, beta) = (0.5534, 10.5802, 0.6061, 11.6562), weeks,
+    this gives .0510 .0996 .1461 .1907 .2337 .2751 .3150 .3538 .3913 for t = 1..9, as do
+    ``lifetimes`` and the formula in 40-digit mpmath
+    (``tests/models/test_pareto_nbd.py``). A series quoted with these estimates,
+    .0508 .0992 .1454 .1898 .2325 .2736 .3134 .3518 .3891, is 0.4-0.6 % lower and is not
+    the formula at them, nor at the rounded published estimates (0.553, 10.578, 0.606,
+    11.669), nor with days converted to weeks by 52/365.25 or shifted by a day. The
+    formula reproduces it (to 4e-5, its rounding) only at different estimates,
+    r / alpha = 0.05210, s = 0.6054, beta = 11.52 (against 0.05231, 0.6061, 11.66), so it
+    was computed from another fit; its source was not found.
     """
     r, alpha, s, beta = _unpack(params)
     t = _check_horizon(t)
@@ -519,13 +643,80 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         w, c = stats.weights, stats.columns
         rate = max(float(np.dot(w, c["frequency"]) / max(np.dot(w, c["T"]), 1e-12)), 1e-6)
         horizon = max(float(np.dot(w, c["T"]) / w.sum()), 1e-6)
-        return [
+        starts = [
             np.array([1.0, 1.0 / rate, 1.0, horizon]),
             np.array([0.5, 0.5 / rate, 0.5, 0.5 * horizon]),
             np.array([2.0, 2.0 / rate, 2.0, 4.0 * horizon]),
         ]
+        if len(w) > _QUICK_ROWS:
+            # A fit on a random subset of the unique rows lands close to the optimum, where
+            # the full data need a few Newton-like steps (see _minimise).
+            subset = stats.subsample(_QUICK_ROWS, np.random.default_rng(19870101))
+            quick = self._minimise(starts[0], subset, 1e-5)
+            if np.isfinite(quick.fun) and np.all(np.isfinite(quick.x)):
+                starts.insert(0, np.exp(quick.x))
+        return starts
 
     _loglik_grad = staticmethod(_loglik_grad)
+
+    def _minimise(self, start: np.ndarray, stats: SufficientStatistics, gtol: float) -> Any:
+        """BFGS started with the inverse Hessian at ``start`` where it is positive definite.
+
+        From the start that a quick fit on a subset gives (:meth:`_starting_values`), the
+        curvature at the start is close to the curvature at the optimum, so BFGS needs a
+        handful of steps instead of rebuilding it from the identity (about 30 evaluations
+        of the log-likelihood and its gradient); the forward-difference Hessian costs four.
+        """
+        log_start = np.log(start)
+        _, gradient = self._objective(log_start, stats)
+        hessian = np.empty((len(start), len(start)))
+        for j in range(len(start)):
+            step = 1e-5 * max(1.0, abs(log_start[j]))
+            shifted = log_start.copy()
+            shifted[j] += step
+            hessian[:, j] = (self._objective(shifted, stats)[1] - gradient) / step
+        hessian = 0.5 * (hessian + hessian.T)
+        hess_inv0 = None
+        if np.all(np.isfinite(hessian)):
+            try:  # the inverse Hessian where the start is in a convex region
+                inverse = np.linalg.inv(hessian)
+                hess_inv0 = 0.5 * (inverse + inverse.T)
+                np.linalg.cholesky(hess_inv0)
+            except np.linalg.LinAlgError:
+                hess_inv0 = None
+        return optimize.minimize(
+            self._objective,
+            log_start,
+            args=(stats,),
+            jac=True,
+            method="BFGS",
+            options={"gtol": gtol, "maxiter": 1000, "hess_inv0": hess_inv0},
+        )
+
+    def _fit_statistics(self, stats: SufficientStatistics) -> Self:
+        """Fit with the 20-point rule, then check every row against the 64-point rule.
+
+        The estimation sequence runs with :data:`_FAST_NODES` (about three times fewer
+        nodes per row); at the estimate, each row's log-likelihood is recomputed with the
+        64-point rule of :func:`log_likelihood`. Where all rows agree to ``1e-9`` nats the
+        fit stands (and its log-likelihood is the 64-point one); otherwise, which only
+        extreme data cause, the whole sequence runs again with the 64-point rule.
+        """
+        fast = SufficientStatistics(
+            stats.columns,
+            stats.weights,
+            stats.time_unit,
+            stats.shared | {"quadrature_nodes": _FAST_NODES, "quadrature_weights": _FAST_WEIGHTS},
+        )
+        super()._fit_statistics(fast)
+        columns = stats.columns
+        exact = log_likelihood(self.params_, columns["frequency"], columns["recency"], columns["T"])
+        quick, _ = _loglik_grad(self._params_array(), fast.arrays)
+        if not np.all(np.abs(quick - exact) <= 1e-9):
+            return super()._fit_statistics(stats)
+        self.log_likelihood_ = float(np.dot(stats.weights, exact))
+        self.data_fingerprint_ = stats.fingerprint()
+        return self
 
     def _limits(self, params: dict[str, float]) -> list[str]:
         """The Pareto/NBD's limits, reached when the likelihood is flat towards them.

@@ -39,7 +39,7 @@ from clvmodels.value.probabilistic import (
     summary_time_unit,
 )
 
-__all__ = ["METHODS", "CLVComparison", "compare_clv", "lapse_churn_rate"]
+__all__ = ["AMONG", "METHODS", "CLVComparison", "compare_clv", "lapse_churn_rate"]
 
 #: The valuation methods, in the order of the columns and of the aggregate rows.
 METHODS = ("probabilistic", "simple", "retention", "dcf")
@@ -78,8 +78,29 @@ def _lapse_length(lapse: float, lapse_unit: str, time_unit: str) -> float:
     return lapse * days_per_unit(lapse_unit) / days_per_unit(time_unit)
 
 
-def _lapse_churn(recency: np.ndarray, T: np.ndarray, lapse: float, period: float) -> float:
+#: Whose lapses estimate the churn (see :func:`lapse_churn_rate`).
+AMONG = ("repeat", "all")
+
+
+def _lapse_churn(
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    T: np.ndarray,
+    lapse: float,
+    period: float,
+    among: str,
+) -> float:
     """Constant churn per period from lapsed customers (all lengths in summary units)."""
+    if among not in AMONG:
+        raise ValueError(f"among must be one of {AMONG}; got {among!r}")
+    if among == "repeat":
+        repeat = frequency > 0
+        if not repeat.any():
+            raise ValueError(
+                "the churn among repeat buyers (among='repeat') needs customers with "
+                "frequency > 0; the summary has none (use among='all' or give churn_rate)"
+            )
+        recency, T = recency[repeat], T[repeat]
     lapsed = (T - recency) > lapse
     exposure = float(np.where(lapsed, recency, T).sum())
     events = int(lapsed.sum())
@@ -98,12 +119,14 @@ def lapse_churn_rate(
     *,
     time_unit: str | None = None,
     period_length: float | None = None,
+    among: str = "repeat",
 ) -> float:
     r"""Churn rate per period estimated from an RFM summary alone.
 
     A customer is *lapsed* when her last purchase lies more than ``lapse`` before the
     end of observation (:math:`T - t_x > \ell`; with no repeat purchase, :math:`t_x = 0`
-    is the first purchase). Lapsed customers are taken to have churned at their last
+    is the first purchase). By default only customers with a repeat purchase count
+    (``among="repeat"``; see below). Lapsed customers are taken to have churned at their last
     purchase; the others are still active, their lifetime censored at :math:`T`. With
     a constant hazard :math:`h`, the maximum-likelihood estimate is events over
     exposure, and the churn per period of length :math:`s` follows:
@@ -118,8 +141,16 @@ def lapse_churn_rate(
     actuarial defections / customer-time-at-risk rate: it uses each customer's tenure
     (unlike the share of lapsed customers, which grows with the age of the base), needs
     no model, and gives one rate for everybody, which is what the textbook formulas
-    assume. It depends on the lapse threshold; one-time buyers older than the
-    threshold count as churned at once.
+    assume. It depends on the lapse threshold.
+
+    **Whose churn.** The textbook formulas multiply a customer's repeat-purchase rate
+    by the retention, and that rate is 0 for a customer without a repeat purchase
+    whatever the churn. The retention they need is therefore that of customers who do
+    repeat (the customers whose value it discounts): ``among="repeat"``, the default.
+    ``among="all"`` counts every customer, so one-time buyers older than the threshold
+    count as churned at once, with no exposure: their inactivity, already in their zero
+    rate, is counted a second time as churn of everybody else (on CDNOW, with a 6-month
+    lapse, 25 % churn a month against 3.8 % among repeat buyers).
 
     Parameters
     ----------
@@ -134,6 +165,8 @@ def lapse_churn_rate(
     period_length
         Override of the period's length in the summary's unit (see
         :func:`clvmodels.value.probabilistic.discount_schedule`).
+    among
+        ``"repeat"`` (customers with frequency > 0) or ``"all"``.
 
     Returns
     -------
@@ -145,7 +178,8 @@ def lapse_churn_rate(
     DataValidationError
         On an invalid summary.
     ValueError
-        On a non-positive ``lapse`` or ``period_length``, or no known time unit.
+        On a non-positive ``lapse`` or ``period_length``, no known time unit, an unknown
+        ``among``, or no repeat buyer with ``among="repeat"``.
 
     References
     ----------
@@ -159,6 +193,8 @@ def lapse_churn_rate(
     ...                         "T": [30.0, 12.0]})
     >>> summary.attrs["time_unit"] = "W"
     >>> round(lapse_churn_rate(summary, lapse=8, lapse_unit="W", period_unit="W"), 4)
+    0.0
+    >>> round(lapse_churn_rate(summary, 8, "W", "W", among="all"), 4)
     0.08
     """
     check_summary(summary)
@@ -169,10 +205,12 @@ def lapse_churn_rate(
     else:
         period = finite_scalar(period_length, "period_length", greater_than=0)
     return _lapse_churn(
+        summary["frequency"].to_numpy(np.float64),
         summary["recency"].to_numpy(np.float64),
         summary["T"].to_numpy(np.float64),
         lapse_length,
         period,
+        among,
     )
 
 
@@ -212,6 +250,7 @@ def compare_clv(
     churn_rate: float | None = None,
     lapse: float = 6.0,
     lapse_unit: str = "M",
+    churn_among: str = "repeat",
 ) -> CLVComparison:
     r"""Probabilistic CLV next to the simple, retention and DCF formulas, per customer.
 
@@ -232,7 +271,11 @@ def compare_clv(
     * purchases per period :math:`f_i = x_i / T_i \cdot s`, the observed repeat
       purchase rate (0 when :math:`T_i = 0`);
     * churn per period :math:`c`: ``churn_rate`` if given, else
-      :func:`lapse_churn_rate` with ``lapse`` / ``lapse_unit`` (one rate for all).
+      :func:`lapse_churn_rate` with ``lapse`` / ``lapse_unit`` (one rate for all),
+      estimated among the customers with a repeat purchase (``churn_among="repeat"``):
+      the retention of the formulas applies to the repeat-purchase rate, which is already
+      0 for one-time buyers, so counting their lapses as churn too would count their
+      inactivity twice.
 
     With :math:`v_i = m \bar s_i f_i`, the value per period of an active customer:
 
@@ -265,6 +308,10 @@ def compare_clv(
         Churn per period (per ``horizon_unit``) in [0, 1]; ``None`` estimates it.
     lapse, lapse_unit
         Threshold of :func:`lapse_churn_rate` when ``churn_rate`` is ``None``.
+    churn_among
+        Whose lapses estimate the churn, as ``among`` of :func:`lapse_churn_rate`:
+        ``"repeat"`` (default) or ``"all"`` (every customer, which double counts
+        one-time buyers).
 
     Returns
     -------
@@ -320,7 +367,7 @@ def compare_clv(
 
     if churn_rate is None:
         lapse_length = _lapse_length(lapse, lapse_unit, unit)
-        churn = _lapse_churn(recency, T, lapse_length, schedule.step_length)
+        churn = _lapse_churn(x, recency, T, lapse_length, schedule.step_length, churn_among)
     else:
         churn = finite_scalar(churn_rate, "churn_rate", at_least=0, at_most=1)
 

@@ -7,10 +7,17 @@ import clvmodels as clv
 from clvmodels.exceptions import DataValidationError
 
 
+@pytest.mark.parametrize("include_first", [False, True])
 @pytest.mark.parametrize("freq", ["D", "W"])
-def test_rfm_summary_agrees_with_lifetimes_on_cdnow(cdnow_transactions, freq):
+def test_rfm_summary_agrees_with_lifetimes_on_cdnow(cdnow_transactions, freq, include_first):
     ours = clv.rfm_summary(
-        cdnow_transactions, "customer_id", "date", "spend", "1998-06-30", freq=freq
+        cdnow_transactions,
+        "customer_id",
+        "date",
+        "spend",
+        "1998-06-30",
+        freq=freq,
+        include_first_transaction=include_first,
     )
     theirs = summary_data_from_transaction_data(
         cdnow_transactions,
@@ -19,11 +26,13 @@ def test_rfm_summary_agrees_with_lifetimes_on_cdnow(cdnow_transactions, freq):
         "spend",
         observation_period_end="1998-06-30",
         freq=freq,
+        include_first_transaction=include_first,
     ).loc[ours.index]
     assert len(ours) == 23_570
     for column in ["frequency", "recency", "T", "monetary_value"]:
         np.testing.assert_allclose(ours[column], theirs[column], rtol=1e-12, atol=1e-9)
     assert ours.attrs["time_unit"] == freq
+    assert ours.attrs.get("include_first_transaction", False) is include_first
 
 
 def test_rfm_summary_hand_computed():

@@ -299,3 +299,92 @@ def test_no_dropout_in_the_data_is_reported_as_the_nbd_limit():
     assert any("observed information matrix is singular" in m for m in messages)
     assert model.params_["s"] / model.params_["beta"] < 1e-6
     assert model.params_["r"] / model.params_["alpha"] == pytest.approx(0.8 / 5, rel=0.15)
+
+
+# -- the fit: a fast quadrature rule, checked against the 64-point rule -------------------------
+def _simulated_summary(n, seed):
+    """Pareto/NBD customers with known parameters, purchases on whole days, times in weeks."""
+    rng = np.random.default_rng(seed)
+    lam, mu = rng.gamma(0.55, 1 / 10.6, n), rng.gamma(0.61, 1 / 11.7, n)
+    T = np.floor(rng.uniform(52.0, 104.0, n) * 7) / 7
+    active = np.minimum(rng.exponential(1 / mu), T)
+    x = rng.poisson(lam * active)
+    last = rng.random(n) ** (1.0 / np.maximum(x, 1)) * active
+    t_x = np.where(x > 0, np.maximum(np.ceil(last * 7), 1) / 7, 0.0)
+    return clv.with_time_unit(pd.DataFrame({"frequency": x, "recency": t_x, "T": T}), "W")
+
+
+@pytest.mark.parametrize("poor_rule", [False, True])
+def test_fit_is_the_optimum_of_the_64_point_likelihood(poor_rule, monkeypatch):
+    """The fit optimises with a 20-point rule; its estimate must solve the exact score equations.
+
+    With a deliberately poor fast rule (4 points), the check of every row at the estimate
+    fails and the fit runs again on the 64-point rule: the result is the same optimum.
+    """
+    if poor_rule:
+        nodes, weights = np.polynomial.legendre.leggauss(4)
+        monkeypatch.setattr(pareto_nbd, "_FAST_NODES", (nodes + 1) / 2)
+        monkeypatch.setattr(pareto_nbd, "_FAST_WEIGHTS", weights / 2)
+    summary = _simulated_summary(12_000, seed=5)
+    model = clv.ParetoNBDModel().fit(summary)
+    p = model._params_array()
+    columns = {c: summary[c].to_numpy(np.float64) for c in ("frequency", "recency", "T")}
+    ll, grad = pareto_nbd._loglik_grad(p, columns)
+    assert model.log_likelihood_ == pytest.approx(ll.sum(), rel=1e-12)
+    # score in log-parameters, per customer: zero at the optimum
+    assert np.max(np.abs(grad.sum(axis=1) * p / len(summary))) < 1e-5
+    if not poor_rule:
+        truth = np.array([0.55, 10.6, 0.61, 11.7])
+        assert np.all(np.abs(np.log(p / truth)) < 3 * np.sqrt(np.diag(model.log_covariance_)))
+
+
+def test_fast_rule_matches_the_64_point_rule_on_realistic_rows():
+    summary = _simulated_summary(20_000, seed=6)
+    columns = {c: summary[c].to_numpy(np.float64) for c in ("frequency", "recency", "T")}
+    p = np.array([0.55, 10.6, 0.61, 11.7])
+    fast = columns | {
+        "quadrature_nodes": pareto_nbd._FAST_NODES,
+        "quadrature_weights": pareto_nbd._FAST_WEIGHTS,
+    }
+    exact_ll, exact_grad = pareto_nbd._loglik_grad(p, columns)
+    quick_ll, quick_grad = pareto_nbd._loglik_grad(p, fast)
+    np.testing.assert_allclose(quick_ll, exact_ll, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(quick_grad, exact_grad, rtol=1e-9, atol=1e-11)
+
+
+def test_expected_purchases_t_1_to_9_is_the_closed_form_not_the_quoted_series():
+    """E[X(t)], t = 1..9, at the BTYD estimates: note 009 eq. 17 in mpmath, and lifetimes.
+
+    The series .0508 .0992 ... .3891 quoted with these estimates (issue 13) is 0.4-0.6 %
+    lower; it is the same formula at r / alpha = 0.05210, s = 0.6054, beta = 11.52 (another
+    fit), which this test records (see :func:`pareto_nbd.expected_purchases`).
+    """
+    t = np.arange(1.0, 10.0)
+    ours = pareto_nbd.expected_purchases(BTYD, t)
+    with mp.workdps(40):
+        r, a, s, b = (mp.mpf(str(BTYD[k])) for k in ("r", "alpha", "s", "beta"))
+        literal = [float(r * b / (a * (s - 1)) * (1 - (b / (b + k)) ** (s - 1))) for k in t]
+    np.testing.assert_allclose(ours, literal, rtol=1e-13)
+    lifetimes = pytest.importorskip("lifetimes")
+    other = lifetimes.ParetoNBDFitter()
+    other.params_ = pd.Series(BTYD)
+    np.testing.assert_allclose(ours, other.expected_number_of_purchases_up_to_time(t), rtol=1e-12)
+    np.testing.assert_allclose(
+        ours.round(4), [0.0510, 0.0996, 0.1461, 0.1907, 0.2337, 0.2751, 0.3150, 0.3538, 0.3913]
+    )
+    quoted = np.array([0.0508, 0.0992, 0.1454, 0.1898, 0.2325, 0.2736, 0.3134, 0.3518, 0.3891])
+    assert np.all(ours - quoted > 1.5e-4)
+    other_fit = {"r": 0.05210, "alpha": 1.0, "s": 0.6054, "beta": 11.517}
+    np.testing.assert_allclose(pareto_nbd.expected_purchases(other_fit, t), quoted, atol=6e-5)
+
+
+def test_p_alive_once_per_distinct_row_equals_row_by_row(monkeypatch):
+    summary = _simulated_summary(5_000, seed=7)
+    x, t_x, T = (summary[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
+    by_distinct = pareto_nbd.probability_alive(BTYD, x, t_x, T)
+    monkeypatch.setattr(pareto_nbd, "_UNIQUE_FROM", 10**9)
+    np.testing.assert_array_equal(by_distinct, pareto_nbd.probability_alive(BTYD, x, t_x, T))
+    codes, first = pareto_nbd._distinct_rows(x, t_x, T)
+    assert len(first) < len(x)
+    for column in (x, t_x, T):
+        np.testing.assert_array_equal(column[first][codes], column)

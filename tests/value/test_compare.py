@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clvmodels.data.units import with_time_unit
 from clvmodels.exceptions import DataValidationError, UnitMismatchError
 from clvmodels.value.compare import METHODS, CLVComparison, compare_clv, lapse_churn_rate
 from clvmodels.value.probabilistic import customer_lifetime_value
@@ -206,31 +207,70 @@ def test_retention_with_a_negative_rate_sums_the_finite_horizon(bgnbd_cdnow, gam
 
 def test_lapse_churn_estimator_by_hand():
     summary = _hand_summary()
-    # 2 lapsed customers (a, c) over 0 + 12 + 5 + 4 = 21 customer-weeks at risk
+    # among="all": 2 lapsed customers (a, c) over 0 + 12 + 5 + 4 = 21 customer-weeks at risk
     weekly = 1 - math.exp(-2 / 21)
     monthly = 1 - math.exp(-2 / 21 * WEEKS_PER_MONTH)
-    assert lapse_churn_rate(summary, lapse=8, lapse_unit="W", period_unit="W") == pytest.approx(
-        weekly
-    )
-    assert lapse_churn_rate(summary, lapse=8, lapse_unit="W") == pytest.approx(monthly)
+    everybody = {"among": "all"}
+    assert lapse_churn_rate(
+        summary, lapse=8, lapse_unit="W", period_unit="W", **everybody
+    ) == pytest.approx(weekly)
+    assert lapse_churn_rate(summary, lapse=8, lapse_unit="W", **everybody) == pytest.approx(monthly)
     # the same threshold stated in days
-    assert lapse_churn_rate(summary, lapse=56, lapse_unit="D", period_unit="W") == pytest.approx(
-        weekly
+    assert lapse_churn_rate(
+        summary, lapse=56, lapse_unit="D", period_unit="W", **everybody
+    ) == pytest.approx(weekly)
+    # among repeat buyers (the default): b and c, 1 lapse (c) over 12 + 5 weeks
+    assert lapse_churn_rate(summary, lapse=8, lapse_unit="W", period_unit="W") == pytest.approx(
+        1 - math.exp(-1 / 17)
     )
     # nobody lapsed -> no churn
     assert lapse_churn_rate(summary, lapse=52, lapse_unit="W") == 0.0
+    with pytest.raises(ValueError, match="among must be one of"):
+        lapse_churn_rate(summary, among="some")
+    with pytest.raises(ValueError, match="needs customers with frequency > 0"):
+        lapse_churn_rate(summary.assign(frequency=0, recency=0.0))
 
 
-def test_compare_uses_the_lapse_estimator(cdnow_comparison, cdnow_summary, bgnbd_cdnow):
+def test_compare_uses_the_lapse_estimator_among_repeat_buyers(cdnow_comparison, cdnow_summary):
     assert cdnow_comparison.churn_per_period == pytest.approx(
         lapse_churn_rate(cdnow_summary, lapse=6, lapse_unit="M", period_unit="M"), rel=1e-12
     )
-    # CDNOW by hand: lapsed = silent for more than 6 months (26.09 weeks)
-    x_T = cdnow_summary[["recency", "T"]]
+    # CDNOW by hand: repeat buyers silent for more than 6 months (26.09 weeks) lapsed
+    x_T = cdnow_summary.loc[cdnow_summary["frequency"] > 0, ["recency", "T"]]
     lapsed = (x_T["T"] - x_T["recency"]) > 6 * WEEKS_PER_MONTH
     exposure = x_T["recency"][lapsed].sum() + x_T["T"][~lapsed].sum()
     hand = 1 - math.exp(-lapsed.sum() / exposure * WEEKS_PER_MONTH)
     assert cdnow_comparison.churn_per_period == pytest.approx(hand, rel=1e-12)
+
+
+def test_one_time_buyers_do_not_change_the_repeat_buyers_retention_value(
+    bgnbd_cdnow, gamma_gamma_cdnow
+):
+    """A one-time buyer's deterministic value is 0 through her zero repeat rate; with the
+    churn among repeat buyers, adding such customers leaves everybody else's value as it
+    was. With the churn among all customers they would lower it: counted twice."""
+    summary = _hand_summary().drop(index=["a", "d"])
+    one_time = pd.DataFrame(
+        {"frequency": [0] * 5, "recency": [0.0] * 5, "T": [40.0] * 5, "monetary_value": 0.0},
+        index=pd.Index(list("vwxyz"), name="customer_id"),
+    )
+    grown = with_time_unit(pd.concat([summary, one_time]), "W")
+    args = (bgnbd_cdnow, gamma_gamma_cdnow, 12, 0.01)
+    units = {"horizon_unit": "W", "discount_period": "W", "lapse": 8, "lapse_unit": "W"}
+    before = compare_clv(summary, *args, **units)
+    after = compare_clv(grown, *args, **units)
+    assert after.churn_per_period == before.churn_per_period
+    for method in ("simple", "retention"):
+        np.testing.assert_allclose(
+            after.per_customer.loc[summary.index, method], before.per_customer[method]
+        )
+        assert (after.per_customer.loc[one_time.index, method] == 0).all()
+    double = compare_clv(grown, *args, **units, churn_among="all")
+    assert double.churn_per_period > after.churn_per_period
+    assert (
+        double.per_customer.loc[summary.index, "retention"]
+        < after.per_customer.loc[summary.index, "retention"]
+    ).all()
 
 
 def test_higher_p_alive_at_equal_rate_gives_higher_probabilistic_clv(
