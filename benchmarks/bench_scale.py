@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -219,7 +220,11 @@ def main() -> None:
     parser.add_argument("--folder")
     args = parser.parse_args()
     if args.child:
+        load = os.getloadavg()[0]
         result = child(args.child, Path(args.folder))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result["cpu_s"] = usage.ru_utime + usage.ru_stime
+        result["load"] = (load + os.getloadavg()[0]) / 2
         result["peak_mib"] = peak_rss_mib()
         print(json.dumps(result))
         return
