@@ -54,7 +54,8 @@ import clvmodels as clv
 from clvmodels.data.engines.scoring import score_frame
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+#: Where the tables, JSON series and plots go (the tests point it at a temporary folder).
+RESULTS = Path(os.environ.get("CLVMODELS_BENCH_RESULTS", HERE / "results"))
 BGNBD_WEEKS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}
 CLV = dict(

@@ -33,7 +33,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+#: Where the tables, JSON series and plots go (the tests point it at a temporary folder).
+RESULTS = Path(os.environ.get("CLVMODELS_BENCH_RESULTS", HERE / "results"))
 CHUNK = 10_000_000
 TX_PER_CUSTOMER = 2.7
 BGNBD_WEEKS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
