@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,7 +33,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+#: Where the tables, JSON series and plots go (the tests point it at a temporary folder).
+RESULTS = Path(os.environ.get("CLVMODELS_BENCH_RESULTS", HERE / "results"))
 CHUNK = 10_000_000
 TX_PER_CUSTOMER = 2.7
 BGNBD_WEEKS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -95,6 +97,16 @@ def write_log(n_rows: int, data_dir: Path) -> Path:
             log(f"  wrote part-{i:03d}.parquet (part-000 with ids + {i * customers:,})")
     done.write_text(f"{time.perf_counter() - start:.0f} s\n")
     return folder
+
+
+#: Cases (child processes) and their labels in the table, in the order they run.
+CASES = {
+    "pandas-summary": "RFM summary, pandas",
+    "duckdb-summary": "RFM summary, DuckDB (from the Parquet files)",
+    "duckdb-summary-1-thread": "RFM summary, DuckDB relation, `threads=1`",
+    "duckdb-reduce-fit": "reduction to distinct (x, t_x, T) + counts, DuckDB",
+    "score": "scoring: P(alive), E[X(52 w)], E[spend], 12-month CLV",
+}
 
 
 # -- children: one measurement each --------------------------------------------------------
@@ -219,7 +231,11 @@ def main() -> None:
     parser.add_argument("--folder")
     args = parser.parse_args()
     if args.child:
+        load = os.getloadavg()[0]
         result = child(args.child, Path(args.folder))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result["cpu_s"] = usage.ru_utime + usage.ru_stime
+        result["load"] = (load + os.getloadavg()[0]) / 2
         result["peak_mib"] = peak_rss_mib()
         print(json.dumps(result))
         return
@@ -227,94 +243,71 @@ def main() -> None:
     sizes = [100_000] if args.quick else [parse_size(s) for s in args.sizes.split(",")]
     pandas_limit = parse_size(args.skip_pandas_above)
     started = time.perf_counter()
-    rows = []
+    rows: list[str] = []
+    series: dict[str, dict[str, float]] = {}  # seconds by size, for run_all.py's plot
     baseline = None
+
+    def row(label: str, size: str, result: dict, key: str = "seconds", child=True) -> None:
+        memory = f"{result['peak_mib']:,.0f}" if child else "(same child)"
+        cpu = f"{result['cpu_s']:.0f}" if child else ""
+        load = f"{result['load']:.1f}" if child else ""
+        rows.append(
+            f"| {label} | {size} | {fmt(result, key)} | {result['k']} | {memory} | {cpu} | {load} |"
+        )
+
+    def case(name: str, n: int, folder: Path, k: int) -> dict:
+        log(f"{short(n)}: {name}")
+        result = measure(name, folder, k)
+        series.setdefault(name, {})[str(n)] = result["seconds"]
+        return result
+
     for n in sizes:
         log(f"{short(n)} transactions: data")
         folder = write_log(n, Path(args.data_dir))
         if baseline is None:
             baseline = run_child("baseline", folder)["peak_mib"]
-        if args.only:
-            for case in args.only.split(","):
-                log(f"{short(n)}: {case}")
-                result = measure(case, folder, 1)
-                rows.append(
-                    f"| {case} | {short(n)} tx, {result['customers']:,} customers"
-                    + (f", {result['rows']:,} rows" if "rows" in result else "")
-                    + f" | {fmt(result)} | 1 | {result['peak_mib']:,.0f} |"
-                )
-                if "fit_s" in result:
-                    rows.append(
-                        f"| BG/NBD fit on the reduced rows | {result['rows']:,} rows "
-                        f"| {fmt(result, 'fit_s')} | 1 | (same child) |"
-                    )
-            continue
-        k = args.k if n <= 1_000_000 else 1
-        log(f"{short(n)}: DuckDB summary")
-        duck = measure("duckdb-summary", folder, k)
-        duck1 = measure("duckdb-summary-1-thread", folder, k)
-        if n <= pandas_limit:
-            log(f"{short(n)}: pandas summary")
-            pandas_result = measure("pandas-summary", folder, k)
-            rows.append(
-                f"| RFM summary, pandas (read Parquet {fmt(pandas_result, 'read_s')} s, "
-                f"not included) | {short(n)} tx, {pandas_result['customers']:,} customers "
-                f"| {fmt(pandas_result)} | {pandas_result['k']} "
-                f"| {pandas_result['peak_mib']:,.0f} |"
-            )
-        rows.append(
-            f"| RFM summary, DuckDB (from the Parquet files) | {short(n)} tx, "
-            f"{duck['customers']:,} customers | {fmt(duck)} | {duck['k']} "
-            f"| {duck['peak_mib']:,.0f} |"
-        )
-        rows.append(
-            f"| RFM summary, DuckDB relation, `threads=1` | {short(n)} tx | {fmt(duck1)} "
-            f"| {duck1['k']} | {duck1['peak_mib']:,.0f} |"
-        )
-        log(f"{short(n)}: DuckDB reduction + fit")
-        reduce = measure("duckdb-reduce-fit", folder, k)
-        rows.append(
-            f"| reduction to distinct (x, t_x, T) + counts, DuckDB | {short(n)} tx -> "
-            f"{reduce['rows']:,} rows | {fmt(reduce)} | {reduce['k']} "
-            f"| {reduce['peak_mib']:,.0f} |"
-        )
-        rows.append(
-            f"| BG/NBD fit on the reduced rows (weights) | {reduce['rows']:,} rows "
-            f"({reduce['customers']:,} customers) | {fmt(reduce, 'fit_s')} | {reduce['k']} "
-            "| (same child) |"
-        )
-        if n <= pandas_limit:
-            log(f"{short(n)}: scoring")
-            score = measure("score", folder, k)
-            rows.append(
-                f"| Gamma-Gamma fit (repeat buyers) | {short(n)} tx | "
-                f"{fmt(score, 'gg_fit_s')} | {score['k']} | (same child) |"
-            )
-            rows.append(
-                f"| scoring: P(alive), E[X(52 w)], E[spend], 12-month CLV | "
-                f"{score['customers']:,} customers | {fmt(score)} | {score['k']} "
-                f"| {score['peak_mib']:,.0f} |"
-            )
+        k = 1 if args.only else args.k if n <= 1_000_000 else 1
+        wanted = args.only.split(",") if args.only else list(CASES)
+        if n > pandas_limit and not args.only:
+            wanted = [c for c in wanted if c not in ("pandas-summary", "score")]
+        for name in wanted:
+            result = case(name, n, folder, k)
+            label = CASES[name]
+            if name == "pandas-summary":
+                label += f" (read Parquet {fmt(result, 'read_s')} s, not included)"
+            size = f"{short(n)} tx, {result['customers']:,} customers"
+            if "rows" in result:
+                size = f"{short(n)} tx -> {result['rows']:,} rows"
+            if name == "score":
+                row("Gamma-Gamma fit (repeat buyers)", f"{short(n)} tx", result, "gg_fit_s", False)
+                size = f"{result['customers']:,} customers"
+            row(label, size, result)
+            if "fit_s" in result:
+                fitted = f"{result['rows']:,} rows ({result['customers']:,} customers)"
+                row("BG/NBD fit on the reduced rows (weights)", fitted, result, "fit_s", False)
     header = [
-        "| case | size | median s (min-max) | k | peak RSS MiB |",
-        "|---|---|---|---|---|",
+        "| case | size | median s (min-max) | k | peak RSS MiB | CPU s (whole child) | load |",
+        "|---|---|---|---|---|---|---|",
     ]
     table = "\n".join(header + rows)
     note = (
         f"Peak RSS is the whole child process; a child that only imports clvmodels, pandas "
-        f"and DuckDB peaks at {baseline:,.0f} MiB."
+        f"and DuckDB peaks at {baseline:,.0f} MiB. CPU s: user + system time of the whole "
+        "child (all its threads, imports included); load: the 1-minute load average at the "
+        "child's start and end, averaged."
     )
     print(table)
     print()
     print(note)
     RESULTS.mkdir(exist_ok=True)
-    name = "scale-quick.md" if args.quick else f"scale-{args.sizes.replace(',', '-')}"
-    name += f"-{args.only.replace(',', '-')}.md" if args.only else ".md"
+    name = "scale-quick" if args.quick else f"scale-{args.sizes.replace(',', '-')}"
+    name += f"-{args.only.replace(',', '-')}" if args.only else ""
     command = " ".join(["python", "benchmarks/bench_scale.py", *sys.argv[1:]])
-    (RESULTS / name).write_text(
+    (RESULTS / f"{name}.md").write_text(
         f"command: `{command}` ({(time.perf_counter() - started) / 60:.1f} min)\n\n"
         f"{table}\n\n{note}\n"
     )
+    (RESULTS / f"{name}.json").write_text(json.dumps(series, indent=1))
 
 
 if __name__ == "__main__":

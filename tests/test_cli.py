@@ -226,7 +226,7 @@ def _write(path, text):
 
 BAD_INPUT = {
     "missing file": (lambda d: d / "nope.csv", FIT, 2, "nope.csv: no such file"),
-    "folder": (lambda d: d, FIT, 2, "is a folder, not a file"),
+    "folder without logs": (lambda d: d, FIT, 2, "a folder without Parquet (.parquet, .pq) or CSV"),
     "wrong column": (
         lambda d: _write(d / "t.csv", "customer_id,date,amount\n1,2024-01-01,3\n"),
         ["--customer-col", "customer", "--date-col", "date"],

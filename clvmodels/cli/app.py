@@ -19,7 +19,17 @@ import pandas as pd
 import clvmodels as clv
 from clvmodels.atomic import atomic_directory
 from clvmodels.cli import pipeline
-from clvmodels.cli.inputs import EXIT_DATA, EXIT_USAGE, InputError, check_columns, read_table
+from clvmodels.cli.inputs import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    InputError,
+    check_columns,
+    duckdb_source,
+    is_many_files,
+    log_columns,
+    read_files,
+    read_table,
+)
 from clvmodels.cli.options import (
     DateType,
     OutputFile,
@@ -67,10 +77,13 @@ _FIT_EXAMPLES = _examples(
     "clvmodels fit sales.parquet --customer-col id --date-col day --amount-col amount \\",
     "    --holdout-start 2024-07-01 --horizon 24 --out results",
     "clvmodels fit sales.csv --customer-col id --date-col day --freq W --json",
+    "clvmodels fit 'logs/*.parquet' --customer-col id --date-col day --out results",
+    "    # a glob (quoted) or a folder: summarised inside DuckDB, out of core",
 )
 _SCORE_EXAMPLES = _examples(
     "clvmodels score results new_sales.csv --out scores.csv",
     "clvmodels score results summary.csv --out scores.parquet --observation-end 2024-12-31",
+    "clvmodels score results 'logs/*.parquet' --out scores.parquet",
 )
 
 
@@ -222,6 +235,15 @@ def demo(**options: Any) -> None:
     "predictions against it.",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["auto", "pandas", "duckdb"]),
+    default="auto",
+    show_default=True,
+    help="How the log is read: into memory with pandas, or out of core with DuckDB "
+    "(pip install 'clvmodels[duckdb]'). auto: DuckDB for a folder or a glob, pandas "
+    "for one file.",
+)
+@click.option(
     "--model",
     type=click.Choice(sorted(pipeline.purchase_models())),
     default="bgnbd",
@@ -233,7 +255,9 @@ def demo(**options: Any) -> None:
 def fit(transactions: str, **options: Any) -> None:
     """Fit the models to your transaction log (CSV or Parquet); score customers; report.
 
-    TRANSACTIONS has one row per purchase. The output folder gets the fitted models
+    TRANSACTIONS has one row per purchase: a CSV or Parquet file, a folder of them or a
+    glob such as 'logs/*.parquet' (quoted; folders and globs are summarised inside
+    DuckDB, so they may be larger than memory). The output folder gets the fitted models
     (JSON), scores.csv (and scores.parquet with pyarrow) with frequency, recency, T,
     P(alive), expected purchases, expected spend and CLV per customer, run.json (for
     'clvmodels score') and report.html with its tables as CSV.
@@ -255,17 +279,12 @@ def fit(transactions: str, **options: Any) -> None:
         discount_rate=options["discount_rate"],
         bayes=options["bayes"],
     )
-    with output.step(f"Reading {transactions}"):
-        log = read_table(transactions, [settings.customer_col])
-    check_columns(
-        log,
-        {
-            "--customer-col": settings.customer_col,
-            "--date-col": settings.date_col,
-            "--amount-col": settings.amount_col,
-        },
-        transactions,
-    )
+    wanted = {
+        "--customer-col": settings.customer_col,
+        "--date-col": settings.date_col,
+        "--amount-col": settings.amount_col,
+    }
+    log = _read_log(transactions, options["engine"], settings, wanted, output)
     _run_and_write(
         output,
         options["out"],
@@ -274,6 +293,23 @@ def fit(transactions: str, **options: Any) -> None:
         f"Customer value: {transactions}",
         transactions,
     )
+
+
+def _read_log(
+    path: str, engine: str, settings: pipeline.Settings, wanted: dict, output: Output
+) -> pipeline.Log:
+    """The log at ``path``: a DataFrame (pandas), or the glob DuckDB summarises.
+
+    Either way the column options are checked against the file's columns first.
+    """
+    if engine == "duckdb" or (engine == "auto" and is_many_files(path)):
+        source = duckdb_source(path)
+        check_columns(log_columns(source, None), wanted, path)
+        return source
+    with output.step(f"Reading {path}"):
+        frame = read_table(path, [settings.customer_col])
+    check_columns(frame, wanted, path)
+    return frame
 
 
 def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
@@ -308,19 +344,25 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
     default=None,
     help="Score as of this day (default: the last date in DATA).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pandas", "duckdb"]),
+    default="auto",
+    show_default=True,
+    help="How DATA is read (as for 'fit'): DuckDB for a folder or a glob by default.",
+)
 @common_options
 def score(model_dir: Path, data: str, **options: Any) -> None:
     """Score customers with the models saved by 'clvmodels fit', without refitting.
 
     DATA is a transaction log with the columns named when the models were fitted,
     or a summary with frequency, recency and T (and monetary_value) per customer in
-    the models' time unit.
+    the models' time unit. A folder or a glob of log files is summarised inside DuckDB.
     """
     output = Output(options["quiet"], options["as_json"])
     settings, purchase, spend = _load_run(model_dir)
-    with output.step(f"Reading {data}"):
-        frame = read_table(data, [settings.customer_col])
-    if {"frequency", "recency", "T"} <= set(frame.columns):
+    frame = _read_scoring_data(data, options["engine"], settings)
+    if isinstance(frame, pd.DataFrame) and {"frequency", "recency", "T"} <= set(frame.columns):
         index = settings.customer_col if settings.customer_col in frame else frame.columns[0]
         summary = with_time_unit(frame.set_index(index), settings.time_unit)
         if spend is not None and "monetary_value" not in summary:
@@ -330,13 +372,31 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
         wanted = {"--customer-col": settings.customer_col, "--date-col": settings.date_col}
         if spend is not None:
             wanted["--amount-col"] = settings.amount_col
-        check_columns(frame, wanted, data)
-        summary = pipeline.summarise(frame, settings, options["observation_end"])
+        check_columns(frame if isinstance(frame, pd.DataFrame) else frame[1], wanted, data)
+        log = frame if isinstance(frame, pd.DataFrame) else frame[0]
+        with output.step("Summarising the transaction log"):
+            summary = pipeline.summarise(log, settings, options["observation_end"])
     with output.step("Scoring customers"):
         scores, _ = pipeline.score_summary(summary, purchase, spend, settings)
     write_frame(scores, options["out"])
     output.line(f"scored {len(scores):,} customers; wrote {options['out']}")
     output.finish({"command": "score", "out": str(options["out"]), "customers": len(scores)})
+
+
+def _read_scoring_data(
+    data: str, engine: str, settings: pipeline.Settings
+) -> pd.DataFrame | tuple[str, list[str]]:
+    """A file read into memory, or (glob, its column names) for DuckDB.
+
+    A glob of summaries (frequency, recency, T columns) is small enough to read in.
+    """
+    if engine == "duckdb" or (engine == "auto" and is_many_files(data)):
+        source = duckdb_source(data)
+        columns = log_columns(source, None)
+        if {"frequency", "recency", "T"} <= set(columns):
+            return read_files(source)
+        return source, columns
+    return read_table(data, [settings.customer_col])
 
 
 # -- running it: one line per failure ------------------------------------------------------

@@ -6,11 +6,16 @@ pyarrow or fastparquet). What can go wrong before any model is fitted is said in
 :class:`InputError` naming the file: it does not exist, it is empty, its format
 needs a package that is not installed, a column option names a column that is not
 there (with the closest names in the file).
+
+A folder or a glob (``'logs/*.parquet'``, quoted so that the shell leaves it alone)
+is read through DuckDB, out of core (:func:`duckdb_source`): the summary is computed
+inside DuckDB and only one row per customer comes back.
 """
 
 from __future__ import annotations
 
 import difflib
+import glob
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -22,6 +27,10 @@ __all__ = [
     "InputError",
     "check_columns",
     "closest_names",
+    "duckdb_source",
+    "is_many_files",
+    "log_columns",
+    "read_files",
     "read_table",
 ]
 
@@ -57,19 +66,21 @@ def closest_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]
     return found[:n]
 
 
-def check_columns(frame: pd.DataFrame, wanted: dict[str, str | None], source: str) -> None:
+def check_columns(
+    frame: pd.DataFrame | Sequence[str], wanted: dict[str, str | None], source: str
+) -> None:
     """Raise one :class:`InputError` (exit 2) naming every option whose column is missing.
 
     Parameters
     ----------
     frame
-        The table read from ``source``.
+        The table read from ``source``, or its column names.
     wanted
         Option name (e.g. ``"--customer-col"``) -> the column it names (``None``: not used).
     source
         The file, for the message.
     """
-    columns = [str(c) for c in frame.columns]
+    columns = [str(c) for c in (frame.columns if isinstance(frame, pd.DataFrame) else frame)]
     problems = []
     for option, column in wanted.items():
         if column is None or column in columns:
@@ -141,3 +152,63 @@ def _read(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise InputError(f"{path} cannot be read as CSV: {first}") from None
     return frame
+
+
+_GLOB = ("*", "?", "[")
+
+
+def is_many_files(path: str) -> bool:
+    """Whether ``path`` is a folder or a glob (read through DuckDB, not into memory)."""
+    return any(c in path for c in _GLOB) or Path(path).is_dir()
+
+
+def duckdb_source(path: str) -> str:
+    """The glob DuckDB reads for ``path``: a glob as given, a folder's Parquet or CSV files.
+
+    Raises
+    ------
+    InputError
+        No file matches (exit 2), or the folder holds neither Parquet nor CSV files.
+    """
+    if Path(path).is_dir():
+        for pattern in ("*.parquet", "*.pq", "*.csv", "*.csv.gz"):
+            if glob.glob(str(Path(path) / pattern)):
+                return str(Path(path) / pattern)
+        raise InputError(
+            f"{path}: a folder without Parquet (.parquet, .pq) or CSV (.csv, .csv.gz) files",
+            exit_code=EXIT_USAGE,
+        )
+    if not glob.glob(path):
+        raise InputError(f"{path}: no file matches", exit_code=EXIT_USAGE)
+    return path
+
+
+def _relation(source: str, datetime_col: str | None) -> object:
+    try:
+        from clvmodels.data.engines import duckdb_engine
+
+        return duckdb_engine.relation(source, datetime_col)
+    except ImportError as error:
+        raise InputError(f"{source}: {error}", exit_code=EXIT_USAGE) from None
+    except ValueError as error:  # not Parquet nor CSV
+        raise InputError(str(error), exit_code=EXIT_USAGE) from None
+    except Exception as error:  # duckdb.Error: unreadable files
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise InputError(f"{source} cannot be read: {first}") from None
+
+
+def read_files(source: str) -> pd.DataFrame:
+    """Every row of the files DuckDB reads for ``source`` (a glob of summaries, say)."""
+    return _relation(source, None).df()
+
+
+def log_columns(source: str, datetime_col: str | None) -> list[str]:
+    """The column names of the files DuckDB reads for ``source`` (nothing else is read).
+
+    Raises
+    ------
+    InputError
+        DuckDB is not installed (exit 2) or cannot read the files (exit 3).
+    """
+    relation = _relation(source, datetime_col)
+    return list(relation.columns)

@@ -23,8 +23,10 @@ from clvmodels.report.content import FittedModel, ReportContent, RetentionConten
 from clvmodels.report.words import parameter_words
 
 __all__ = [
+    "Log",
     "Run",
     "Settings",
+    "in_memory",
     "purchase_models",
     "retention_content",
     "run_pipeline",
@@ -101,8 +103,15 @@ class Run:
     numbers: dict[str, Any] = field(default_factory=dict)
 
 
-def summarise(transactions: pd.DataFrame, settings: Settings, end: str | None) -> pd.DataFrame:
-    """The RFM summary of ``transactions`` as of ``end`` with the run's columns and units."""
+#: A transaction log: a DataFrame in memory, or a glob of CSV/Parquet files read by DuckDB.
+Log = pd.DataFrame | str
+
+
+def summarise(transactions: Log, settings: Settings, end: str | None) -> pd.DataFrame:
+    """The RFM summary of ``transactions`` as of ``end`` with the run's columns and units.
+
+    A glob is summarised inside DuckDB (out of core); only the summary comes back.
+    """
     return clv.rfm_summary(
         transactions,
         settings.customer_col,
@@ -168,8 +177,38 @@ def _fitted(name: str, model: Any, unit: str) -> FittedModel:
     return FittedModel(name=name, table=table, words=words, fit=fit)
 
 
+def in_memory(transactions: Log, settings: Settings) -> pd.DataFrame:
+    """The log as a DataFrame: a glob's id, date and amount columns read through DuckDB."""
+    if isinstance(transactions, pd.DataFrame):
+        return transactions
+    from clvmodels.data.engines import duckdb_engine
+
+    columns = [settings.customer_col, settings.date_col, settings.amount_col]
+    quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns if c is not None)
+    return duckdb_engine.relation(transactions, settings.date_col).project(quoted).df()
+
+
+def _log_extent(transactions: Log, settings: Settings) -> tuple[int, pd.Timestamp]:
+    """Number of transactions and the first date (in UTC) of the log."""
+    if isinstance(transactions, pd.DataFrame):
+        dates = transactions[settings.date_col]
+        n_rows = len(transactions)
+    else:
+        from clvmodels.data.engines import dispatch, spec
+
+        # One pass inside DuckDB, with the summary's own date rules.
+        log, _ = dispatch.open_engine(
+            transactions, settings.customer_col, settings.date_col, None, settings.date_format
+        )
+        row = log.fetch(f"SELECT COUNT(*) AS n, MIN(day) AS first FROM {spec.LOG_VIEW}").iloc[0]
+        first = pd.Timestamp("1970-01-01", tz="UTC") + pd.Timedelta(days=int(row["first"]))
+        return int(row["n"]), first
+    first = pd.to_datetime(dates, format=settings.date_format, errors="coerce", utc=True).min()
+    return n_rows, first
+
+
 def _backtest(
-    transactions: pd.DataFrame, settings: Settings, model_class: type, steps: Steps
+    transactions: Log, settings: Settings, model_class: type, steps: Steps
 ) -> tuple[Any, dict[str, pd.DataFrame], dict[str, Any]]:
     """``clv.backtest`` of the model (and the textbook baselines) on the holdout period.
 
@@ -232,15 +271,12 @@ def _bayes_tables(summary: pd.DataFrame, settings: Settings, steps: Steps) -> di
     return tables
 
 
-def _overview(transactions: pd.DataFrame, summary: pd.DataFrame, settings: Settings) -> dict:
+def _overview(n_rows: int, first: pd.Timestamp, summary: pd.DataFrame, settings: Settings) -> dict:
     dates = summary.attrs.get("observation_period_end")
     repeat = float((summary["frequency"] > 0).mean())
-    first = pd.to_datetime(
-        transactions[settings.date_col], format=settings.date_format, errors="coerce", utc=True
-    ).min()
     overview = {
         "customers": f"{len(summary):,}",
-        "transactions": f"{len(transactions):,}",
+        "transactions": f"{n_rows:,}",
         "period": f"{first.date()} to {pd.Timestamp(dates).date()}",
         "repeat buyers": f"{repeat:.1%} of customers bought again",
         "repeat purchases": f"{int(summary['frequency'].sum()):,} "
@@ -255,13 +291,18 @@ def _overview(transactions: pd.DataFrame, summary: pd.DataFrame, settings: Setti
 
 
 def run_pipeline(
-    transactions: pd.DataFrame,
+    transactions: Log,
     settings: Settings,
     steps: Steps,
     title: str,
     source: str,
 ) -> Run:
-    """Summarise, fit, score and gather the report content for one log."""
+    """Summarise, fit, score and gather the report content for one log.
+
+    ``transactions`` is a DataFrame or a glob of CSV/Parquet files (summarised inside
+    DuckDB; the backtest, which needs every transaction, reads the id, date and
+    amount columns into memory).
+    """
     notes: list[str] = []
     model_class = purchase_models()[settings.model]
     with steps("Summarising the transaction log"):
@@ -292,16 +333,19 @@ def run_pipeline(
     with steps("Scoring customers"):
         scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
     bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
+    n_rows, first = _log_extent(transactions, settings)
     backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
-        backtest_result, backtest, numbers = _backtest(transactions, settings, model_class, steps)
+        backtest_result, backtest, numbers = _backtest(
+            in_memory(transactions, settings), settings, model_class, steps
+        )
     else:
         notes.append("No --holdout-start: the backtest on a holdout period is left out.")
     content = ReportContent(
         title=title,
         source=source,
         settings={k: str(v) for k, v in settings.to_dict().items() if v is not None},
-        overview=_overview(transactions, summary, settings),
+        overview=_overview(n_rows, first, summary, settings),
         models=models,
         scores=scores,
         horizon=settings.horizon_words(),
@@ -315,7 +359,7 @@ def run_pipeline(
     )
     numbers = {
         "customers": len(summary),
-        "transactions": len(transactions),
+        "transactions": n_rows,
         "parameters": {m.name: m.table["estimate"].to_dict() for m in models},
         "holdout": numbers or None,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from clvmodels.data.dates import parse_end
@@ -248,18 +249,29 @@ def holdout_plan(
 
 
 def as_summary_frame(
-    result: pd.DataFrame, customer_id_col: str, has_spend: bool, attrs: dict[str, object]
+    result: pd.DataFrame,
+    customer_id_col: str,
+    has_spend: bool,
+    attrs: dict[str, object],
+    *,
+    sorted_ids: bool = False,
 ) -> pd.DataFrame:
-    """The engine's result as the pandas path returns it: sorted ids, same columns and dtypes."""
-    result = result.sort_values("cid", kind="stable")
-    if not has_spend:
-        result = result.drop(columns=[c for c in result.columns if c.startswith("monetary")])
-    frame = result.set_index(pd.Index(result["cid"].to_numpy(), name=customer_id_col)).drop(
-        columns="cid"
-    )
-    for column in ("frequency", "frequency_holdout"):
-        if column in frame:
-            frame[column] = frame[column].astype("int64")
-    frame = frame.astype({c: "float64" for c in frame.columns if not c.startswith("frequency")})
+    """The engine's result as the pandas path returns it: sorted ids, same columns and dtypes.
+
+    Each column is converted (and reordered) once, straight into the new frame:
+    with tens of millions of customers, every extra copy of the frame costs
+    gigabytes. ``sorted_ids``: the engine already returned the rows in id order.
+    """
+    ids = result["cid"].to_numpy()
+    order = None if sorted_ids else np.argsort(ids, kind="stable")
+    columns = {}
+    for name in result.columns:
+        if name == "cid" or (not has_spend and name.startswith("monetary")):
+            continue
+        dtype = "int64" if name in ("frequency", "frequency_holdout") else "float64"
+        values = result[name].to_numpy(dtype=dtype)
+        columns[name] = values if order is None else values[order]
+    index = pd.Index(ids if order is None else ids[order], name=customer_id_col)
+    frame = pd.DataFrame(columns, index=index, copy=False)
     frame.attrs.update(attrs)
     return frame
