@@ -12,6 +12,7 @@ import pytest
 import xarray as xr
 
 import clvmodels as clv
+from clvmodels.data.units import days_per_unit
 from clvmodels.models.protocols import PosteriorModel, PurchaseModel
 
 from .conftest import BAYESIAN_PURCHASE_MODELS
@@ -76,17 +77,20 @@ def test_save_and_load_give_the_same_model(fitted, tmp_path):
 
 def test_clv(fitted, gamma_gamma_cdnow):
     name, model, data, _ = fitted
-    if name == "BG/BB":
-        pytest.xfail(
-            "value/probabilistic.py's posterior CLV keeps only the columns frequency, "
-            "recency, T and monetary_value of the summary, so the BG/BB loses n_periods"
-        )
     spend = gamma_gamma_cdnow if "monetary_value" in data.columns else ConstantSpend()
-    options = dict(horizon_unit="M", discount_period="Y")
-    value = clv.customer_lifetime_value(model, spend, data, 12, 0.1, **options)
+    # the BG/BB counts whole yearly opportunities: its steps are years
+    unit, horizon = ("Y", 5) if name == "BG/BB" else ("M", 12)
+    options = dict(horizon_unit=unit, discount_period="Y")
+    value = clv.customer_lifetime_value(model, spend, data, horizon, 0.1, **options)
     assert value.per_customer.index.equals(data.index)
     assert (
         np.all(np.isfinite(value.per_customer["mean"])) and (value.per_customer["mean"] >= 0).all()
     )
-    undiscounted = clv.customer_lifetime_value(model, spend, data, 12, 0.0, **options)
+    undiscounted = clv.customer_lifetime_value(model, spend, data, horizon, 0.0, **options)
     assert (value.per_customer["mean"] <= undiscounted.per_customer["mean"] + 1e-9).all()
+    # without discounting, the posterior mean CLV is the spend times E[X(horizon)]
+    step = days_per_unit(unit) / days_per_unit(data.attrs["time_unit"])
+    expected = spend.expected_spend(data) * model.conditional_expected_purchases(
+        horizon * step, data
+    )
+    np.testing.assert_allclose(undiscounted.per_customer["mean"], expected, rtol=1e-9)
