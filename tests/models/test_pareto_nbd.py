@@ -388,3 +388,15 @@ def test_p_alive_once_per_distinct_row_equals_row_by_row(monkeypatch):
     assert len(first) < len(x)
     for column in (x, t_x, T):
         np.testing.assert_array_equal(column[first][codes], column)
+
+
+def test_forward_difference_information_matches_central_differences(pnbd_cdnow, cdnow_summary):
+    """The Pareto/NBD's observed information (forward differences) against the estimation
+    sequence's central differences, at the CDNOW estimate."""
+    from clvmodels.models._mle import MaximumLikelihoodModel
+
+    stats = pnbd_cdnow._sufficient_statistics(cdnow_summary, None)
+    log_params = np.log(pnbd_cdnow._params_array())
+    forward = pnbd_cdnow._hessian(log_params, stats)
+    central = MaximumLikelihoodModel._hessian(pnbd_cdnow, log_params, stats)
+    np.testing.assert_allclose(forward, central, rtol=2e-4, atol=1e-6 * np.abs(central).max())
