@@ -81,12 +81,21 @@ class SufficientStatistics:
         digest.update(np.ascontiguousarray(self.weights, dtype=np.float64).tobytes())
         return digest.hexdigest()[:16]
 
-    def subsample(self, n_rows: int, rng: np.random.Generator) -> SufficientStatistics:
-        """A random subset of ``n_rows`` unique rows (used for a quick first fit)."""
-        keep = np.sort(rng.choice(len(self.weights), size=n_rows, replace=False))
+    def subsample(self, n_customers: int, rng: np.random.Generator) -> SufficientStatistics:
+        """``n_customers`` customers drawn with replacement, in proportion to the rows' counts.
+
+        The weighted rows of the draw are a fair sample of the customers (a row shared by
+        many customers is drawn more often), so a fit on it starts near the full optimum;
+        a uniform draw of distinct rows over-weights the rare histories.
+        """
+        drawn = np.bincount(
+            rng.choice(len(self.weights), size=n_customers, p=self.weights / self.weights.sum()),
+            minlength=len(self.weights),
+        )
+        keep = np.flatnonzero(drawn)
         return SufficientStatistics(
             {k: v[keep] for k, v in self.columns.items()},
-            self.weights[keep],
+            drawn[keep].astype(np.float64),
             self.time_unit,
             self.shared,
         )
@@ -171,8 +180,8 @@ class MaximumLikelihoodModel:
         results, messages = [], []
         starts = self._starting_values(stats)
         if len(stats.weights) > 50_000:
-            # A quick fit on a subsample of unique rows gives a start close to the
-            # optimum, so the full data need only a few BFGS steps.
+            # A quick fit on a sample of customers gives a start close to the optimum, so
+            # the full data need only a few BFGS steps.
             rng = np.random.default_rng(20050101)
             first = self._minimise(starts[0], stats.subsample(20_000, rng), 1e-5)
             if np.isfinite(first.fun):

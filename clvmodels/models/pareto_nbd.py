@@ -587,21 +587,6 @@ def _forward_hessian(objective: Any, log_params: np.ndarray, stats: Any) -> np.n
     return 0.5 * (hessian + hessian.T)
 
 
-def _customer_sample(
-    stats: SufficientStatistics, n: int, rng: np.random.Generator
-) -> SufficientStatistics:
-    """``n`` customers drawn with replacement from the rows, in proportion to their counts."""
-    weights = stats.weights
-    drawn = np.bincount(rng.choice(len(weights), size=n, p=weights / weights.sum()))
-    keep = np.flatnonzero(drawn)
-    return SufficientStatistics(
-        {name: column[keep] for name, column in stats.columns.items()},
-        drawn[keep].astype(np.float64),
-        stats.time_unit,
-        stats.shared,
-    )
-
-
 def _check_horizon(t: ArrayLike) -> np.ndarray:
     t = np.asarray(t, dtype=np.float64)
     if np.any(~np.isfinite(t)) or np.any(t < 0):
@@ -702,7 +687,7 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         """
         curvature = stats
         if len(stats.weights) > _SAMPLE_ROWS:
-            curvature = _customer_sample(stats, _SAMPLE_ROWS, np.random.default_rng(20051105))
+            curvature = stats.subsample(_SAMPLE_ROWS, np.random.default_rng(20051105))
             refined = self._minimise(start, curvature, 1e-5)
             if np.isfinite(refined.fun) and np.all(np.isfinite(refined.x)):
                 start = np.exp(refined.x)
