@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clvmodels.checks import finite_scalar, whole_number
+from clvmodels.models.rfm_predictions import frequency_recency_grid
 from clvmodels.plotting.axes import axes_or_new
 
 __all__ = ["frequency_recency_matrix", "plot_frequency_recency_matrix"]
@@ -48,24 +48,13 @@ def frequency_recency_matrix(
     """
     if quantity not in _QUANTITIES:
         raise ValueError(f"quantity must be one of {_QUANTITIES}; got {quantity!r}")
-    T = finite_scalar(T, "T", greater_than=0)
-    max_frequency = whole_number(max_frequency, "max_frequency", at_least=0)
-    n = (
-        int(np.floor(T)) + 1
-        if n_recency is None
-        else whole_number(n_recency, "n_recency", at_least=2)
-    )
-    recency = np.linspace(0.0, T, n)
-    frequency = np.arange(max_frequency + 1)
-    x, t_x = np.meshgrid(frequency, recency, indexing="ij")
-    valid = (x == 0) == (t_x == 0)
-    cells = pd.DataFrame({"frequency": x[valid], "recency": t_x[valid], "T": T})
+    cells, frequency, recency, valid = frequency_recency_grid(max_frequency, T, n_recency)
     cells.attrs["time_unit"] = getattr(model, "time_unit_", None)
     if quantity == "probability_alive":
         values = model.probability_alive(cells)
     else:
         values = model.conditional_expected_purchases(t, cells)
-    grid = np.full(x.shape, np.nan)
+    grid = np.full(valid.shape, np.nan)
     grid[valid] = np.asarray(values, dtype=np.float64)
     return pd.DataFrame(
         grid,
