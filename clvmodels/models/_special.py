@@ -47,9 +47,9 @@ from types import SimpleNamespace
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 from clvmodels.exceptions import NumericalPrecisionError
+from clvmodels.models._bgnbd_quadrature import kernels as quadrature_kernels
 
 __all__ = ["beta_geometric_nbd_mean", "beta_geometric_nbd_mean_grid"]
 
@@ -60,196 +60,8 @@ RELATIVE_TOLERANCE = 1e-8
 _CHUNK = 8192
 
 
-def _log_sigmoid(q: np.ndarray) -> np.ndarray:
-    """log(1 / (1 + exp(-q))) without overflow."""
-    return -np.logaddexp(0.0, -q)
-
-
-def _log1mexp(y: np.ndarray) -> np.ndarray:
-    """log(1 - exp(-y)) for y > 0, accurate at both ends (Maechler 2012)."""
-    small = y < np.log(2.0)
-    return np.where(
-        small,
-        np.log(-np.expm1(-np.where(small, y, 1.0))),
-        np.log1p(-np.exp(-np.where(small, 1.0, y))),
-    )
-
-
-def _log_phi(log_u: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """log phi(u) = log[(1 - (1 + u)^-r) / (r u)], from log u; 0 where u underflows."""
-    tiny = log_u < -600.0
-    safe_log_u = np.where(tiny, 0.0, log_u)
-    u = np.exp(safe_log_u)
-    y = r * np.log1p(u)
-    value = _log1mexp(y) - np.log(r) - safe_log_u
-    return np.where(tiny, 0.0, value)
-
-
-def _slope(q: np.ndarray, log_tau: np.ndarray, r, a, b) -> np.ndarray:
-    """d/dq of the log integrand, divided by sigmoid(-q): (a + eta(u)) - b exp(q).
-
-    eta(u) = u phi'(u) / phi(u) = r u / ((1 + u) expm1(r log1p(u))) - 1 lies in (-1, 0]
-    and decreases in u, so the slope decreases in q and has one root (the mode).
-    """
-    log_u = log_tau + _log_sigmoid(q)
-    tiny = log_u < -600.0
-    u = np.exp(np.where(tiny, 0.0, log_u))
-    ratio = r * u / ((1.0 + u) * np.expm1(r * np.log1p(u)))
-    eta = np.where(tiny, 0.0, np.where(np.isfinite(ratio), ratio, 0.0) - 1.0)
-    return a + eta - b * np.exp(np.minimum(q, 700.0))
-
-
-def _mode(log_tau, r, a, b, steps: int = 40) -> np.ndarray:
-    """Bisection for the mode of the log integrand in q = logit(p).
-
-    The Beta density alone peaks at q = log(a / b); phi only pulls the mode left, and at
-    800 below the slope is positive for every valid input.
-    """
-    hi = np.log(a) - np.log(b)
-    lo = hi - 800.0
-    for _ in range(steps):
-        mid = 0.5 * (lo + hi)
-        positive = _slope(mid, log_tau, r, a, b) > 0.0
-        lo = np.where(positive, mid, lo)
-        hi = np.where(positive, hi, mid)
-    return 0.5 * (lo + hi)
-
-
-def _stirling_error(x: np.ndarray) -> np.ndarray:
-    """delta(x) = ln Gamma(x) - [(x - 1/2) ln x - x + ln(2 pi) / 2], without cancellation.
-
-    The asymptotic series (Abramowitz & Stegun 6.1.41) above x = 10, where its truncation
-    error is below 1e-13; the direct difference below, where it does not cancel.
-    """
-    big = x >= 10.0
-    xb = np.where(big, x, 10.0)
-    series = (
-        1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - 1.0 / (1680 * xb * xb)) / (xb * xb)) / (xb * xb)
-    ) / xb
-    xs = np.where(big, 1.0, x)
-    direct = special.gammaln(xs) - ((xs - 0.5) * np.log(xs) - xs + 0.5 * np.log(2.0 * np.pi))
-    return np.where(big, series, direct)
-
-
-def _log_beta_normaliser(a, b) -> np.ndarray:
-    """ln of p^a (1 - p)^b / B(a, b) at p = a / (a + b), accurate for large a and b.
-
-    ln B(a, b) itself is some 1e8 for a, b ~ 1e8 and scipy's ``betaln`` loses 1e-6 there;
-    this is the O(ln a) remainder, from Stirling's formula with its error term.
-    """
-    n = a + b
-    return (
-        0.5 * (np.log(a) + np.log(b) - np.log(n) - np.log(2.0 * np.pi))
-        - _stirling_error(a)
-        - _stirling_error(b)
-        + _stirling_error(n)
-    )
-
-
-def _log1p_share_expm1(d: np.ndarray, log_share, log_rest) -> np.ndarray:
-    """ln(1 + s (e^d - 1)) for a share 0 < s < 1 given as ln s and ln(1 - s).
-
-    log1p/expm1 near d = 0, where the value is small and must keep its relative accuracy;
-    a log-sum-exp elsewhere, where e^d may overflow.
-    """
-    near = np.abs(d) < 1.0
-    small = np.log1p(np.exp(log_share) * np.expm1(np.where(near, d, 0.0)))
-    large = np.logaddexp(log_rest, log_share + np.where(near, 0.0, d))
-    return np.where(near, small, large)
-
-
-def _log_integrand(d, log_tau, r, a, b) -> np.ndarray:
-    """log of the integrand at q = ln(a / b) + d, less :func:`_log_beta_normaliser`.
-
-    The Beta part a ln p + b ln(1 - p) is written relative to its value at the mean
-    p = a / (a + b) (where q = ln(a / b)), as a function of the offset d: a and b may be
-    1e8, and an absolute error of 1e-16 in ln p would become 1e-8.
-    """
-    log_share = -np.log1p(b / a)  # ln(a / (a + b))
-    log_rest = -np.log1p(a / b)  # ln(b / (a + b))
-    beta_part = a * (d - _log1p_share_expm1(d, log_share, log_rest)) + b * (
-        -d - _log1p_share_expm1(-d, log_rest, log_share)
-    )
-    log_p = _log_sigmoid(np.log(a) - np.log(b) + d)
-    return beta_part + _log_phi(log_tau + log_p, r)
-
-
-def _distance_to_drop(mode, peak, drop: float, side: float, log_tau, r, a, b) -> np.ndarray:
-    """Distance from the mode at which the log integrand has fallen by ``drop`` on one side.
-
-    Bisection in log distance over (e^-14, e^16), to about 2% of the distance.
-    """
-    lo = np.full(mode.shape, -14.0)
-    hi = np.full(mode.shape, 16.0)
-    for _ in range(11):
-        mid = 0.5 * (lo + hi)
-        above = _log_integrand(mode + side * np.exp(mid), log_tau, r, a, b) > peak - drop
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    return np.exp(0.5 * (lo + hi))
-
-
 #: Nodes per side of the mode in the first pass; flagged values are redone with 4x.
 _NODES = 128
-#: The lower end of the w grid: x = x_small * exp(-3.5 - e^3.5) ~ x_small * 1e-16.
-_W_LOW = -3.5
-
-
-def _log_integral(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """log E_p[phi(p tau)] and the relative change from the rule with half the nodes.
-
-    On each side of the mode the distance is mapped as x = x_small exp(w - e^-w): double
-    exponential towards the mode (where the integrand is flat), uniform in log x beyond
-    x_small, where the integrand may change on any scale up to its tail x_tail. The
-    trapezoidal rule in w then converges geometrically once both ends are negligible.
-    """
-    mode = _mode(log_tau, r, a, b) - (np.log(a) - np.log(b))  # as an offset d
-    peak = _log_integrand(mode, log_tau, r, a, b)
-    # Trapezoidal sums with n and n/2 intervals (nested: the same evaluations).
-    sums = np.zeros((2, *mode.shape))
-    grid = np.linspace(0.0, 1.0, nodes + 1)
-    for side in (-1.0, 1.0):
-        x_small = _distance_to_drop(mode, peak, 1e-3, side, log_tau, r, a, b)
-        x_tail = _distance_to_drop(mode, peak, 1.0, side, log_tau, r, a, b)
-        # Beyond 40 x_tail the integrand is below e^-39 of its peak (log-concavity).
-        w_high = np.log(40.0 * x_tail / x_small) + 1.0
-        length = w_high - _W_LOW
-        w = _W_LOW + length[..., None] * grid
-        log_x = np.log(x_small)[..., None] + w - np.exp(-w)
-        d = mode[..., None] + side * np.exp(log_x)
-        log_f = _log_integrand(d, log_tau[..., None], r[..., None], a[..., None], b[..., None])
-        terms = np.exp(log_f - peak[..., None] + log_x) * (1.0 + np.exp(-w))
-        ends = 0.5 * (terms[..., 0] + terms[..., -1])
-        for level, stride in enumerate((1, 2)):
-            sums[level] += stride * length / nodes * (terms[..., ::stride].sum(axis=-1) - ends)
-    log_value = np.log(sums[0]) + peak + _log_beta_normaliser(a, b)
-    # The change from the rule with half the nodes bounds the error of the coarser sum;
-    # for a geometrically converging rule that is a generous bound for the finer one.
-    error = np.abs(sums[0] - sums[1]) / sums[0]
-    return log_value, error
-
-
-def _log_mean(log_tau, r, a, b, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """log E_p[phi(p tau)] for p ~ Beta(a, b), and its relative error estimate.
-
-    The integrand over q is log-concave when a + b >= 1 (the Beta part contributes
-    -(a + b) s(1 - s) to the second derivative, phi at most s(1 - s)). Below that,
-    E[f] = b/(a+b) E_{B(a, b+1)}[f] + a/(a+b) E_{B(a+1, b)}[f] splits it into two
-    log-concave integrals of positive terms.
-    """
-    split = a + b < 1.0
-    log_value, error = _log_integral(log_tau, r, a, b, nodes)
-    if np.any(split):
-        ts, rs, as_, bs = log_tau[split], r[split], a[split], b[split]
-        left, left_error = _log_integral(ts, rs, as_, bs + 1.0, nodes)
-        right, right_error = _log_integral(ts, rs, as_ + 1.0, bs, nodes)
-        log_left = np.log(bs) + left
-        log_right = np.log(as_) + right
-        log_value[split] = np.logaddexp(log_left, log_right) - np.log(as_ + bs)
-        # Each part's relative error, weighted by its share of the sum.
-        share_left = special.expit(log_left - log_right)
-        error[split] = share_left * left_error + (1.0 - share_left) * right_error
-    return log_value, error
 
 
 #: Longest positive series summed before the quadrature takes over.
@@ -422,8 +234,11 @@ def beta_geometric_nbd_mean_grid(
     NumericalPrecisionError
         If a value cannot be certified to the tolerance (naming the inputs).
     """
+    # fresh, writeable, contiguous float arrays: one compiled signature for every caller
+    # (broadcast views are read-only, and numba compiles read-only arrays separately)
     r, alpha, a, b, x, T, t = (
-        np.ascontiguousarray(v, dtype=np.float64).reshape(-1) for v in (r, alpha, a, b, x, T, t)
+        np.require(np.asarray(v, dtype=np.float64).reshape(-1), np.float64, ("C", "W"))
+        for v in (r, alpha, a, b, x, T, t)
     )
     shape = (len(r), len(t), len(x))
     out = np.zeros(shape)
@@ -473,15 +288,22 @@ _REFINEMENTS = (_NODES, 4 * _NODES, 16 * _NODES)
 
 
 def _certified(log_tau, r, a, b) -> np.ndarray:
-    """exp(log(r tau) + log I), refining the rule where the error estimate is too large."""
-    log_value = np.empty(r.shape)
-    todo = np.arange(len(r))
-    for nodes in _REFINEMENTS:
-        value, error = _log_mean(log_tau[todo], r[todo], a[todo], b[todo], nodes)
-        log_value[todo] = value
-        todo = todo[~(error < RELATIVE_TOLERANCE)]
-        if len(todo) == 0:
-            return np.exp(np.log(r) + log_tau + log_value)
+    """exp(log(r tau) + log I), refining the rule where the error estimate is too large.
+
+    The quadrature is compiled (:mod:`clvmodels.models._bgnbd_quadrature`), one value at a
+    time; a value still unchecked after the last refinement is refused.
+    """
+    log_tau, r, a, b = (
+        np.require(np.asarray(v, dtype=np.float64).reshape(-1), np.float64, ("C", "W"))
+        for v in (log_tau, r, a, b)
+    )
+    out = np.empty(r.shape)
+    failed = np.zeros(r.shape, dtype=bool)
+    refinements = np.array(_REFINEMENTS, dtype=np.int64)
+    quadrature_kernels().certified(log_tau, r, a, b, refinements, RELATIVE_TOLERANCE, out, failed)
+    todo = np.flatnonzero(failed)
+    if len(todo) == 0:
+        return out
     i = todo[0]
     raise NumericalPrecisionError(
         "the BG/NBD expectation cannot be certified to a relative error of "

@@ -123,10 +123,12 @@ def grouped_log_likelihood(
     """The BG/NBD log-likelihood of rows whose frequencies are ``x_unique[x_index]``.
 
     The one BG/NBD likelihood of the package: maximum likelihood evaluates it with numpy,
-    the Bayesian model with PyTensor (the formula is in :func:`log_likelihood`).
-    ``gammaln(r + x)``, ``betaln(a, b + x)`` and ``ln(b + x - 1)`` are evaluated once per
-    distinct x (a few dozen values even for millions of customers); only the terms that
-    couple x with t_x and T are evaluated per row.
+    the Bayesian model with PyTensor (the formula is in :func:`log_likelihood`). Every
+    term that depends on one statistic alone is evaluated once per distinct value of it
+    and gathered by index: ``gammaln(r + x)``, ``betaln(a, b + x)`` and ``ln(b + x - 1)``
+    per distinct x, ``ln(alpha + T)`` per distinct T and ``ln(alpha + t_x)`` per distinct
+    t_x (in whole weeks, tens to hundreds of values even for millions of customers). Per
+    row remain a few products and one ``logaddexp``.
 
     Parameters
     ----------
@@ -148,10 +150,13 @@ def grouped_log_likelihood(
     """
     r, alpha, a, b = _parameters(params, xp)
     x_unique = np.asarray(x_unique, dtype=np.float64)
-    x_index = np.asarray(x_index, dtype=np.intp)
-    x = x_unique[x_index]
-    t_x = np.asarray(recency, dtype=np.float64)
-    T = np.asarray(T, dtype=np.float64)
+    x_index, t_x_index, T_index = np.broadcast_arrays(
+        np.asarray(x_index, dtype=np.intp), *(_distinct(v)[1] for v in (recency, T))
+    )
+    t_x_unique, T_unique = _distinct(recency)[0], _distinct(T)[0]
+    # rows -> distinct (x, T) and (x, t_x) pairs -> distinct x, T, t_x
+    xT_index, (xT_x, xT_T) = _pairs(x_index, T_index)
+    xtx_index, (xtx_x, xtx_tx) = _pairs(x_index, t_x_index)
     per_x = (
         xp.gammaln(r + x_unique)
         - xp.gammaln(r)
@@ -159,11 +164,33 @@ def grouped_log_likelihood(
         + xp.betaln(a, b + x_unique)
         - xp.betaln(a, b)
     )
-    log_b_x = xp.log(b + np.maximum(x_unique, 1.0) - 1.0)
-    r_x = r + x
-    a3 = -r_x * xp.log(alpha + T)
-    a4 = xp.log(a) - xp.take(log_b_x, x_index) - r_x * xp.log(alpha + t_x)
-    return xp.take(per_x, x_index) + xp.where(x > 0, xp.logaddexp(a3, a4), a3)
+    log_a_b_x = xp.log(a) - xp.log(b + np.maximum(x_unique, 1.0) - 1.0)
+    # per (x, T): the x terms and a3 = -(r + x) ln(alpha + T); a4 - a3 = D - Q with
+    # D = ln(a / (b + x - 1)) + (r + x) ln(alpha + T) per (x, T), Q = (r + x) ln(alpha + t_x)
+    r_x_T = r + x_unique[xT_x]
+    log_alpha_T = xp.take(xp.log(alpha + T_unique), xT_T)
+    a3 = -r_x_T * log_alpha_T
+    alive_part = xp.take(per_x, xT_x) + a3
+    D = xp.take(log_a_b_x, xT_x) + r_x_T * log_alpha_T
+    Q = (r + x_unique[xtx_x]) * xp.take(xp.log(alpha + t_x_unique), xtx_tx)
+    # per row: logaddexp(a3, a4) = a3 + ln(1 + e^(a4 - a3)), the second term only for x > 0
+    dropped = xp.logaddexp(0.0, xp.take(D, xT_index) - xp.take(Q, xtx_index))
+    repeat = x_unique[x_index] > 0
+    return xp.take(alive_part, xT_index) + xp.where(repeat, dropped, 0.0)
+
+
+def _pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Codes of the distinct (first, second) index pairs (shape of the inputs), and the pairs."""
+    span = int(second.max()) + 1 if second.size else 1
+    unique, index = np.unique(first.astype(np.int64) * span + second, return_inverse=True)
+    return index.reshape(first.shape).astype(np.intp), (unique // span, unique % span)
+
+
+def _distinct(values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (1-D) and each element's position among them (same shape)."""
+    values = np.asarray(values, dtype=np.float64)
+    unique, index = np.unique(values, return_inverse=True)
+    return unique, index.reshape(values.shape).astype(np.intp)
 
 
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:

@@ -6,6 +6,8 @@ MLE: means within 8 % (a and b are skewed, so their means sit a few percent abov
 mode) and the MLE inside every 94 % HDI.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -170,3 +172,16 @@ def test_random_seed_reproduces_the_draws_and_quick_methods_land_near_the_mle(cd
     )
     assert advi.idata["posterior"].sizes["draw"] == 200
     assert advi.posterior_mean_params()["r"] == pytest.approx(0.243, rel=0.2)
+
+
+def test_a_refit_reuses_the_compiled_sampler_and_reproduces_the_draws(bbg_cdnow, cdnow_summary):
+    from .conftest import SMALL
+
+    if bbg_cdnow.sampler_ != "nutpie":
+        pytest.skip("nutpie is not installed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", clv.ConvergenceWarning)
+        again = BayesianBetaGeoModel().fit(cdnow_summary, **SMALL)
+    posterior = again.idata["posterior"]
+    assert posterior.attrs["compile_time"] == 0.0  # the fixture's sampler, from the cache
+    np.testing.assert_array_equal(posterior["r"].values, bbg_cdnow.idata["posterior"]["r"].values)
