@@ -32,6 +32,8 @@ class Side:
     """One library's measurements for one case."""
 
     times: list[float] = field(default_factory=list)
+    #: CPU seconds (user + system, every thread of the process) of each timed call.
+    cpu: list[float] = field(default_factory=list)
     peak_mib: float = float("nan")
     result: Any = None
 
@@ -94,8 +96,10 @@ def compare(
     for i in range(max(k, k_theirs)):
         for side, fn, reps in ((sides[0], ours, k), (sides[1], theirs, k_theirs)):
             if i < reps:
+                cpu = time.process_time()
                 side.result, seconds = timed(fn)
                 side.times.append(seconds)
+                side.cpu.append(time.process_time() - cpu)
     return sides
 
 

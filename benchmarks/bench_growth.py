@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 import warnings
@@ -119,7 +120,8 @@ def _spread(side: Side | None) -> str:
     low, high = min(side.times), max(side.times)
     text = f"{side.median:.3g}"
     spread = f" ({low:.3g}-{high:.3g})" if len(side.times) > 1 else ""
-    return f"{text}{spread} k={len(side.times)}"
+    cpu = f", CPU {statistics.median(side.cpu):.3g}" if side.cpu else ""
+    return f"{text}{spread} k={len(side.times)}{cpu}"
 
 
 def _ratio(line: Line) -> str:
@@ -190,8 +192,8 @@ def scoring(n: int, summary: pd.DataFrame, k: int, series, lines) -> None:
 
 def main_table(lines: list[Line]) -> str:
     out = [
-        "| case | customers | rows fitted / scored | clvmodels median s (min-max) "
-        "| peer median s (min-max) | ratio peer / ours | peak MiB ours | peak MiB peer |",
+        "| case | customers | rows fitted / scored | clvmodels median s (min-max), CPU s "
+        "| peer median s (min-max), CPU s | ratio peer / ours | peak MiB ours | peak MiB peer |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for line in lines:
