@@ -32,6 +32,8 @@ class Side:
     """One library's measurements for one case."""
 
     times: list[float] = field(default_factory=list)
+    #: CPU seconds (user + system, every thread of the process) of each timed call.
+    cpu: list[float] = field(default_factory=list)
     peak_mib: float = float("nan")
     result: Any = None
 
@@ -94,8 +96,10 @@ def compare(
     for i in range(max(k, k_theirs)):
         for side, fn, reps in ((sides[0], ours, k), (sides[1], theirs, k_theirs)):
             if i < reps:
+                cpu = time.process_time()
                 side.result, seconds = timed(fn)
                 side.times.append(seconds)
+                side.cpu.append(time.process_time() - cpu)
     return sides
 
 
@@ -195,3 +199,60 @@ def machine_info(packages: Sequence[str]) -> str:
             f"- thread settings: {threads}",
         ]
     )
+
+
+# -- cost against size ---------------------------------------------------------------------
+def short(n: int) -> str:
+    """1000 -> '1k', 10000000 -> '10M'."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if n >= size:
+            return f"{n / size:g}{suffix}"
+    return str(n)
+
+
+def exponent(points: dict[int, float]) -> float:
+    """Least-squares slope ``b`` of log(seconds) on log(size): seconds ~ size^b."""
+    sizes = sorted(points)
+    if len(sizes) < 2:
+        return float("nan")
+    return float(np.polyfit(np.log(sizes), np.log([points[n] for n in sizes]), 1)[0])
+
+
+def loglog_table(series: dict[str, dict[int, float]]) -> str:
+    """Seconds by size, one row per series, with the fitted exponent, as Markdown."""
+    sizes = sorted({n for points in series.values() for n in points})
+    lines = [
+        "| series | " + " | ".join(short(n) for n in sizes) + " | exponent b |",
+        "|---|" + "---|" * (len(sizes) + 1),
+    ]
+    for name, points in series.items():
+        if not points:
+            continue
+        cells = [f"{points[n]:.3g}" if n in points else "" for n in sizes]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {exponent(points):.2f} |")
+    return "\n".join(lines)
+
+
+def loglog_plot(series: dict[str, dict[int, float]], path: Any, title: str, xlabel: str) -> None:
+    """The series on log-log axes, saved as a PNG (dashed: series of transactions)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    for name, points in series.items():
+        sizes = sorted(points)
+        if sizes:
+            style = "--" if "transactions" in name else "-"
+            ax.plot(sizes, [points[n] for n in sizes], style, marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("seconds (median)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=6.5)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

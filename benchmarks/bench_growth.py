@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 import warnings
@@ -48,7 +49,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _harness import Side, compare, git_revision, machine_info
+from _harness import Side, compare, git_revision, loglog_plot, loglog_table, machine_info, short
 
 import clvmodels as clv
 from clvmodels.data.engines.scoring import score_frame
@@ -74,13 +75,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def short(n: int) -> str:
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if n >= size:
-            return f"{n / size:g}{suffix}"
-    return str(n)
-
-
 def daily_summary(n: int, seed: int = 20051105) -> pd.DataFrame:
     """``n`` simulated customers on a daily grid, times in weeks (see the module notes)."""
     rng = np.random.default_rng(seed)
@@ -103,16 +97,9 @@ class Series:
     name: str
     points: dict[int, Side] = field(default_factory=dict)
 
-    def exponent(self) -> float:
-        """Least-squares slope of log(seconds) on log(n) over the sizes above 10k."""
-        sizes = [n for n in sorted(self.points) if n >= 10_000 and self.points[n].times]
-        if len(sizes) < 2:
-            sizes = [n for n in sorted(self.points) if self.points[n].times]
-        if len(sizes) < 2:
-            return float("nan")
-        x = np.log([float(n) for n in sizes])
-        y = np.log([self.points[n].median for n in sizes])
-        return float(np.polyfit(x, y, 1)[0])
+    def medians(self) -> dict[int, float]:
+        """Median seconds by size."""
+        return {n: side.median for n, side in sorted(self.points.items()) if side.times}
 
 
 @dataclass
@@ -133,7 +120,8 @@ def _spread(side: Side | None) -> str:
     low, high = min(side.times), max(side.times)
     text = f"{side.median:.3g}"
     spread = f" ({low:.3g}-{high:.3g})" if len(side.times) > 1 else ""
-    return f"{text}{spread} k={len(side.times)}"
+    cpu = f", CPU {statistics.median(side.cpu):.3g}" if side.cpu else ""
+    return f"{text}{spread} k={len(side.times)}{cpu}"
 
 
 def _ratio(line: Line) -> str:
@@ -202,48 +190,10 @@ def scoring(n: int, summary: pd.DataFrame, k: int, series, lines) -> None:
     series["scoring all four, clvmodels"].points[n] = full
 
 
-def loglog_table(series: dict[str, Series]) -> str:
-    sizes = sorted({n for s in series.values() for n in s.points})
-    header = "| series | " + " | ".join(short(n) for n in sizes) + " | exponent b |"
-    lines = [header, "|---|" + "---|" * (len(sizes) + 1)]
-    for s in series.values():
-        if not s.points:
-            continue
-        cells = [f"{s.points[n].median:.3g}" if n in s.points else "" for n in sizes]
-        lines.append(f"| {s.name} | " + " | ".join(cells) + f" | {s.exponent():.2f} |")
-    return "\n".join(lines)
-
-
-def plot(series: dict[str, Series], path: Path, extra: dict[str, dict[int, float]]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7.5, 5))
-    for s in series.values():
-        sizes = sorted(n for n in s.points if s.points[n].times)
-        if sizes:
-            ax.plot(sizes, [s.points[n].median for n in sizes], marker="o", label=s.name)
-    for name, points in extra.items():
-        sizes = sorted(points)
-        ax.plot(sizes, [points[n] for n in sizes], marker="s", linestyle="--", label=name)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("customers (summaries: transactions)")
-    ax.set_ylabel("seconds (median)")
-    ax.set_title("Cost against size, log-log")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def main_table(lines: list[Line]) -> str:
     out = [
-        "| case | customers | rows fitted / scored | clvmodels median s (min-max) "
-        "| peer median s (min-max) | ratio peer / ours | peak MiB ours | peak MiB peer |",
+        "| case | customers | rows fitted / scored | clvmodels median s (min-max), CPU s "
+        "| peer median s (min-max), CPU s | ratio peer / ours | peak MiB ours | peak MiB peer |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for line in lines:
@@ -279,7 +229,8 @@ def run(quick: bool, plain_max: int, fit_sizes=None, score_sizes=None) -> tuple[
         if n in score_sizes:
             log(f"{short(n)}: scoring")
             scoring(n, cache[n], _k(n, quick), series, lines)
-    tables = main_table(lines) + "\n\n" + loglog_table(series)
+    medians = {name: s.medians() for name, s in series.items() if s.points}
+    tables = main_table(lines) + "\n\n" + loglog_table(medians)
     return tables, series
 
 
@@ -299,7 +250,10 @@ def main(argv: list[str] | None = None) -> None:
     tables, series = run(args.quick, args.plain_max, sizes(args.fit_sizes), sizes(args.score_sizes))
     RESULTS.mkdir(exist_ok=True)
     stem = "growth-quick" if args.quick else "growth"
-    plot(series, RESULTS / f"{stem}.png", {})
+    medians = {name: s.medians() for name, s in series.items() if s.points}
+    loglog_plot(
+        medians, RESULTS / f"{stem}.png", "BG/NBD: cost against size (log-log)", "customers"
+    )
     minutes = (time.perf_counter() - started) / 60
     command = " ".join(["python", "benchmarks/bench_growth.py", *(argv or sys.argv[1:])])
     text = (
@@ -308,10 +262,6 @@ def main(argv: list[str] | None = None) -> None:
         f"{machine_info(['numpy', 'scipy', 'pandas', 'lifetimes'])}\n\n{tables}\n"
     )
     (RESULTS / f"{stem}.md").write_text(text)
-    medians = {
-        name: {str(n): side.median for n, side in sorted(s.points.items()) if side.times}
-        for name, s in series.items()
-    }
     (RESULTS / f"{stem}.json").write_text(json.dumps(medians, indent=1))
     print(tables)
     log(f"wrote {RESULTS / (stem + '.md')} and {stem}.png")

@@ -37,6 +37,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import loglog_plot, loglog_table  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 #: Where the tables, JSON series and plots go (the tests point it at a temporary folder).
 RESULTS = Path(os.environ.get("CLVMODELS_BENCH_RESULTS", HERE / "results"))
@@ -108,58 +111,6 @@ def collect_series(quick: bool, names: list[str]) -> dict[str, dict[int, float]]
     return series
 
 
-def exponent(points: dict[int, float]) -> float:
-    """Least-squares slope of log(seconds) on log(size)."""
-    import numpy as np
-
-    sizes = sorted(points)
-    if len(sizes) < 2:
-        return float("nan")
-    return float(np.polyfit(np.log(sizes), np.log([points[n] for n in sizes]), 1)[0])
-
-
-def short(n: int) -> str:
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if n >= size:
-            return f"{n / size:g}{suffix}"
-    return str(n)
-
-
-def loglog(series: dict[str, dict[int, float]]) -> str:
-    sizes = sorted({n for points in series.values() for n in points})
-    lines = [
-        "| series | " + " | ".join(short(n) for n in sizes) + " | exponent b |",
-        "|---|" + "---|" * (len(sizes) + 1),
-    ]
-    for name, points in series.items():
-        cells = [f"{points[n]:.3g}" if n in points else "" for n in sizes]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {exponent(points):.2f} |")
-    return "\n".join(lines)
-
-
-def plot(series: dict[str, dict[int, float]], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    for name, points in series.items():
-        sizes = sorted(points)
-        style = "--" if "transactions" in name else "-"
-        ax.plot(sizes, [points[n] for n in sizes], style, marker="o", label=name)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("size: customers (fits, scoring) or transactions (summaries, dashed)")
-    ax.set_ylabel("seconds (median)")
-    ax.set_title("clvmodels benchmarks: cost against size (log-log)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=6.5)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every benchmark at its smallest")
@@ -201,8 +152,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{state}\n\n{run['stdout'].strip()}"
         )
     if series:
-        plot(series, RESULTS / f"{stem}.png")
-        parts.append(f"## Cost against size (log-log; plot: {stem}.png)\n\n{loglog(series)}")
+        loglog_plot(
+            series,
+            RESULTS / f"{stem}.png",
+            "clvmodels benchmarks: cost against size (log-log)",
+            "size: customers (fits, scoring) or transactions (summaries, dashed)",
+        )
+        table = loglog_table(series)
+        parts.append(f"## Cost against size (log-log; plot: {stem}.png)\n\n{table}")
     (RESULTS / f"{stem}.md").write_text("\n\n".join(parts) + "\n")
     print(f"wrote {RESULTS / (stem + '.md')}")
     return 0 if all(run["status"] == 0 for run in runs.values()) else 1

@@ -17,6 +17,7 @@ def _module(name):
     try:
         spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(BENCHMARKS))
@@ -24,17 +25,17 @@ def _module(name):
 
 
 def test_loglog_table_recovers_a_known_power_law(tmp_path):
-    run_all = _module("run_all")
+    harness = _module("_harness")
     # seconds = 2e-6 n^1.5 and 3e-7 n: exponents 1.5 and 1 by construction
     series = {
         "a": {n: 2e-6 * n**1.5 for n in (1_000, 10_000, 100_000)},
         "b (transactions)": {n: 3e-7 * n for n in (1_000_000, 10_000_000)},
     }
-    assert run_all.exponent(series["a"]) == pytest.approx(1.5, abs=1e-9)
-    table = run_all.loglog(series).splitlines()
+    assert harness.exponent(series["a"]) == pytest.approx(1.5, abs=1e-9)
+    table = harness.loglog_table(series).splitlines()
     assert table[0] == "| series | 1k | 10k | 100k | 1M | 10M | exponent b |"
     assert table[2].endswith("| 1.50 |") and table[3].endswith("| 1.00 |")
-    run_all.plot(series, tmp_path / "p.png")
+    harness.loglog_plot(series, tmp_path / "p.png", "title", "size")
     assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

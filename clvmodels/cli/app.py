@@ -34,6 +34,7 @@ from clvmodels.cli.options import (
     DateType,
     OutputFile,
     common_options,
+    engine_option,
     time_unit_for,
     valuation_options,
 )
@@ -234,15 +235,7 @@ def demo(**options: Any) -> None:
     help="First day of a holdout period: also fit on the days before and check the "
     "predictions against it.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "pandas", "duckdb"]),
-    default="auto",
-    show_default=True,
-    help="How the log is read: into memory with pandas, or out of core with DuckDB "
-    "(pip install 'clvmodels[duckdb]'). auto: DuckDB for a folder or a glob, pandas "
-    "for one file.",
-)
+@engine_option
 @click.option(
     "--model",
     type=click.Choice(sorted(pipeline.purchase_models())),
@@ -344,13 +337,7 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
     default=None,
     help="Score as of this day (default: the last date in DATA).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "pandas", "duckdb"]),
-    default="auto",
-    show_default=True,
-    help="How DATA is read (as for 'fit'): DuckDB for a folder or a glob by default.",
-)
+@engine_option
 @common_options
 def score(model_dir: Path, data: str, **options: Any) -> None:
     """Score customers with the models saved by 'clvmodels fit', without refitting.
@@ -361,7 +348,7 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
     """
     output = Output(options["quiet"], options["as_json"])
     settings, purchase, spend = _load_run(model_dir)
-    frame = _read_scoring_data(data, options["engine"], settings)
+    frame = _read_scoring_data(data, options["engine"], settings, output)
     if isinstance(frame, pd.DataFrame) and {"frequency", "recency", "T"} <= set(frame.columns):
         index = settings.customer_col if settings.customer_col in frame else frame.columns[0]
         summary = with_time_unit(frame.set_index(index), settings.time_unit)
@@ -384,7 +371,7 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
 
 
 def _read_scoring_data(
-    data: str, engine: str, settings: pipeline.Settings
+    data: str, engine: str, settings: pipeline.Settings, output: Output
 ) -> pd.DataFrame | tuple[str, list[str]]:
     """A file read into memory, or (glob, its column names) for DuckDB.
 
@@ -396,7 +383,8 @@ def _read_scoring_data(
         if {"frequency", "recency", "T"} <= set(columns):
             return read_files(source)
         return source, columns
-    return read_table(data, [settings.customer_col])
+    with output.step(f"Reading {data}"):
+        return read_table(data, [settings.customer_col])
 
 
 # -- running it: one line per failure ------------------------------------------------------

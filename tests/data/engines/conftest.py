@@ -22,12 +22,18 @@ def spark():
     # Python workers must run this interpreter (PATH may hold another Python version).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
+    # One session for the whole test run (JVM start-up is most of the cost), one core and
+    # one partition per shuffle: the logs are tiny, so more only adds scheduling; no
+    # adaptive re-planning and no whole-stage code generation, which cost more than they
+    # save on a few rows.
     session = (
-        SparkSession.builder.master("local[2]")
+        SparkSession.builder.master("local[1]")
         .appName("clvmodels-tests")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", "1g")
