@@ -22,6 +22,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from clvmodels._version import __version__
+from clvmodels.bayes.compiled import NUTPIE_OPTIONS, sample_nutpie
 from clvmodels.bayes.inference import Method, Sampling, default_nuts_sampler, infer
 from clvmodels.bayes.intervals import check_probability
 from clvmodels.exceptions import ConvergenceWarning
@@ -185,7 +186,8 @@ class BayesianModel:
             Show the sampler's progress.
         nuts_sampler
             ``"nutpie"``, ``"pymc"``, ``"numpyro"`` or ``"blackjax"``; default nutpie
-            when installed, else PyMC's.
+            when installed, else PyMC's. nutpie's compiled sampler is kept for later fits
+            of the same model to the same data: a refit skips the compilation.
         **sample_kwargs
             Passed to ``pymc.sample`` (e.g. ``target_accept``, ``cores``, ``init``); with
             ``method="advi"``, ``n`` is the number of ADVI iterations (default 10,000,
@@ -203,10 +205,48 @@ class BayesianModel:
         return self._sample(stats, lambda: self._build(stats), sampling)
 
     def _sample(self, stats: Any, build: Callable[[], Any], sampling: Sampling) -> Self:
-        """Run ``sampling`` on the model ``build()`` returns and store the posterior."""
-        idata, self.sampler_ = infer(build(), sampling)
+        """Run ``sampling`` on the model ``build()`` returns and store the posterior.
+
+        NUTS with nutpie (and no option but ``cores`` or ``target_accept``) keeps the
+        compiled sampler for later fits of the same model to the same data
+        (:mod:`clvmodels.bayes.compiled`): a refit skips the compilation.
+        """
+        sampler = sampling.nuts_sampler or default_nuts_sampler()
+        options = dict(sampling.sample_kwargs)
+        if sampling.method == "nuts" and sampler == "nutpie" and set(options) <= NUTPIE_OPTIONS:
+            idata = sample_nutpie(
+                self._compiled_key(stats, build),
+                build,
+                draws=sampling.draws,
+                tune=sampling.tune,
+                chains=sampling.chains,
+                random_seed=sampling.random_seed,
+                progressbar=sampling.progressbar,
+                options={"adaptation": "low_rank", **options},
+            )
+            self.sampler_ = "nutpie"
+        else:
+            idata, self.sampler_ = infer(build(), sampling)
         self._store(idata, stats, sampling.method)
         return self
+
+    def _compiled_key(self, stats: Any, build: Callable[[], Any]) -> tuple:
+        """What the compiled model depends on: class, settings, priors, data and builder.
+
+        Settings are the attributes set in ``__init__`` (no trailing underscore), so e.g.
+        the sBG's ``hierarchical`` gives another model; an attribute too many only makes
+        the key stricter.
+        """
+        settings = sorted(
+            (name, repr(value)) for name, value in vars(self).items() if not name.endswith("_")
+        )
+        return (
+            type(self).__qualname__,
+            getattr(build, "__qualname__", repr(build)),
+            tuple(settings),
+            repr(self.priors_for(stats)),
+            stats.fingerprint(),
+        )
 
     def _fit_with(self, stats: Any, build: Callable[[], Any], **options: Any) -> Self:
         """:meth:`_sample` with the settings as keywords (for models with their own ``fit``)."""

@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior, Method, default_nuts_sampler
-from clvmodels.bayes.compiled import sample_nutpie
+from clvmodels.bayes.base import BayesianModel, LogNormalPrior, Method
 from clvmodels.bayes.posterior import distinct_rows, per_customer, summarise_draws
 from clvmodels.data.validation import check_summary
 from clvmodels.models import beta_geo
@@ -29,10 +28,8 @@ from clvmodels.models.namespace import pytensor_namespace
 
 __all__ = ["BayesianBetaGeoModel"]
 
+
 #: ``fit`` options that nutpie takes directly (others go through ``pymc.sample``).
-_NUTPIE_OPTIONS = frozenset({"cores", "target_accept"})
-
-
 class BayesianBetaGeoModel(BayesianModel):
     r"""BG/NBD with a posterior over (r, alpha, a, b).
 
@@ -150,23 +147,6 @@ class BayesianBetaGeoModel(BayesianModel):
             After NUTS, on divergences, r_hat > 1.01 or bulk ESS < 400, saying what to try.
         """
         stats = beta_geo.sufficient_statistics(summary, weights)
-        sampler = nuts_sampler or default_nuts_sampler()
-        if method == "nuts" and sampler == "nutpie" and set(sample_kwargs) <= _NUTPIE_OPTIONS:
-            # the compiled sampler is kept for refits of the same priors to the same data
-            key = (type(self).__name__, repr(self.priors_for(stats)), stats.fingerprint())
-            idata = sample_nutpie(
-                key,
-                lambda: self._build(stats),
-                draws=draws,
-                tune=tune,
-                chains=chains,
-                random_seed=random_seed,
-                progressbar=progressbar,
-                options={"adaptation": "low_rank", **sample_kwargs},
-            )
-            self.sampler_ = "nutpie"
-            self._store(idata, stats, method)
-            return self
         return self._fit_with(
             stats,
             lambda: self._build(stats),

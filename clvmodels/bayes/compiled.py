@@ -18,7 +18,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CACHE_SIZE", "clear_cache", "sample_nutpie"]
+__all__ = ["CACHE_SIZE", "NUTPIE_OPTIONS", "clear_cache", "sample_nutpie"]
+
+#: The sampling options a cached sampler accepts (others go through ``pymc.sample``).
+NUTPIE_OPTIONS = frozenset({"cores", "target_accept"})
 
 #: Compiled samplers kept (each holds its data: a few MB for a million customers).
 CACHE_SIZE = 4

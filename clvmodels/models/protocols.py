@@ -59,7 +59,11 @@ class PosteriorModel(Protocol):
     """A Bayesian model: its predictions also come as draws ``(chain, draw, customer_id)``.
 
     Prediction methods take ``draws=True`` (every draw, an ``xarray.DataArray``) and
-    ``hdi=prob`` (posterior mean and interval) besides returning the posterior mean.
+    ``hdi=prob`` (posterior mean and interval) besides returning the posterior mean. A
+    purchase model's ``conditional_expected_purchases(times, summary, draws=True,
+    weights=w)`` also takes one weight per horizon of a 1-D ``times`` and returns the
+    weighted sum over the horizons per draw and customer (the CLV's discounted
+    transactions), so that no (draws x customers x horizons) array is needed.
     """
 
     idata_: Any

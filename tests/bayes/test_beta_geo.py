@@ -185,3 +185,23 @@ def test_a_refit_reuses_the_compiled_sampler_and_reproduces_the_draws(bbg_cdnow,
     posterior = again.idata["posterior"]
     assert posterior.attrs["compile_time"] == 0.0  # the fixture's sampler, from the cache
     np.testing.assert_array_equal(posterior["r"].values, bbg_cdnow.idata["posterior"]["r"].values)
+
+
+def test_the_compiled_sampler_key_tells_models_settings_priors_and_data_apart(cdnow_summary):
+    """A cached sampler is reused only for the same model of the same data (no sampling)."""
+    from clvmodels.bayes import BayesianShiftedBetaGeoModel
+    from clvmodels.models import beta_geo
+
+    stats = beta_geo.sufficient_statistics(cdnow_summary, None)
+
+    def build():
+        return None
+
+    key = BayesianBetaGeoModel()._compiled_key(stats, build)
+    assert key == BayesianBetaGeoModel()._compiled_key(stats, build)
+    assert key != BayesianBetaGeoModel(priors={"r": (0.0, 1.0)})._compiled_key(stats, build)
+    fewer = beta_geo.sufficient_statistics(cdnow_summary.iloc[:100], None)
+    assert key != BayesianBetaGeoModel()._compiled_key(fewer, build)
+    assert key != BayesianBetaGeoModel()._compiled_key(stats, lambda: None)
+    pooled = BayesianShiftedBetaGeoModel(hierarchical=True)._compiled_key(stats, build)
+    assert pooled != BayesianShiftedBetaGeoModel(hierarchical=False)._compiled_key(stats, build)
