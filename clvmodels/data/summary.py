@@ -110,17 +110,6 @@ def summary_units(freq: str, time_unit: str | None) -> tuple[str, str, float, fl
     return alias, unit, DAYS_PER_UNIT[counted], DAYS_PER_UNIT[unit]
 
 
-def _engines_count_repeats_only(transactions: object, include_first_transaction: bool) -> None:
-    """Refuse ``include_first_transaction`` for the DuckDB and Spark engines."""
-    if include_first_transaction:
-        raise NotImplementedError(
-            f"include_first_transaction=True is implemented for pandas DataFrames only; the "
-            f"{engine_name(transactions)} engine counts repeat purchases. Summarise with the "
-            "default and add 1 to frequency (monetary_value then needs each customer's first "
-            "spend), or load the log into a pandas DataFrame first"
-        )
-
-
 def _as_of(dates: pd.Series, end: pd.Timestamp) -> tuple[np.ndarray, int]:
     """Rows on or before the whole day ``end``, and how many rows fall after it."""
     keep = (dates.dt.normalize() <= end.normalize()).to_numpy()
@@ -343,7 +332,7 @@ def rfm_summary(
         models that want every purchase. Do not fit the purchase models on it: their
         frequency counts repeat purchases (here a one-time buyer has frequency 1 and
         recency 0, which their ``fit`` refuses). ``attrs["include_first_transaction"]``
-        records it. pandas logs only.
+        records it.
 
     Returns
     -------
@@ -362,8 +351,6 @@ def rfm_summary(
     TypeError
         ``transactions`` is not a DataFrame, paths, a DuckDB relation or a
         Spark DataFrame.
-    NotImplementedError
-        ``include_first_transaction=True`` with a DuckDB or Spark input.
     ValueError
         ``freq`` or ``time_unit`` is not a supported unit, or they cannot be
         combined.
@@ -380,7 +367,6 @@ def rfm_summary(
     """
     alias, unit, num, den = summary_units(freq, time_unit)
     if engine_name(transactions) is not None:
-        _engines_count_repeats_only(transactions, include_first_transaction)
         return summarise(
             transactions,
             customer_id_col,
@@ -392,6 +378,7 @@ def rfm_summary(
             unit,
             num,
             den,
+            include_first_transaction,
         )
     frame, dates, spend, end, attrs = _prepare(
         transactions,
@@ -444,7 +431,7 @@ def calibration_holdout_split(
         Unit of recency, T and ``duration_holdout``; defaults to ``freq``.
     include_first_transaction
         As in :func:`rfm_summary`, for the calibration columns (the holdout has no
-        first purchase to leave out). pandas logs only.
+        first purchase to leave out).
 
     Returns
     -------
@@ -462,7 +449,6 @@ def calibration_holdout_split(
     """
     alias, unit, num, den = summary_units(freq, time_unit)
     if engine_name(transactions) is not None:
-        _engines_count_repeats_only(transactions, include_first_transaction)
         return split(
             transactions,
             customer_id_col,
@@ -475,6 +461,7 @@ def calibration_holdout_split(
             unit,
             num,
             den,
+            include_first_transaction,
         )
     frame, dates, spend, end, attrs = _prepare(
         transactions,

@@ -36,19 +36,6 @@ def test_include_first_transaction_by_hand():
         clv.BetaGeoModel().fit(s)
 
 
-def test_engines_refuse_include_first_transaction(tmp_path):
-    pytest.importorskip("duckdb")
-    path = tmp_path / "log.csv"
-    pd.DataFrame({"id": [1, 1], "when": ["2024-01-01", "2024-01-03"]}).to_csv(path, index=False)
-    with pytest.raises(NotImplementedError, match="include_first_transaction=True .* duckdb"):
-        clv.rfm_summary(str(path), "id", "when", include_first_transaction=True)
-    with pytest.raises(NotImplementedError, match="duckdb engine"):
-        clv.calibration_holdout_split(
-            str(path), "id", "when", "2024-01-02", include_first_transaction=True
-        )
-    assert clv.rfm_summary(str(path), "id", "when")["frequency"].tolist() == [1]
-
-
 def test_purchase_periods_flags_each_customers_first_period():
     tx = pd.DataFrame(
         {

@@ -60,6 +60,7 @@ def summarise(
     unit: str,
     num: float,
     den: float,
+    include_first_transaction: bool = False,
 ) -> Any:
     """The RFM summary of a DuckDB or Spark log (see :func:`clvmodels.rfm_summary`).
 
@@ -72,7 +73,7 @@ def summarise(
     )
     names = {"id": customer_id_col, "date": datetime_col, "spend": monetary_value_col}
     sql, attrs = plan.summary_plan(
-        log, finite, names, observation_period_end, alias, unit, num, den
+        log, finite, names, observation_period_end, alias, unit, num, den, include_first_transaction
     )
     return log.finish(sql, customer_id_col, monetary_value_col is not None, attrs)
 
@@ -89,6 +90,7 @@ def split(
     unit: str,
     num: float,
     den: float,
+    include_first_transaction: bool = False,
 ) -> Any:
     """The calibration/holdout split of a DuckDB or Spark log.
 
@@ -108,6 +110,7 @@ def split(
         unit,
         num,
         den,
+        include_first_transaction,
     )
     return log.finish(
         sql, customer_id_col, monetary_value_col is not None, attrs, duration_holdout=duration

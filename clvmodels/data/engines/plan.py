@@ -159,9 +159,11 @@ def end_of(
     return day, day_number(day)
 
 
-def periods_for(alias: str, day: dt.date, num: float, den: float) -> spec.Periods:
+def periods_for(
+    alias: str, day: dt.date, num: float, den: float, include_first: bool = False
+) -> spec.Periods:
     """The :class:`.spec.Periods` of a summary ending on ``day``."""
-    return spec.Periods(alias, day_number(day), day.year, day.month, num, den)
+    return spec.Periods(alias, day_number(day), day.year, day.month, num, den, include_first)
 
 
 def _checked_end(
@@ -188,7 +190,9 @@ def _checked_end(
     return checks, end, end_day
 
 
-def _attrs(engine: Engine, alias: str, unit: str, end: dt.date, n_after: int) -> dict:
+def _attrs(
+    engine: Engine, alias: str, unit: str, end: dt.date, n_after: int, include_first: bool
+) -> dict:
     attrs: dict[str, object] = {
         "time_unit": unit,
         "freq": alias,
@@ -197,6 +201,8 @@ def _attrs(engine: Engine, alias: str, unit: str, end: dt.date, n_after: int) ->
     }
     if engine.has_zone:
         attrs["time_zone"] = "UTC"
+    if include_first:
+        attrs["include_first_transaction"] = True
     return attrs
 
 
@@ -209,11 +215,12 @@ def summary_plan(
     unit: str,
     num: float,
     den: float,
+    include_first: bool = False,
 ) -> tuple[str, dict[str, object]]:
     """Check the log, then return the summary SQL and the ``attrs`` of the result."""
     checks, end, _ = _checked_end(engine, finite, names, observation_period_end)
-    attrs = _attrs(engine, alias, unit, end, checks.after_end)
-    return spec.summary_sql(periods_for(alias, end, num, den)), attrs
+    attrs = _attrs(engine, alias, unit, end, checks.after_end, include_first)
+    return spec.summary_sql(periods_for(alias, end, num, den, include_first)), attrs
 
 
 def holdout_plan(
@@ -226,6 +233,7 @@ def holdout_plan(
     unit: str,
     num: float,
     den: float,
+    include_first: bool = False,
 ) -> tuple[str, float, dict[str, object]]:
     """Check the log; return the split's SQL, ``duration_holdout`` and ``attrs``."""
     cal_end, cal_end_day = end_of(
@@ -243,9 +251,9 @@ def holdout_plan(
     n_periods = pd.Period(end, alias).ordinal - pd.Period(cal_end, alias).ordinal
     attrs = {
         "calibration_period_end": str(cal_end),
-        **_attrs(engine, alias, unit, end, checks.after_end),
+        **_attrs(engine, alias, unit, end, checks.after_end, include_first),
     }
-    calibration = periods_for(alias, cal_end, num, den)
+    calibration = periods_for(alias, cal_end, num, den, include_first)
     return spec.holdout_sql(calibration, end_day), n_periods * num / den, attrs
 
 

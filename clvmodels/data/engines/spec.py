@@ -106,6 +106,9 @@ class Periods:
         Day number, year and month of the (inclusive) end day.
     num, den
         A time of ``n`` periods is ``n * num / den`` in ``time_unit``.
+    include_first
+        Count the first purchase period in ``frequency`` and ``monetary_value``
+        (``rfm_summary(include_first_transaction=True)``).
     """
 
     alias: str
@@ -114,6 +117,7 @@ class Periods:
     end_mon: int
     num: float
     den: float
+    include_first: bool = False
 
     def end_period(self) -> str:
         """SQL for the ordinal of the end day's period."""
@@ -160,14 +164,22 @@ def _customer_sql(rows: str, periods: Periods) -> str:
     """
     period = period_expression(periods.alias, "day", "yr", "mon")
     end_period = periods.end_period()
+    if periods.include_first:
+        counted = "n_periods AS frequency"
+        mean_spend = "total_spend / n_periods"
+    else:
+        counted = "n_periods - 1 AS frequency"
+        mean_spend = (
+            "CASE WHEN n_periods > 1 THEN (total_spend - first_spend) / (n_periods - 1) "
+            "ELSE 0.0 END"
+        )
     return f"""
 SELECT
   cid,
-  n_periods - 1 AS frequency,
+  {counted},
   {periods.scale("last_period - first_period")} AS recency,
   {periods.scale(f"{end_period} - first_period")} AS T,
-  CASE WHEN n_periods > 1 THEN (total_spend - first_spend) / (n_periods - 1) ELSE 0.0 END
-    AS monetary_value
+  {mean_spend} AS monetary_value
 FROM (
   SELECT
     cid,

@@ -146,6 +146,27 @@ def test_split_matches_pandas(engine_input, engine, freq, time_unit):
     _assert_same(ours, reference, "customer")
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_include_first_transaction_matches_pandas(engine_input, engine):
+    """lifetimes' option: the first purchase period counts in frequency and mean spend.
+
+    The pandas path is checked against lifetimes (tests/data/test_summary.py); by hand,
+    customer 1 has 3 purchase days with spend 8, 4 and 6.5: frequency 3, mean 18.5 / 3.
+    """
+    log = edge_log()
+    source = engine_input(log, engine)
+    args = ("customer", "when", "spend", "2024-03-31")
+    reference = clv.rfm_summary(log, *args, time_unit="W", include_first_transaction=True)
+    assert reference.loc[1, "frequency"] == 3
+    assert reference.loc[1, "monetary_value"] == 18.5 / 3
+    ours = clv.rfm_summary(source, *args, time_unit="W", include_first_transaction=True)
+    _assert_same(ours, reference, "customer")
+    split = ("customer", "when", "2024-02-10", "2024-03-31", "spend")
+    reference = clv.calibration_holdout_split(log, *split, include_first_transaction=True)
+    ours = clv.calibration_holdout_split(source, *split, include_first_transaction=True)
+    _assert_same(ours, reference, "customer")
+
+
 @pytest.mark.parametrize(
     ("engine", "end"),
     [(e, "2024-01-31") for e in DUCKDB] + [(e, "2024-01-31T00:00:00+00:00") for e in ENGINES],
