@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,6 @@ from clvmodels.checks import positive_parameters
 from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import ConvergenceWarning
-from clvmodels.models._bgnbd_rows import kernels
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models._special import beta_geometric_nbd_mean, beta_geometric_nbd_mean_grid
 from clvmodels.models.namespace import NUMPY
@@ -217,7 +216,7 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
     layout, tables = _tables(params, columns)
     n = len(layout[0])
     ll, grad = np.empty(n), np.empty((4, n))
-    kernels().each_row(*layout, *tables, *params[:3], ll, grad)
+    _rows().each_row(*layout, *tables, *params[:3], ll, grad)
     return ll, grad
 
 
@@ -230,7 +229,7 @@ def _loglik_grad_sums(
     """
     layout, tables = _tables(params, columns)
     out = np.empty(5)
-    kernels().weighted(*layout, *tables, *params[:3], _contiguous(weights), out)
+    _rows().weighted(*layout, *tables, *params[:3], _contiguous(weights), out)
     return float(out[0]), out[1:]
 
 
@@ -274,6 +273,13 @@ def _tables(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple[tuple, 
         np.stack([np.log(alpha + t), 1.0 / (alpha + t)], axis=1) for t in distinct
     )
     return tuple(layout), (x_table, T_table, t_x_table)
+
+
+def _rows() -> ModuleType:
+    """The compiled row loops of :mod:`._bgnbd_rows` (numba is imported on first use)."""
+    from clvmodels.models import _bgnbd_rows
+
+    return _bgnbd_rows
 
 
 def _contiguous(values: ArrayLike) -> np.ndarray:
