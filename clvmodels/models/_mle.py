@@ -26,6 +26,7 @@ from scipy import optimize, stats
 
 from clvmodels._version import __version__
 from clvmodels.exceptions import ConvergenceError, ConvergenceWarning, ModelFileError
+from clvmodels.models._compress import compress
 from clvmodels.models.model_file import (
     FORMAT_VERSION,
     check_document,
@@ -33,7 +34,7 @@ from clvmodels.models.model_file import (
     write_document,
 )
 
-__all__ = ["MaximumLikelihoodModel", "SufficientStatistics"]
+__all__ = ["MaximumLikelihoodModel", "SufficientStatistics", "compress"]
 
 #: |log-parameter| beyond which an estimate is reported as on the boundary.
 _BOUNDARY = 15.0
@@ -105,22 +106,6 @@ class SufficientStatistics:
             self.shared,
             self.derived,
         )
-
-
-def compress(columns: dict[str, np.ndarray], weights: np.ndarray | None = None) -> tuple:
-    """Reduce rows to the unique combinations of ``columns``.
-
-    Returns
-    -------
-    unique_columns, counts
-        The unique rows (a dict like ``columns``) and the summed weights.
-    """
-    frame = pd.DataFrame(columns)
-    keys = list(columns)
-    frame["_w"] = 1.0 if weights is None else np.asarray(weights, dtype=np.float64)
-    grouped = frame.groupby(keys, sort=True)["_w"].sum()
-    unique = {k: grouped.index.get_level_values(k).to_numpy(np.float64) for k in keys}
-    return unique, grouped.to_numpy(np.float64)
 
 
 class MaximumLikelihoodModel:
