@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -157,14 +157,7 @@ def grouped_log_likelihood(
     # rows -> distinct (x, T) and (x, t_x) pairs -> distinct x, T, t_x
     xT_index, (xT_x, xT_T) = _pairs(x_index, T_index)
     xtx_index, (xtx_x, xtx_tx) = _pairs(x_index, t_x_index)
-    per_x = (
-        xp.gammaln(r + x_unique)
-        - xp.gammaln(r)
-        + r * xp.log(alpha)
-        + xp.betaln(a, b + x_unique)
-        - xp.betaln(a, b)
-    )
-    log_a_b_x = xp.log(a) - xp.log(b + np.maximum(x_unique, 1.0) - 1.0)
+    per_x, log_a_b_x = _x_terms(r, alpha, a, b, x_unique, xp)
     # per (x, T): the x terms and a3 = -(r + x) ln(alpha + T); a4 - a3 = D - Q with
     # D = ln(a / (b + x - 1)) + (r + x) ln(alpha + T) per (x, T), Q = (r + x) ln(alpha + t_x)
     r_x_T = r + x_unique[xT_x]
@@ -177,6 +170,24 @@ def grouped_log_likelihood(
     dropped = xp.logaddexp(0.0, xp.take(D, xT_index) - xp.take(Q, xtx_index))
     repeat = x_unique[x_index] > 0
     return xp.take(alive_part, xT_index) + xp.where(repeat, dropped, 0.0)
+
+
+def _x_terms(r: Any, alpha: Any, a: Any, b: Any, x_unique: np.ndarray, xp: SimpleNamespace):
+    """Per distinct x: the likelihood's terms in x alone, and ``ln(a / (b + x - 1))``.
+
+    ``ln[Gamma(r + x) alpha^r / Gamma(r)] + ln[B(a, b + x) / B(a, b)]`` (Fader, Hardie &
+    Lee 2005, eq. 6); the second is the log-odds weight of the dropout term (x > 0; for
+    x = 0 it is computed at x = 1 and not used).
+    """
+    per_x = (
+        xp.gammaln(r + x_unique)
+        - xp.gammaln(r)
+        + r * xp.log(alpha)
+        + xp.betaln(a, b + x_unique)
+        - xp.betaln(a, b)
+    )
+    log_a_b_x = xp.log(a) - xp.log(b + np.maximum(x_unique, 1.0) - 1.0)
+    return per_x, log_a_b_x
 
 
 def _pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, tuple]:
@@ -196,35 +207,84 @@ def _distinct(values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
     """Per-row log-likelihood (:func:`grouped_log_likelihood`) and its gradient.
 
-    The gradient in (r, alpha, a, b) is written out by hand (the MLE's BFGS and
-    Hessian call it often); ``tests/models/test_shared_likelihood.py`` pins it to
-    PyTensor's automatic derivative of :func:`grouped_log_likelihood`.
+    One compiled pass over the rows (:mod:`._bgnbd_rows`) on tables of the terms that
+    depend on one statistic alone (:func:`_tables`). The value is the shared function's,
+    term for term (``tests/models/test_shared_likelihood.py`` pins it, and the
+    hand-written gradient to PyTensor's automatic derivative of
+    :func:`grouped_log_likelihood`).
     """
-    r, alpha, a, b = params
-    x_unique, x_index = columns["x_unique"], columns["x_index"].astype(np.intp)
-    t_x, T = columns["recency"], columns["T"]
-    x = x_unique[x_index]
-    ll = grouped_log_likelihood({"r": r, "alpha": alpha, "a": a, "b": b}, x_unique, x_index, t_x, T)
-
-    dig = special.digamma
-    d_r_x = dig(r + x_unique) - dig(r) + np.log(alpha)
-    d_a_x = dig(a + b) - dig(a + b + x_unique)
-    d_b_x = d_a_x + dig(b + x_unique) - dig(b)
-    log_b_x = np.log(b + np.maximum(x_unique, 1.0) - 1.0)
-    r_x = r + x
-    log_alpha_T = np.log(alpha + T)
-    log_alpha_tx = np.log(alpha + t_x)
-    # w4 = share of the "dropped out after the last purchase" term
-    a4_minus_a3 = np.log(a) - log_b_x[x_index] + r_x * (log_alpha_T - log_alpha_tx)
-    w4 = np.where(x > 0, special.expit(a4_minus_a3), 0.0)
-    w3 = 1.0 - w4
-
-    grad = np.empty((4, len(x)))
-    grad[0] = d_r_x[x_index] - w3 * log_alpha_T - w4 * log_alpha_tx
-    grad[1] = r / alpha - r_x * (w3 / (alpha + T) + w4 / (alpha + t_x))
-    grad[2] = d_a_x[x_index] + w4 / a
-    grad[3] = d_b_x[x_index] - w4 / (b + np.maximum(x, 1.0) - 1.0)
+    layout, tables = _tables(params, columns)
+    n = len(layout[0])
+    ll, grad = np.empty(n), np.empty((4, n))
+    _rows().each_row(*layout, *tables, *params[:3], ll, grad)
     return ll, grad
+
+
+def _loglik_grad_sums(
+    params: np.ndarray, columns: dict[str, np.ndarray], weights: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """``sum(weights * ll)`` and ``sum(weights * grad, axis=1)`` of :func:`_loglik_grad`.
+
+    In the same pass over the rows, without the per-row arrays.
+    """
+    layout, tables = _tables(params, columns)
+    out = np.empty(5)
+    _rows().weighted(*layout, *tables, *params[:3], _contiguous(weights), out)
+    return float(out[0]), out[1:]
+
+
+def _tables(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple[tuple, tuple]:
+    """The rows' positions among the distinct x, t_x, T, and per distinct value its terms.
+
+    Per x the columns :data:`._bgnbd_rows.X_COLUMNS`: x, the likelihood's terms in x alone
+    and ``ln(a / (b + x - 1))`` (:func:`_x_terms`, as the shared function computes them),
+    and their derivatives ``psi(r + x) - psi(r) + ln alpha``, ``psi(a + b) - psi(a + b +
+    x)`` (in a), that plus ``psi(b + x) - psi(b)`` (in b), and ``1 / (b + x - 1)``; per T
+    and per t_x ``ln(alpha + t)`` and ``1 / (alpha + t)``. The positions come from
+    ``columns`` where :func:`sufficient_statistics` stored them, else they are computed.
+    """
+    r, alpha, a, b = (float(v) for v in params)
+    x_unique = np.asarray(columns["x_unique"], dtype=np.float64)
+    layout = [_contiguous(columns["x_index"])]
+    distinct = []
+    for name in ("recency", "T"):
+        if f"{name}_index" in columns:
+            unique, index = columns[f"{name}_unique"], columns[f"{name}_index"]
+        else:
+            unique, index = _distinct(columns[name])
+        layout.append(_contiguous(index))
+        distinct.append(np.asarray(unique, dtype=np.float64))
+    per_x, log_a_b_x = _x_terms(r, alpha, a, b, x_unique, NUMPY)
+    dig = special.digamma
+    d_a = dig(a + b) - dig(a + b + x_unique)
+    x_table = np.stack(
+        [
+            x_unique,
+            per_x,
+            log_a_b_x,
+            dig(r + x_unique) - dig(r) + np.log(alpha),
+            d_a,
+            d_a + dig(b + x_unique) - dig(b),
+            1.0 / (b + np.maximum(x_unique, 1.0) - 1.0),
+        ],
+        axis=1,
+    )
+    t_x_table, T_table = (
+        np.stack([np.log(alpha + t), 1.0 / (alpha + t)], axis=1) for t in distinct
+    )
+    return tuple(layout), (x_table, T_table, t_x_table)
+
+
+def _rows() -> ModuleType:
+    """The compiled row loops of :mod:`._bgnbd_rows` (numba is imported on first use)."""
+    from clvmodels.models import _bgnbd_rows
+
+    return _bgnbd_rows
+
+
+def _contiguous(values: ArrayLike) -> np.ndarray:
+    """A writeable contiguous float64 array (one numba signature for every caller)."""
+    return np.require(values, np.float64, ["C", "W"])
 
 
 def probability_alive(
@@ -419,7 +479,14 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
     unique, counts = compress(columns, weights)
     x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
     unique["x_index"] = x_index.astype(np.float64)
-    return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+    shared = {"x_unique": x_unique}
+    # each row's position among the distinct t_x and T, for the MLE's evaluations
+    for name in ("recency", "T"):
+        codes, distinct = pd.factorize(unique[name], sort=True)
+        unique[f"{name}_index"] = codes.astype(np.float64)
+        shared[f"{name}_unique"] = distinct
+    derived = frozenset({"recency_index", "T_index", "recency_unique", "T_unique"})
+    return SufficientStatistics(unique, counts, time_unit_of(data), shared, derived)
 
 
 #: A shape parameter (or ratio) this large is reported as the model's limit.
@@ -482,6 +549,13 @@ class BetaGeoModel(RFMPredictions, MaximumLikelihoodModel):
         ]
 
     _loglik_grad = staticmethod(_loglik_grad)
+
+    def _weighted_loglik_grad(
+        self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        if type(self)._loglik_grad is not _loglik_grad:  # a subclass's own likelihood
+            return super()._weighted_loglik_grad(params, arrays, weights)
+        return _loglik_grad_sums(params, arrays, weights)
 
     def _limits(self, params: dict[str, float]) -> list[str]:
         """The BG/NBD's limits, reached when the likelihood is flat towards them.

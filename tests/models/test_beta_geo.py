@@ -13,6 +13,8 @@ from scipy import optimize
 import clvmodels as clv
 from clvmodels.exceptions import ConvergenceWarning, UnitMismatchError
 from clvmodels.models import beta_geo
+from clvmodels.models._mle import SufficientStatistics
+from clvmodels.simulate import simulate_summary
 
 PAPER = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
@@ -157,6 +159,58 @@ def test_gradient_matches_finite_differences(cdnow_summary):
     numeric = optimize.approx_fprime(point, total, 1e-7)
     exact = beta_geo._loglik_grad(point, stats.arrays)[1] @ stats.weights
     np.testing.assert_allclose(exact, numeric, rtol=1e-5)
+
+
+@pytest.mark.parametrize("unit", ["weeks", "days"])
+def test_compiled_sums_are_the_shared_likelihood_and_its_derivative(cdnow_summary, unit):
+    # What the optimiser sees (weighted sums from one compiled pass over the rows) against
+    # the shared log_likelihood: the value to 1e-10, the gradient against its central
+    # differences; on CDNOW in weeks and on simulated whole days (x up to ~100).
+    if unit == "weeks":
+        summary = cdnow_summary
+    else:
+        rng = np.random.default_rng(16)
+        summary = simulate_summary(20_000, PAPER, rng.uniform(52, 104, 20_000), seed=rng)
+        summary["T"] = np.ceil(summary["T"] * 7)
+        summary["recency"] = np.where(summary["frequency"] > 0, np.ceil(summary["recency"] * 7), 0)
+        summary.attrs["time_unit"] = "D"
+    stats = beta_geo.sufficient_statistics(summary)
+    x, t_x, T, w = (*(stats.columns[c] for c in ("frequency", "recency", "T")), stats.weights)
+    model = clv.BetaGeoModel()
+    for point in [np.array([0.4, 3.0, 1.3, 4.0]), np.array([0.243, 30.9, 0.793, 2.426])]:
+
+        def shared(p):
+            return np.dot(w, beta_geo.log_likelihood(dict(zip(PAPER, p, strict=True)), x, t_x, T))
+
+        total, gradient = model._weighted_loglik_grad(point, stats.arrays, w)
+        assert total == pytest.approx(shared(point), rel=1e-10)
+        step = 1e-6 * point
+        numeric = [
+            (shared(point + np.eye(4)[j] * step[j]) - shared(point - np.eye(4)[j] * step[j]))
+            / (2 * step[j])
+            for j in range(4)
+        ]
+        np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-6 * abs(total))
+        # the per-row function sums to the same, with or without the stored layout
+        ll, grad = beta_geo._loglik_grad(point, stats.arrays)
+        bare = {k: stats.arrays[k] for k in ("x_unique", "x_index", "recency", "T")}
+        for rows, row_grads in [(ll, grad), beta_geo._loglik_grad(point, bare)]:
+            np.testing.assert_array_equal(rows, ll)
+            assert np.dot(w, rows) == pytest.approx(total, rel=1e-12)
+            scale = np.abs(row_grads) @ w
+            assert np.all(np.abs(row_grads @ w - gradient) <= 1e-12 * scale)
+
+
+def test_the_stored_layout_leaves_the_fingerprint_as_it_was(cdnow_summary):
+    stats = beta_geo.sufficient_statistics(cdnow_summary)
+    assert stats.derived and stats.derived <= set(stats.columns) | set(stats.shared)
+    plain = SufficientStatistics(
+        {k: v for k, v in stats.columns.items() if k not in stats.derived},
+        stats.weights,
+        stats.time_unit,
+        {k: v for k, v in stats.shared.items() if k not in stats.derived},
+    )
+    assert stats.fingerprint() == plain.fingerprint()
 
 
 def test_log_likelihood_broadcasts_over_parameter_draws(cdnow_summary):
