@@ -42,14 +42,12 @@ expectation of eq. 10 is the same function at the posterior parameters
 
 from __future__ import annotations
 
-import functools
-from types import SimpleNamespace
+from types import ModuleType
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from clvmodels.exceptions import NumericalPrecisionError
-from clvmodels.models._bgnbd_quadrature import kernels as quadrature_kernels
 
 __all__ = ["beta_geometric_nbd_mean", "beta_geometric_nbd_mean_grid"]
 
@@ -84,82 +82,18 @@ def _series(r, tau, a, b) -> tuple[np.ndarray, np.ndarray]:
     return total, done
 
 
-@functools.cache
-def _kernels() -> SimpleNamespace:
-    """Compile the series loops on first use (numba caches them on disk)."""
-    import numba
+def _kernels() -> ModuleType:
+    """The compiled series loops (:mod:`._bgnbd_series`, imported on first use)."""
+    from clvmodels.models import _bgnbd_series
 
-    @numba.njit(cache=True, nogil=True)
-    def series_sum(r, tau, a, b, partial, survival, filled, max_terms):  # pragma: no cover
-        """One series; ``partial[n] = S_n`` and ``survival[n]`` are filled up to ``filled``.
+    return _bgnbd_series
 
-        S_n depends on (a, b) only, so callers that keep (a, b) share the table between
-        calls (the Bayesian predictions: one table per draw and frequency). Returns the
-        sum, whether its tail was certified negligible, and the new ``filled``.
-        """
-        z = tau / (1.0 + tau)
-        pmf = np.exp(-r * np.log1p(tau))
-        running = 0.0
-        for n in range(1, max_terms + 1):
-            pmf *= z * (r + (n - 1.0)) / n
-            if n > filled:
-                partial[n] = partial[n - 1] + survival[n - 1]
-                survival[n] = survival[n - 1] * ((b + (n - 1.0)) / (a + b + (n - 1.0)))
-                filled = n
-            running += pmf * partial[n]
-            if n % 4 == 0:
-                # Tail bound: S_m <= m and P(N = m + 1) / P(N = m) <= rho for m >= n.
-                rho = z * max(1.0, (r + n) / (n + 1.0))
-                if rho < 1.0:
-                    tail = pmf * (n * rho / (1.0 - rho) + rho / (1.0 - rho) ** 2)
-                    if tail <= 1e-14 * running:
-                        return running, True, filled
-        return running, False, filled
 
-    @numba.njit(cache=True, nogil=True)
-    def is_short(r, tau, max_terms):  # pragma: no cover - compiled
-        """The series is tried where it is short: few expected purchases, a light tail."""
-        return (
-            r * tau + 10.0 * np.sqrt(r * tau * (1.0 + tau)) + 35.0 * (1.0 + tau) < max_terms
-        ) and (r * np.log1p(tau) < 600.0)
+def quadrature_kernels() -> ModuleType:
+    """The compiled quadrature (:mod:`._bgnbd_quadrature`, imported on first use)."""
+    from clvmodels.models import _bgnbd_quadrature
 
-    @numba.njit(cache=True, nogil=True)
-    def flat(r, tau, a, b, max_terms, total, done):  # pragma: no cover - compiled
-        partial = np.zeros(max_terms + 1)
-        survival = np.ones(max_terms + 1)
-        for i in range(r.shape[0]):
-            total[i], done[i], _ = series_sum(
-                r[i], tau[i], a[i], b[i], partial, survival, 0, max_terms
-            )
-
-    @numba.njit(cache=True, nogil=True)
-    def grid(r, alpha, a, b, x, T, t, order, max_terms, out, done):  # pragma: no cover
-        partial = np.zeros(max_terms + 1)
-        survival = np.ones(max_terms + 1)
-        for d in range(r.shape[0]):
-            filled = 0
-            for k in range(order.shape[0]):
-                p = order[k]
-                if k > 0 and x[p] != x[order[k - 1]]:
-                    filled = 0  # a new frequency: a new (a, b + x)
-                r_x = r[d] + x[p]
-                alpha_T = alpha[d] + T[p]
-                b_x = b[d] + x[p]
-                for h in range(t.shape[0]):
-                    if t[h] <= 0.0:
-                        out[d, h, p] = 0.0
-                        done[d, h, p] = True
-                        continue
-                    tau = t[h] / alpha_T
-                    if is_short(r_x, tau, max_terms):
-                        value, converged, filled = series_sum(
-                            r_x, tau, a[d], b_x, partial, survival, filled, max_terms
-                        )
-                        if converged:
-                            out[d, h, p] = value
-                            done[d, h, p] = True
-
-    return SimpleNamespace(flat=flat, grid=grid)
+    return _bgnbd_quadrature
 
 
 def beta_geometric_nbd_mean(
