@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from clvmodels._version import __version__
+from clvmodels.data.units import time_unit_of
 from clvmodels.exceptions import ConvergenceError, ConvergenceWarning, ModelFileError
 from clvmodels.models._compress import compress
 from clvmodels.models.model_file import (
@@ -66,6 +67,31 @@ class SufficientStatistics:
     time_unit: str | None = None
     shared: dict[str, np.ndarray] = field(default_factory=dict)
     derived: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_frame(
+        cls, data: pd.DataFrame, columns: Iterable[str], weights: Any = None
+    ) -> SufficientStatistics:
+        """The distinct rows of ``columns`` of a checked ``data`` with their customer counts.
+
+        ``weights`` (optional) are customers per row of ``data`` (finite, >= 0); the time
+        unit comes from ``data.attrs``.
+        """
+        values = {name: data[name].to_numpy(np.float64) for name in columns}
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            if (
+                weights.shape != (len(data),)
+                or np.any(~np.isfinite(weights))
+                or np.any(weights < 0)
+            ):
+                raise ValueError(
+                    "weights must be finite, >= 0 and one per row of the summary, e.g. "
+                    f"weights=counts with len(counts) == {len(data)}; got shape "
+                    f"{weights.shape}"
+                )
+        unique, counts = compress(values, weights)
+        return cls(unique, counts, time_unit_of(data))
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:

@@ -35,10 +35,9 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from clvmodels.checks import positive_parameters
-from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import ConvergenceWarning
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
+from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
 from clvmodels.models._special import beta_geometric_nbd_mean, beta_geometric_nbd_mean_grid
 from clvmodels.models.namespace import NUMPY
 from clvmodels.models.rfm_predictions import PurchaseFunctions, RFMPredictions
@@ -459,16 +458,8 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
     Bayesian model alike. ``weights`` (optional) are customers per row of ``data``.
     """
     check_summary(data)
-    columns = {
-        "frequency": data["frequency"].to_numpy(np.float64),
-        "recency": data["recency"].to_numpy(np.float64),
-        "T": data["T"].to_numpy(np.float64),
-    }
-    if weights is not None:
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.shape != (len(data),) or np.any(~np.isfinite(weights)) or np.any(weights < 0):
-            raise ValueError("weights must be finite, >= 0 and one per row of the summary")
-    if not np.any(columns["frequency"] > 0):
+    rows = SufficientStatistics.from_frame(data, ("frequency", "recency", "T"), weights)
+    if not np.any(rows.columns["frequency"] > 0):
         warnings.warn(
             "no customer in the summary made a repeat purchase: the BG/NBD purchase rate "
             "tends to 0 (alpha -> inf) and dropout cannot be estimated; predictions will "
@@ -476,7 +467,7 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
             ConvergenceWarning,
             stacklevel=5,
         )
-    unique, counts = compress(columns, weights)
+    unique, counts = rows.columns, rows.weights
     x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
     unique["x_index"] = x_index.astype(np.float64)
     shared = {"x_unique": x_unique}
@@ -486,7 +477,7 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
         unique[f"{name}_index"] = codes.astype(np.float64)
         shared[f"{name}_unique"] = distinct
     derived = frozenset({"recency_index", "T_index", "recency_unique", "T_unique"})
-    return SufficientStatistics(unique, counts, time_unit_of(data), shared, derived)
+    return SufficientStatistics(unique, counts, rows.time_unit, shared, derived)
 
 
 #: A shape parameter (or ratio) this large is reported as the model's limit.

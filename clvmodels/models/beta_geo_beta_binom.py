@@ -38,7 +38,7 @@ from scipy import special
 from clvmodels.checks import positive_parameters
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import Problems, require_frame
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
+from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
@@ -390,17 +390,7 @@ class BetaGeoBetaBinomModel(MaximumLikelihoodModel):
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
         check_opportunity_summary(data)
-        columns = {name: data[name].to_numpy(np.float64) for name in COLUMNS}
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)
-            if (
-                weights.shape != (len(data),)
-                or np.any(~np.isfinite(weights))
-                or np.any(weights < 0)
-            ):
-                raise ValueError("weights must be finite, >= 0 and one per row of the summary")
-        unique, counts = compress(columns, weights)
-        return SufficientStatistics(unique, counts, time_unit_of(data))
+        return SufficientStatistics.from_frame(data, COLUMNS, weights)
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         return [

@@ -57,10 +57,9 @@ from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 from clvmodels.checks import positive_parameters
-from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import NumericalPrecisionError
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
+from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
 from clvmodels.models.namespace import NUMPY
 from clvmodels.models.rfm_predictions import PurchaseFunctions, RFMPredictions
 
@@ -641,17 +640,7 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
         check_summary(data)
-        columns = {name: data[name].to_numpy(np.float64) for name in ("frequency", "recency", "T")}
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)
-            if (
-                weights.shape != (len(data),)
-                or np.any(~np.isfinite(weights))
-                or np.any(weights < 0)
-            ):
-                raise ValueError("weights must be finite, >= 0 and one per row of the summary")
-        unique, counts = compress(columns, weights)
-        return SufficientStatistics(unique, counts, time_unit_of(data))
+        return SufficientStatistics.from_frame(data, ("frequency", "recency", "T"), weights)
 
     def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
         w, c = stats.weights, stats.columns
