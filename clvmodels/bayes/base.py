@@ -248,10 +248,6 @@ class BayesianModel:
             stats.fingerprint(),
         )
 
-    def _fit_with(self, stats: Any, build: Callable[[], Any], **options: Any) -> Self:
-        """:meth:`_sample` with the settings as keywords (for models with their own ``fit``)."""
-        return self._sample(stats, build, Sampling(**options))
-
     def _store(self, idata: Any, stats: Any, method: str) -> None:
         self.idata_ = idata
         self.method_ = method

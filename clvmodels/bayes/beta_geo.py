@@ -14,13 +14,13 @@ way: an alternative to the Pareto/NBD model. *Marketing Science*, 24(2), 275-284
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior, Method
+from clvmodels.bayes.base import BayesianModel, LogNormalPrior
 from clvmodels.bayes.posterior import distinct_rows, per_customer, summarise_draws
 from clvmodels.data.validation import check_summary
 from clvmodels.models import beta_geo
@@ -29,7 +29,6 @@ from clvmodels.models.namespace import pytensor_namespace
 __all__ = ["BayesianBetaGeoModel"]
 
 
-#: ``fit`` options that nutpie takes directly (others go through ``pymc.sample``).
 class BayesianBetaGeoModel(BayesianModel):
     r"""BG/NBD with a posterior over (r, alpha, a, b).
 
@@ -100,65 +99,9 @@ class BayesianBetaGeoModel(BayesianModel):
             pm.Potential("log_likelihood", (stats.weights * rows).sum())
         return model
 
-    def fit(
-        self,
-        summary: pd.DataFrame,
-        weights: ArrayLike | None = None,
-        *,
-        method: Method = "nuts",
-        draws: int = 1000,
-        tune: int = 1000,
-        chains: int = 4,
-        random_seed: int | None = None,
-        progressbar: bool = False,
-        nuts_sampler: str | None = None,
-        **sample_kwargs: Any,
-    ) -> Self:
-        """Sample the posterior of (r, alpha, a, b) given an RFM summary; returns ``self``.
-
-        Parameters
-        ----------
-        summary
-            One row per customer: ``frequency``, ``recency``, ``T`` (in one time unit).
-        weights
-            Optional customers per row (for data already aggregated).
-        method
-            ``"nuts"`` (MCMC), ``"map"`` (posterior mode: one draw) or ``"advi"``
-            (mean-field variational approximation, ``draws`` draws from it).
-        draws, tune, chains
-            Draws kept and tuning steps per chain, and the number of chains.
-        random_seed
-            Makes the draws reproducible.
-        progressbar
-            Show the sampler's progress.
-        nuts_sampler
-            ``"nutpie"``, ``"pymc"``, ``"numpyro"`` or ``"blackjax"``; default nutpie
-            when installed, else PyMC's. nutpie's compiled sampler is kept for later fits
-            of the same priors to the same data (:mod:`clvmodels.bayes.compiled`): a refit
-            skips the compilation.
-        **sample_kwargs
-            Passed to ``pymc.sample`` (e.g. ``target_accept``, ``cores``, ``init``); with
-            ``method="advi"``, ``n`` is the number of ADVI iterations (default 10,000,
-            started at the posterior mode).
-
-        Warns
-        -----
-        ConvergenceWarning
-            After NUTS, on divergences, r_hat > 1.01 or bulk ESS < 400, saying what to try.
-        """
-        stats = beta_geo.sufficient_statistics(summary, weights)
-        return self._fit_with(
-            stats,
-            lambda: self._build(stats),
-            method=method,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            random_seed=random_seed,
-            progressbar=progressbar,
-            nuts_sampler=nuts_sampler,
-            sample_kwargs=sample_kwargs,
-        )
+    def _statistics(self, data: Any, weights: ArrayLike | None = None) -> Any:
+        """The summary's distinct (x, t_x, T) rows with counts, as the MLE fits them."""
+        return beta_geo.sufficient_statistics(data, weights)
 
     # -- predictions ----------------------------------------------------------------------
     def _draws(self, trailing: int) -> dict[str, np.ndarray]:
