@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 
 from clvmodels._version import __version__
 from clvmodels.bayes.compiled import NUTPIE_OPTIONS, sample_nutpie
+from clvmodels.bayes.density import LogLikelihood, nutpie_model
 from clvmodels.bayes.inference import Method, Sampling, default_nuts_sampler, infer
 from clvmodels.bayes.intervals import check_probability
 from clvmodels.exceptions import ConvergenceWarning
@@ -110,6 +111,16 @@ class BayesianModel:
     def _row_log_likelihood(self, params: Mapping[str, Any], stats: Any) -> Any:
         """Per-row log-likelihood of ``stats`` in PyTensor: the ``models/`` function."""
         raise NotImplementedError
+
+    def _log_likelihood_function(self, stats: Any) -> LogLikelihood | None:
+        """The ``models/`` weighted likelihood of ``stats`` and its gradient, or None.
+
+        One compiled function of the parameters (``param_names`` order). Where there is
+        one, nutpie samples it (:mod:`clvmodels.bayes.density`) instead of compiling the
+        PyMC graph; it must be the density of :meth:`_build`'s model (a test pins the two
+        together).
+        """
+        return None
 
     # -- priors ---------------------------------------------------------------------------
     def _prior_objects(self) -> dict[str, LogNormalPrior]:
@@ -216,7 +227,7 @@ class BayesianModel:
         if sampling.method == "nuts" and sampler == "nutpie" and set(options) <= NUTPIE_OPTIONS:
             idata = sample_nutpie(
                 self._compiled_key(stats, build),
-                build,
+                self._nutpie_compiler(stats, build),
                 draws=sampling.draws,
                 tune=sampling.tune,
                 chains=sampling.chains,
@@ -229,6 +240,29 @@ class BayesianModel:
             idata, self.sampler_ = infer(build(), sampling)
         self._store(idata, stats, sampling.method)
         return self
+
+    def _nutpie_compiler(self, stats: Any, build: Callable[[], Any]) -> Callable[[], Any]:
+        """How nutpie gets the model.
+
+        The compiled ``models/`` likelihood where the model has one (nothing to compile),
+        else the PyMC graph compiled by nutpie.
+        """
+        log_likelihood = self._log_likelihood_function(stats)
+        if log_likelihood is None:
+
+            def compile_graph() -> Any:
+                import nutpie
+
+                return nutpie.compile_pymc_model(build())
+
+            return compile_graph
+        priors = [self.priors_for(stats)[name] for name in self.param_names]
+        return lambda: nutpie_model(
+            log_likelihood,
+            self.param_names,
+            [prior.mu for prior in priors],
+            [prior.sigma for prior in priors],
+        )
 
     def _compiled_key(self, stats: Any, build: Callable[[], Any]) -> tuple:
         """What the compiled model depends on: class, settings, priors, data and builder.

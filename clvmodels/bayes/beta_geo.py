@@ -103,6 +103,9 @@ class BayesianBetaGeoModel(BayesianModel):
         """The summary's distinct (x, t_x, T) rows with counts, as the MLE fits them."""
         return beta_geo.sufficient_statistics(data, weights)
 
+    def _log_likelihood_function(self, stats: Any) -> Any:
+        return beta_geo.weighted_log_likelihood(stats)
+
     # -- predictions ----------------------------------------------------------------------
     def _draws(self, trailing: int) -> dict[str, np.ndarray]:
         """Parameter draws ``(chain, draw)`` with ``trailing`` axes of length 1 added."""

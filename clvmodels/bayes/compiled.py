@@ -34,18 +34,16 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def compiled_sampler(key: Hashable, build: Callable[[], Any]) -> tuple[Any, float]:
-    """The nutpie sampler of ``build()`` for ``key``, compiled on first use.
+def compiled_sampler(key: Hashable, compile_model: Callable[[], Any]) -> tuple[Any, float]:
+    """The nutpie model ``compile_model()`` returns for ``key``, compiled on first use.
 
     Returns the compiled model and the seconds spent compiling it now (0 when cached).
     """
-    import nutpie
-
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key], 0.0
     start = time.perf_counter()
-    compiled = nutpie.compile_pymc_model(build())
+    compiled = compile_model()
     seconds = time.perf_counter() - start
     _CACHE[key] = compiled
     while len(_CACHE) > CACHE_SIZE:
@@ -55,7 +53,7 @@ def compiled_sampler(key: Hashable, build: Callable[[], Any]) -> tuple[Any, floa
 
 def sample_nutpie(
     key: Hashable,
-    build: Callable[[], Any],
+    compile_model: Callable[[], Any],
     *,
     draws: int,
     tune: int,
@@ -70,8 +68,9 @@ def sample_nutpie(
     ----------
     key
         What the compiled sampler depends on (see the module docstring).
-    build
-        Builds the PyMC model (called only when ``key`` is not cached).
+    compile_model
+        Returns the nutpie model, e.g. ``nutpie.compile_pymc_model(pymc_model)``
+        (called only when ``key`` is not cached).
     draws, tune, chains
         Draws kept and tuning steps per chain, number of chains.
     random_seed
@@ -90,7 +89,7 @@ def sample_nutpie(
     """
     import nutpie
 
-    compiled, compile_time = compiled_sampler(key, build)
+    compiled, compile_time = compiled_sampler(key, compile_model)
     seed = int(np.random.SeedSequence(random_seed).generate_state(1)[0])
     start = time.perf_counter()
     idata = nutpie.sample(
