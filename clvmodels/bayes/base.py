@@ -197,8 +197,11 @@ class BayesianModel:
             Show the sampler's progress.
         nuts_sampler
             ``"nutpie"``, ``"pymc"``, ``"numpyro"`` or ``"blackjax"``; default nutpie
-            when installed, else PyMC's. nutpie's compiled sampler is kept for later fits
-            of the same model to the same data: a refit skips the compilation.
+            when installed, else PyMC's. Where ``models/`` has the likelihood and its
+            gradient compiled (BG/NBD, Pareto/NBD), nutpie samples that function and
+            compiles nothing (:mod:`clvmodels.bayes.density`); otherwise it compiles the
+            PyMC model once and keeps it for later fits of the same model to the same
+            data.
         **sample_kwargs
             Passed to ``pymc.sample`` (e.g. ``target_accept``, ``cores``, ``init``); with
             ``method="advi"``, ``n`` is the number of ADVI iterations (default 10,000,

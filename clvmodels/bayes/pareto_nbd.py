@@ -109,6 +109,11 @@ class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):
             params, c["frequency"], c["recency"], c["T"], xp=pytensor_namespace()
         )
 
+    def _log_likelihood_function(self, stats: WeightedRows) -> Any:
+        # the MLE's differentiation under the integral on the same 64 nodes: ~10x less
+        # per gradient than PyTensor's graph of the quadrature
+        return pareto_nbd.ParetoNBDModel().weighted_log_likelihood(stats.columns, stats.weights)
+
     def discounted_expected_residual_transactions(
         self,
         discount_rate: float,

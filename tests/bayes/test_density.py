@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import clvmodels as clv
-from clvmodels.bayes import BayesianBetaGeoModel
+from clvmodels.bayes import BayesianBetaGeoModel, BayesianParetoNBDModel
 from clvmodels.bayes.density import log_posterior, nutpie_model
 
 BOX = (1e-2, 1.0, 1e3)
@@ -44,25 +44,39 @@ def _pymc_density(model):
     return names, evaluate
 
 
-def test_bgnbd_density_and_gradient_are_the_pymc_models(edge_summary):
-    bayes = BayesianBetaGeoModel(priors={"b": (0.5, 1.5)})
-    stats = bayes._statistics(edge_summary)
-    names, reference = _pymc_density(bayes.build_model(edge_summary))
+def _check_against_pymc(bayes, data, points, gradient_tolerance):
+    """The compiled posterior and its gradient equal the PyMC model's at ``points``."""
+    stats = bayes._statistics(data)
+    names, reference = _pymc_density(bayes.build_model(data))
     assert names == [f"log_{name}" for name in bayes.param_names]
-    priors = bayes.priors_for(stats)
+    priors = [bayes.priors_for(stats)[name] for name in bayes.param_names]
     ours = log_posterior(
         bayes._log_likelihood_function(stats),
-        [priors[n].mu for n in bayes.param_names],
-        [priors[n].sigma for n in bayes.param_names],
+        [prior.mu for prior in priors],
+        [prior.sigma for prior in priors],
     )
-    points = [np.log([0.243, 4.414, 0.793, 2.426])]
-    points += [np.log(corner) for corner in itertools.product(BOX, repeat=4)]
     for theta in points:
         value, gradient = ours(theta)
         expected_value, expected_gradient = reference(theta)
         assert value == pytest.approx(expected_value, rel=1e-10), theta
         scale = np.abs(expected_gradient).max()
-        np.testing.assert_allclose(gradient, expected_gradient, atol=1e-9 * scale, err_msg=theta)
+        np.testing.assert_allclose(
+            gradient, expected_gradient, atol=gradient_tolerance * scale, err_msg=theta
+        )
+
+
+def test_bgnbd_density_and_gradient_are_the_pymc_models(edge_summary):
+    points = [np.log([0.243, 4.414, 0.793, 2.426])]
+    points += [np.log(corner) for corner in itertools.product(BOX, repeat=4)]
+    bayes = BayesianBetaGeoModel(priors={"b": (0.5, 1.5)})
+    _check_against_pymc(bayes, edge_summary, points, 1e-9)
+
+
+def test_pareto_nbd_density_and_gradient_are_the_pymc_models(edge_summary):
+    # the PyMC graph of the quadrature is slow to compile: every 7th row
+    points = [np.log([0.55, 10.58, 0.61, 11.67])]
+    points += [np.log(corner) for corner in itertools.product((1e-2, 1.0, 1e2), repeat=4)]
+    _check_against_pymc(BayesianParetoNBDModel(), edge_summary.iloc[::7], points, 1e-8)
 
 
 def test_a_likelihood_that_is_not_finite_gives_minus_infinity():
