@@ -3,7 +3,9 @@
 The log-likelihood is :func:`clvmodels.models.beta_geo.grouped_log_likelihood` evaluated
 by PyTensor on the distinct (x, t_x, T) rows, weighted by their counts and added to the
 model with ``pm.Potential``; the parameters are sampled on the log scale. Predictions
-call the functions of :mod:`clvmodels.models.beta_geo` with the posterior draws.
+call the functions of :mod:`clvmodels.models.beta_geo` with the posterior draws, through
+the methods every Bayesian purchase model shares
+(:class:`~clvmodels.bayes.purchase_predictions.PosteriorRFMPredictions`).
 
 References
 ----------
@@ -21,15 +23,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from clvmodels.bayes.base import BayesianModel, LogNormalPrior
-from clvmodels.bayes.posterior import distinct_rows, per_customer, summarise_draws
-from clvmodels.data.validation import check_summary
+from clvmodels.bayes.purchase_predictions import PosteriorRFMPredictions
 from clvmodels.models import beta_geo
 from clvmodels.models.namespace import pytensor_namespace
 
 __all__ = ["BayesianBetaGeoModel"]
 
 
-class BayesianBetaGeoModel(BayesianModel):
+class BayesianBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
     r"""BG/NBD with a posterior over (r, alpha, a, b).
 
     Parameters
@@ -64,6 +65,9 @@ class BayesianBetaGeoModel(BayesianModel):
     """
 
     param_names = beta_geo.PARAM_NAMES
+    functions = beta_geo.BetaGeoModel.functions
+    # the CLV's discounted path is summed per distinct (x, T) and draw before the rows
+    sums_weighted_horizons = True
 
     def _default_priors(self, stats: Any) -> dict[str, LogNormalPrior]:
         T = stats.columns["T"]
@@ -105,132 +109,6 @@ class BayesianBetaGeoModel(BayesianModel):
 
     def _log_likelihood_function(self, stats: Any) -> Any:
         return beta_geo.weighted_log_likelihood(stats)
-
-    # -- predictions ----------------------------------------------------------------------
-    def _draws(self, trailing: int) -> dict[str, np.ndarray]:
-        """Parameter draws ``(chain, draw)`` with ``trailing`` axes of length 1 added."""
-        return {
-            name: value.reshape(value.shape + (1,) * trailing)
-            for name, value in self.posterior_params().items()
-        }
-
-    def _sample_shape(self) -> tuple[int, int]:
-        return next(iter(self.posterior_params().values())).shape
-
-    def _history(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        self._check_fitted()
-        check_summary(summary)
-        self._check_unit(summary)
-        # ordered by (x, T, t_x): neighbouring rows share the (x, T) of the 2F1 bracket
-        rows, inverse = distinct_rows(
-            *(summary[c].to_numpy(np.float64) for c in ("frequency", "T", "recency"))
-        )
-        return rows[:, [0, 2, 1]], inverse
-
-    def conditional_expected_purchases(
-        self,
-        t: ArrayLike,
-        summary: pd.DataFrame,
-        *,
-        draws: bool = False,
-        hdi: float | None = None,
-        weights: ArrayLike | None = None,
-    ) -> Any:
-        """Expected purchases in the next ``t`` periods per customer (posterior).
-
-        Parameters
-        ----------
-        t
-            A horizon, or a 1-D array of horizons (a column each).
-        summary
-            One row per customer, in the unit of the fitted summary.
-        draws
-            Return every draw: ``xarray.DataArray`` with dims
-            ``(chain, draw, customer_id[, t])``.
-        hdi
-            Return the posterior mean and the HDI of this probability (e.g. 0.94).
-        weights
-            One per horizon of a 1-D ``t``: return the weighted sum over the horizons
-            (one value per customer, no ``t`` axis), e.g. the discounted expected
-            transactions of the CLV; it is taken per distinct (x, T) before the rows.
-
-        Returns
-        -------
-        pandas.Series, pandas.DataFrame or xarray.DataArray
-            The posterior mean per customer by default.
-        """
-        rows, inverse = self._history(summary)
-        horizons = np.asarray(t, dtype=np.float64)
-        if horizons.ndim > 1:
-            raise ValueError(f"t must be a number or a 1-D array of horizons, got {horizons.shape}")
-        many = horizons.ndim == 1 and weights is None
-        params = self._draws(2 if many else 1)
-        x, t_x, T = (rows[:, k] for k in range(3))
-        # horizons on their own axis (chain, draw, horizon, row): the 2F1 is then evaluated
-        # once per distinct (x, T), draw and horizon
-        t = horizons[:, None] if many else horizons
-
-        def compute(part: slice) -> np.ndarray:
-            values = beta_geo.conditional_expected_purchases(
-                params, t, x[part], t_x[part], T[part], weights=weights
-            )
-            return np.moveaxis(values, -2, -1) if many else values
-
-        return per_customer(
-            compute,
-            len(rows),
-            inverse,
-            summary.index,
-            self._sample_shape(),
-            name="expected_purchases",
-            draws=draws,
-            hdi_prob=hdi,
-            extra=("t", horizons.tolist()) if many else None,
-        )
-
-    #: conditional_expected_purchases takes an array of horizons (used by the CLV).
-    accepts_many_horizons = True
-
-    def probability_alive(
-        self, summary: pd.DataFrame, *, draws: bool = False, hdi: float | None = None
-    ) -> Any:
-        """P(alive) at the end of observation per customer (posterior; see above)."""
-        rows, inverse = self._history(summary)
-        params = self._draws(1)
-
-        def compute(part: slice) -> np.ndarray:
-            return beta_geo.probability_alive(params, rows[part, 0], rows[part, 1], rows[part, 2])
-
-        return per_customer(
-            compute,
-            len(rows),
-            inverse,
-            summary.index,
-            self._sample_shape(),
-            name="p_alive",
-            draws=draws,
-            hdi_prob=hdi,
-        )
-
-    def expected_purchases(self, t: ArrayLike, *, hdi: float | None = None) -> Any:
-        """E[X(t)] of a newly acquired customer: the posterior mean (or mean and HDI)."""
-        self._check_fitted()
-        horizons = np.atleast_1d(np.asarray(t, dtype=np.float64))
-        values = beta_geo.expected_purchases(self._draws(1), horizons)
-        if hdi is not None:
-            return summarise_draws(values, pd.Index(horizons, name="t"), hdi, "expected_purchases")
-        mean = values.mean(axis=(0, 1))
-        return float(mean[0]) if np.ndim(t) == 0 else mean
-
-    def probability_of_purchases(self, t: float, n: ArrayLike, *, hdi: float | None = None) -> Any:
-        """P(X(t) = n) for a newly acquired customer: the posterior mean (or mean and HDI)."""
-        self._check_fitted()
-        counts = np.atleast_1d(np.asarray(n))
-        values = beta_geo.probability_of_purchases(self._draws(1), t, counts)
-        if hdi is not None:
-            return summarise_draws(values, pd.Index(counts, name="n"), hdi, "probability")
-        mean = values.mean(axis=(0, 1))
-        return float(mean[0]) if np.ndim(n) == 0 else mean
 
     def point_params(self) -> Mapping[str, float]:
         """Posterior means of the parameters (e.g. to compare with the MLE)."""

@@ -7,6 +7,13 @@ distinct data rows, a chunk of rows at a time (:func:`clvmodels.bayes.posterior.
 Each method returns the posterior mean by default, every draw with ``draws=True`` and the
 mean with an HDI with ``hdi=prob``. A model names its functions in
 :class:`~clvmodels.models.rfm_predictions.PurchaseFunctions`, as its MLE twin does.
+
+The distinct rows are ordered by (x, age, t_x) and many horizons go on an axis before the
+rows, ``(chain, draw, horizon, row)``: the layout in which a function that evaluates its
+(x, age) terms once per distinct pair (the BG/NBD's 2F1 bracket,
+:func:`clvmodels.models.beta_geo.conditional_expected_purchases`) finds few pairs per
+chunk. A model whose function sums weighted horizons itself says so with
+``sums_weighted_horizons``; the others' paths are summed here.
 """
 
 from __future__ import annotations
@@ -39,6 +46,9 @@ class PosteriorPurchasePredictions:
     chunk_elements: ClassVar[int] = CHUNK_ELEMENTS
     #: conditional_expected_purchases takes an array of horizons (used by the CLV).
     accepts_many_horizons = True
+    #: The model's conditional_expected_purchases takes ``weights=`` (one per horizon of a
+    #: 1-D t) and returns the weighted sum itself, without the (draw x row x horizon) path.
+    sums_weighted_horizons: ClassVar[bool] = False
 
     # -- hooks and helpers ------------------------------------------------------------------
     def _check_data(self, summary: pd.DataFrame) -> None:
@@ -60,7 +70,10 @@ class PosteriorPurchasePredictions:
         self._check_fitted()
         self._check_data(summary)
         self._check_unit(summary)
-        return distinct_rows(*(summary[c].to_numpy(np.float64) for c in self.data_columns))
+        # ordered by (x, age, t_x): neighbouring rows share the (x, age) terms
+        x, t_x, age = (summary[c].to_numpy(np.float64) for c in self.data_columns)
+        rows, inverse = distinct_rows(x, age, t_x)
+        return rows[:, [0, 2, 1]], inverse
 
     def _per_customer(
         self,
@@ -75,18 +88,20 @@ class PosteriorPurchasePredictions:
     ) -> Any:
         """``function(params, [horizons,] x, t_x, T)`` per customer, reduced over the draws.
 
-        With ``horizons`` (1-D) the data get a trailing axis and the result one column per
-        horizon. ``chunk_elements`` lowers the class's budget for a function that works
-        on a grid per value.
+        With ``horizons`` (1-D) the function gets them as a column, ``horizons[:, None]``,
+        and draws ``(chain, draw, 1, 1)``, so its values are ``(chain, draw, horizon,
+        row)``; the result has one column per horizon. ``chunk_elements`` lowers the
+        class's budget for a function that works on a grid per value.
         """
         rows, inverse = self._history(summary)
         many = horizons is not None
         params = self._draws(2 if many else 1)
-        columns = [rows[:, [k]] if many else rows[:, k] for k in range(3)]
-        leading = (horizons,) if many else ()
+        columns = [rows[:, k] for k in range(3)]
+        leading = (horizons[:, None],) if many else ()
 
         def compute(part: slice) -> np.ndarray:
-            return function(params, *leading, *(c[part] for c in columns))
+            values = function(params, *leading, *(c[part] for c in columns))
+            return np.moveaxis(values, -2, -1) if many else values
 
         return per_customer(
             compute,
@@ -145,7 +160,9 @@ class PosteriorPurchasePredictions:
         weights
             One per horizon of a 1-D ``t``: return the weighted sum over the horizons (one
             value per customer, no ``t`` axis), e.g. the discounted expected transactions
-            of the CLV.
+            of the CLV. A model that ``sums_weighted_horizons`` takes the sum in its own
+            function (the BG/NBD per distinct (x, T), before the rows); the others sum
+            their path here.
 
         Returns
         -------
@@ -164,14 +181,22 @@ class PosteriorPurchasePredictions:
                     f"weights=[0.5, 0.5]; got t of shape {horizons.shape} and weights of "
                     f"shape {factors.shape}"
                 )
+            if self.sums_weighted_horizons:
+
+                def summed(params: dict, *history: np.ndarray) -> np.ndarray:
+                    return function(params, horizons, *history, weights=factors)
+
+                return self._per_customer(
+                    summed, summary, "expected_purchases", draws=draws, hdi=hdi
+                )
 
             def weighted(params: dict, *history: np.ndarray) -> np.ndarray:
                 path = function(
                     {name: value[..., None] for name, value in params.items()},
-                    horizons,
-                    *(column[:, None] for column in history),
+                    horizons[:, None],
+                    *history,
                 )
-                return (path * factors).sum(axis=-1)
+                return (path * factors[:, None]).sum(axis=-2)
 
             return self._per_customer(
                 weighted,

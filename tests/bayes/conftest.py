@@ -1,5 +1,7 @@
 import warnings
 
+import arviz as az
+import numpy as np
 import pytest
 
 import clvmodels as clv
@@ -57,3 +59,14 @@ BAYESIAN_PURCHASE_MODELS = {
 @pytest.fixture(scope="session")
 def map_fits(cdnow_summary):
     return MapFits(cdnow_summary)
+
+
+def known_posterior(cls, data, weights, draws):
+    """A fitted ``cls`` whose posterior is ``draws`` (name -> (chain, draw) array).
+
+    Predictions can then be checked against the models/ functions without sampling.
+    """
+    model = cls()
+    idata = az.from_dict({"posterior": {k: np.asarray(v, float) for k, v in draws.items()}})
+    model._store(idata, model._statistics(data, weights), "advi")
+    return model

@@ -21,7 +21,6 @@ parameter here), so the MAP must sit within a quarter of one of the published va
 
 import warnings
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import pytest
@@ -34,6 +33,8 @@ from clvmodels.bayes import (
     BayesianParetoNBDModel,
 )
 from clvmodels.models import beta_geo_beta_binom, modified_beta_geo, pareto_nbd
+
+from .conftest import known_posterior
 
 # name -> (Bayesian class, MLE class, models/ module, dataset, weights column,
 #          published estimates, their standard deviations)
@@ -84,17 +85,6 @@ def dataset(name, cdnow_summary, donations):
 def map_fit(request, map_fits):
     data, weights = map_fits.data(request.param)
     return request.param, map_fits[request.param], data, weights
-
-
-def known_posterior(cls, data, weights, draws):
-    """A fitted ``cls`` whose posterior is ``draws`` (name -> (chain, draw) array).
-
-    Predictions can then be checked against the models/ functions without sampling.
-    """
-    model = cls()
-    idata = az.from_dict({"posterior": {k: np.asarray(v, float) for k, v in draws.items()}})
-    model._store(idata, model._statistics(data, weights), "advi")
-    return model
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -214,9 +204,10 @@ def test_published_quantities_at_a_posterior_on_the_estimate(donations):
 
 
 def test_a_posterior_at_the_mle_gives_the_mle_models_clv(cdnow_summary, gamma_gamma_cdnow):
-    """customer_lifetime_value takes the Bayesian models as it takes BG/NBD's."""
-    for name in ("Pareto/NBD", "MBG/NBD"):
-        cls, mle_cls = MODELS[name][:2]
+    """customer_lifetime_value takes every Bayesian purchase model as it takes the MLE's."""
+    pairs = {name: MODELS[name][:2] for name in ("Pareto/NBD", "MBG/NBD")}
+    pairs["BG/NBD"] = (clv.BayesianBetaGeoModel, clv.BetaGeoModel)
+    for name, (cls, mle_cls) in pairs.items():
         mle = mle_cls().fit(cdnow_summary)
         model = known_posterior(
             cls, cdnow_summary, None, {k: np.full((1, 2), v) for k, v in mle.params_.items()}
