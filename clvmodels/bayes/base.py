@@ -198,7 +198,7 @@ class BayesianModel:
         nuts_sampler
             ``"nutpie"``, ``"pymc"``, ``"numpyro"`` or ``"blackjax"``; default nutpie
             when installed, else PyMC's. Where ``models/`` has the likelihood and its
-            gradient compiled (BG/NBD, Pareto/NBD), nutpie samples that function and
+            gradient compiled (BG/NBD, Gamma-Gamma, Pareto/NBD), nutpie samples that function and
             compiles nothing (:mod:`clvmodels.bayes.density`); otherwise it compiles the
             PyMC model once and keeps it for later fits of the same model to the same
             data.

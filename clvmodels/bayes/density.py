@@ -11,7 +11,8 @@ the log-density
 
 with gradient ``grad_ell(e^theta) * e^theta - (theta - mu) / sigma^2``. Where ``models/``
 has the weighted likelihood and its gradient as one compiled pass (e.g.
-:func:`clvmodels.models.beta_geo.weighted_log_likelihood`), nutpie samples that function
+:func:`clvmodels.models.beta_geo.weighted_log_likelihood`,
+:func:`clvmodels.models.gamma_gamma.weighted_log_likelihood`), nutpie samples that function
 directly: nothing is compiled per model (nutpie's compilation of the PyMC graph takes 5-10
 s in every new process, the sampling of CDNOW 1-2 s), and the compiled row loops release
 the GIL, so chains run in parallel. ``tests/bayes/test_density.py`` pins the density and

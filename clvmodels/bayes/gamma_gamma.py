@@ -69,6 +69,9 @@ class BayesianGammaGammaModel(BayesianModel):
 
     _statistics = staticmethod(gamma_gamma.sufficient_statistics)
 
+    def _log_likelihood_function(self, stats: Any) -> Any:
+        return gamma_gamma.weighted_log_likelihood(stats)
+
     def _row_log_likelihood(self, params: dict[str, Any], stats: Any) -> Any:
         columns = stats.arrays
         return gamma_gamma.grouped_log_likelihood(

@@ -32,6 +32,8 @@ import math
 import numba
 import numpy as np
 
+from clvmodels.models._numba_special import digamma, log_beta
+
 #: Columns of the per-x table the kernels read.
 X_COLUMNS = ("x", "x_terms", "log_odds", "d_r", "d_a", "d_b", "inv_b")
 
@@ -45,31 +47,6 @@ BLOCK = 1024
 # error_model="numpy": x / 0 is inf or nan (then refused by the optimiser), never an
 # exception.
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-
-#: Below this argument digamma steps up by psi(x) = psi(x + 1) - 1 / x before its
-#: asymptotic series (truncated after x^-10: relative error < 2e-16 from 10 on).
-_DIGAMMA_SERIES_FROM = 10.0
-
-
-@jit
-def digamma(x):  # pragma: no cover
-    """psi(x) for x > 0 (Abramowitz & Stegun 6.3.5 and 6.3.18)."""
-    shift = 0.0
-    while x < _DIGAMMA_SERIES_FROM:
-        shift += 1.0 / x
-        x += 1.0
-    inv2 = 1.0 / (x * x)
-    tail = inv2 * (
-        1.0 / 12.0
-        - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0)))
-    )
-    return math.log(x) - 0.5 / x - tail - shift
-
-
-@jit
-def log_beta(a, b):  # pragma: no cover
-    """ln B(a, b) from three lgammas, as PyTensor's ``betaln`` computes it."""
-    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
 
 @jit

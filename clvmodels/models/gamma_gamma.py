@@ -147,6 +147,42 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
     return ll, grad
 
 
+def weighted_log_likelihood(stats: SufficientStatistics) -> Any:
+    """``params -> (sum of weighted log-likelihoods, its gradient)`` for ``stats``'s rows.
+
+    The data are bound once and a call is one compiled pass (:mod:`._gamma_gamma_rows`)
+    that releases the GIL, for a sampler (:mod:`clvmodels.bayes.density`). ``ln B`` comes
+    from lgammas as in the PyMC model; :func:`_loglik_grad` (scipy's ``betaln``) stays the
+    maximum-likelihood fit's.
+
+    Parameters
+    ----------
+    stats
+        Distinct (x, m) rows with counts, from :func:`sufficient_statistics`.
+
+    Returns
+    -------
+    callable
+        ``f(params)`` with ``params = (p, q, v)`` returns ``(float, ndarray(3))``.
+    """
+    from clvmodels.models import _gamma_gamma_rows
+
+    columns = stats.arrays
+    data = [
+        np.require(columns[name], np.float64, ["C", "W"])
+        for name in ("x_unique", "x_index", "monetary_value", "log_m")
+    ]
+    weights = np.require(stats.weights, np.float64, ["C", "W"])
+    kernel = _gamma_gamma_rows.weighted_at
+
+    def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
+        out = np.empty(4)
+        kernel(np.require(params, np.float64, ["C"]), *data, weights, out)
+        return float(out[0]), out[1:]
+
+    return evaluate
+
+
 def expected_spend(
     params: Mapping[str, ArrayLike], frequency: ArrayLike, monetary_value: ArrayLike
 ) -> np.ndarray:

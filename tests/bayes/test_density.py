@@ -12,7 +12,11 @@ import pandas as pd
 import pytest
 
 import clvmodels as clv
-from clvmodels.bayes import BayesianBetaGeoModel, BayesianParetoNBDModel
+from clvmodels.bayes import (
+    BayesianBetaGeoModel,
+    BayesianGammaGammaModel,
+    BayesianParetoNBDModel,
+)
 from clvmodels.bayes.density import log_posterior, nutpie_model
 
 BOX = (1e-2, 1.0, 1e3)
@@ -77,6 +81,16 @@ def test_pareto_nbd_density_and_gradient_are_the_pymc_models(edge_summary):
     points = [np.log([0.55, 10.58, 0.61, 11.67])]
     points += [np.log(corner) for corner in itertools.product((1e-2, 1.0, 1e2), repeat=4)]
     _check_against_pymc(BayesianParetoNBDModel(), edge_summary.iloc[::7], points, 1e-8)
+
+
+def test_gamma_gamma_density_and_gradient_are_the_pymc_models(cdnow_summary):
+    extra = pd.DataFrame(
+        {"frequency": [1.0, 1000.0, 3.0], "monetary_value": [1e-3, 1e4, 1e6], "T": 1.0}
+    )
+    data = pd.concat([cdnow_summary, extra], ignore_index=True).fillna(0.0)
+    points = [np.log([6.25, 3.74, 15.44])]
+    points += [np.log(corner) for corner in itertools.product((1e-2, 1.0, 1e3), repeat=3)]
+    _check_against_pymc(BayesianGammaGammaModel(), data, points, 1e-9)
 
 
 def test_a_likelihood_that_is_not_finite_gives_minus_infinity():
