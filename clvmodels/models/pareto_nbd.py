@@ -47,7 +47,7 @@ Pareto/NBD model. http://brucehardie.com/notes/012/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any, Self
 
@@ -302,6 +302,37 @@ def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
         rows = slice(start, start + _BLOCK)
         ll[rows], grad[:, rows] = _block_loglik_grad(params, x[rows], t_x[rows], T[rows], rule)
     return ll, grad
+
+
+def weighted_log_likelihood(
+    columns: Mapping[str, ArrayLike], weights: ArrayLike
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """``params -> (sum of weighted log-likelihoods, its gradient)`` on these rows.
+
+    The 64-node likelihood of :func:`log_likelihood` and the gradient of
+    :func:`_loglik_grad` in one compiled pass per call (:mod:`._pareto_nbd_rows`, about 6x
+    numpy's and without the GIL), the data bound once: for a sampler
+    (:mod:`clvmodels.bayes.density`).
+
+    Parameters
+    ----------
+    columns
+        ``frequency``, ``recency`` and ``T`` of the distinct rows.
+    weights
+        Customers per row.
+    """
+    from clvmodels.models import _pareto_nbd_rows
+
+    data = [np.require(columns[c], np.float64, ["C"]) for c in ("frequency", "recency", "T")]
+    weights = np.require(weights, np.float64, ["C"])
+    kernel = _pareto_nbd_rows.weighted_at
+
+    def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
+        out = np.empty(5)
+        kernel(np.require(params, np.float64, ["C"]), *data, weights, _NODES, _WEIGHTS, out)
+        return float(out[0]), out[1:]
+
+    return evaluate
 
 
 def _block_loglik_grad(
