@@ -34,8 +34,14 @@ def hdi(samples: np.ndarray, prob: float = 0.94, axis: int = 0) -> np.ndarray:
     """Highest-density interval of ``samples`` along ``axis``: the narrowest one holding ``prob``.
 
     Among the intervals between sorted draws ``s[i]`` and ``s[i + k - 1]`` with
-    ``k = ceil(prob * n)``, the narrowest (the arviz definition for unimodal
-    posteriors).
+    ``k = ceil(prob * n)`` (the fewest draws that hold ``prob``), the narrowest; the
+    first of equally narrow ones. This is arviz's ``hdi`` (method ``"nearest"``), except
+    where ``prob * n`` is a whole number: arviz then takes ``floor(prob * n) + 1`` draws,
+    one more (``tests/bayes/test_intervals.py``).
+
+    Every column is sorted in full: numpy's vectorised sort was faster here than
+    selecting only the two tails that the windows use (``np.partition``, or a compiled
+    quickselect), measured on 1,000 draws per column.
 
     Parameters
     ----------
