@@ -23,10 +23,10 @@ the easy way. *Marketing Science*, 24(2), 275-284 (the BG/NBD's story, section 3
 
 Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987). Counting your
 customers: who are they and what will they do next? *Management Science*,
-33(1), 1-24 (the Pareto/NBD's assumptions, section 2).
+33(1), 1-24 (the Pareto/NBD's assumptions).
 
 Fader, P. S. & Hardie, B. G. S. (2005). A note on deriving the Pareto/NBD model
-and related expressions. http://brucehardie.com/notes/009/ (section 2).
+and related expressions. http://brucehardie.com/notes/009/
 """
 
 from __future__ import annotations
@@ -178,8 +178,8 @@ def simulate_pareto_nbd_summary(
 
     Per customer: purchase rate lambda ~ Gamma(r, rate alpha), dropout rate
     mu ~ Gamma(s, rate beta), lifetime tau ~ Exp(mu); while alive she buys as a
-    Poisson process with rate lambda (Schmittlein, Morrison & Colombo 1987,
-    section 2; Fader & Hardie 2005, note 009). The summary is drawn exactly:
+    Poisson process with rate lambda (Schmittlein, Morrison & Colombo 1987;
+    Fader & Hardie 2005, note 009). The summary is drawn exactly:
     x ~ Poisson(lambda min(tau, T)), t_x = min(tau, T) * Beta(x, 1).
 
     Parameters
