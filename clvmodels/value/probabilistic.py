@@ -555,7 +555,8 @@ def _posterior_clv(
             value = np.empty((part.stop - part.start, n_samples))
             np.multiply(np.asarray(spend_draws).reshape(n_samples, -1).T, margin, out=value)
             value *= det[:, rows.history[part] - start].T
-            total += (row_counts[part] @ value).reshape(sample_shape)
+            # einsum's own loop: BLAS's threads would spin for this one product
+            total += np.einsum("r,rs->s", row_counts[part], value).reshape(sample_shape)
             mean[part] = value.mean(axis=1)
             band[part] = interval(value, hdi, axis=1)
     if not point_spend:
