@@ -11,13 +11,16 @@ most ``--theirs-max`` customers.
 Cases: BG/NBD on CDNOW (2,357 customers, weeks), Gamma-Gamma on CDNOW, BG/NBD on
 simulated customers (``--sizes``, whole weeks); after each BG/NBD fit, the posterior-mean
 CLV with a 94% HDI per customer (12 months, ``--clv-draws`` draws per chain, Gamma-Gamma
-MLE on the same customers).
+MLE on the same customers, or with ``--bayes-spend`` a Bayesian Gamma-Gamma fitted there
+with the same chains and draws; only the CLV is timed).
 
 Usage::
 
     python benchmarks/bench_bayes.py --refit            # CDNOW, 4 x (1000 + 1000)
     python benchmarks/bench_bayes.py --no-cdnow --sizes 100000 1000000
     python benchmarks/bench_bayes.py --draws 300 --tune 300 --chains 2   # quick look
+    python benchmarks/bench_bayes.py --no-cdnow --no-theirs --sizes 1000000 --bayes-spend \
+        --draws 250 --tune 250 --chains 2                                 # Bayesian spend CLV
 """
 
 from __future__ import annotations
@@ -137,10 +140,15 @@ def _load() -> str:
     return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def _posterior_clv(model, data: pd.DataFrame, label: str, n_draws: int) -> dict:
+def _posterior_clv(model, data: pd.DataFrame, label: str, args) -> dict:
     """Posterior-mean CLV with a 94% HDI per customer (12 months, 10% a year), the
-    Bayesian BG/NBD with a Gamma-Gamma MLE fitted on the same customers."""
-    gg = clv.GammaGammaModel().fit(data)
+    Bayesian BG/NBD with a Gamma-Gamma (MLE, or Bayesian with ``--bayes-spend``) fitted on
+    the same customers."""
+    n_draws = args.clv_draws
+    if args.bayes_spend:
+        gg = _fit(BayesianGammaGammaModel, data, args, seed=1)
+    else:
+        gg = clv.GammaGammaModel().fit(data)
     start = time.perf_counter()
     value = clv.customer_lifetime_value(
         model, gg, data, 12, 0.10, horizon_unit="M", discount_period="Y", n_draws=n_draws
@@ -149,12 +157,20 @@ def _posterior_clv(model, data: pd.DataFrame, label: str, n_draws: int) -> dict:
     total = value.base_total_summary()
     chains = model.idata["posterior"].sizes["chain"]
     print(
-        f"posterior CLV (12 months, mean + 94% HDI, {chains} x {n_draws} draws) for "
+        f"posterior CLV (12 months, mean + 94% HDI, {chains} x {n_draws} draws, "
+        f"{'Bayesian' if args.bayes_spend else 'MLE'} spend) for "
         f"{label} ({len(data):,} customers): {seconds:.1f} s; base total {total['mean']:.0f} "
         f"[{total['hdi_3%']:.0f}, {total['hdi_97%']:.0f}]; {_load()}",
         flush=True,
     )
-    return {"data": label, "customers": len(data), "draws": chains * n_draws, "s": seconds}
+    spend = "Bayesian" if args.bayes_spend else "MLE"
+    return {
+        "data": label,
+        "customers": len(data),
+        "draws": chains * n_draws,
+        "spend": spend,
+        "s": seconds,
+    }
 
 
 def main() -> None:
@@ -174,6 +190,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--refit", action="store_true", help="time a second BG/NBD fit (cached sampler)"
+    )
+    parser.add_argument(
+        "--bayes-spend", action="store_true", help="posterior CLV with a Bayesian Gamma-Gamma"
     )
     args = parser.parse_args()
     # both libraries sample with PyMC: import it (and nutpie) before any clock starts
@@ -216,7 +235,7 @@ def main() -> None:
                 rows[-2]["speed-up"] += f" ({theirs['seconds'] / ours['refit_s']:.1f}x refit)"
         print(pd.DataFrame(rows[-2:] if theirs else rows[-1:]).to_string(index=False), flush=True)
         if kind == "bgnbd":
-            clv_rows.append(_posterior_clv(ours["model"], data, label, args.clv_draws))
+            clv_rows.append(_posterior_clv(ours["model"], data, label, args))
     print()
     print(pd.DataFrame(rows).to_string(index=False))
     print(pd.DataFrame(clv_rows).to_string(index=False))

@@ -61,21 +61,14 @@ def log(message: str) -> None:
 def simulated_summary(n: int, seed: int) -> pd.DataFrame:
     """Pareto/NBD customers acquired over 52 weeks, observed to week 104, purchases on days.
 
-    Purchase rate lambda ~ Gamma(r, alpha), dropout rate mu ~ Gamma(s, beta) (per week),
-    lifetime ~ Exp(mu); the purchases while alive form a Poisson process, so given x of
-    them the last is the maximum of x uniform times. Times are whole days in weeks (days /
-    7), as ``rfm_summary(freq="D", time_unit="W")`` gives them.
+    Drawn by :func:`clvmodels.simulate.simulate_pareto_nbd_summary`; times are whole days
+    in weeks (days / 7), as ``rfm_summary(freq="D", time_unit="W")`` gives them.
     """
     rng = np.random.default_rng(seed)
-    p = PARETO_WEEKS
-    rate = rng.gamma(p["r"], 1.0 / p["alpha"], n)
-    dropout = rng.gamma(p["s"], 1.0 / p["beta"], n)
     T = np.floor(rng.uniform(52.0, 104.0, n) * 7.0) / 7.0
-    active = np.minimum(rng.exponential(1.0 / dropout), T)
-    x = rng.poisson(rate * active)
-    last = rng.random(n) ** (1.0 / np.maximum(x, 1)) * active
-    t_x = np.where(x > 0, np.maximum(np.ceil(last * 7.0), 1.0) / 7.0, 0.0)
-    return clv.with_time_unit(pd.DataFrame({"frequency": x, "recency": t_x, "T": T}), "W")
+    return clv.simulate.simulate_pareto_nbd_summary(
+        n, PARETO_WEEKS, T, seed=rng, time_step=1.0 / 7.0
+    )
 
 
 @dataclass

@@ -70,3 +70,72 @@ def test_simulation_is_reproducible_and_checks_parameters():
         clv.simulate.simulate_summary(10, {**BGNBD, "a": -1.0}, T=10.0)
     with pytest.raises(ValueError, match="missing"):
         clv.simulate.simulate_summary(10, {"r": 1.0}, T=10.0)
+
+
+# -- Pareto/NBD (Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005, note 009) ----------
+PARETO = {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7}
+
+
+@pytest.fixture(scope="module")
+def pareto_simulated():
+    rng = np.random.default_rng(1987)
+    return clv.simulate.simulate_pareto_nbd_summary(
+        50_000, PARETO, T=rng.uniform(20, 78, 50_000), gamma_gamma_params=SPEND, seed=rng
+    )
+
+
+def test_pareto_nbd_purchase_counts_follow_the_closed_form_distribution():
+    """P(X(t) = n) (note 012, mpmath-checked in tests/models) against 200k customers at t = 39."""
+    summary = clv.simulate.simulate_pareto_nbd_summary(200_000, PARETO, T=39.0, seed=5)
+    counts = np.bincount(summary["frequency"], minlength=9)
+    expected_p = clv.models.pareto_nbd.probability_of_purchases(PARETO, 39.0, np.arange(8))
+    # cells 0..7 and ">= 8"; Pearson's chi-square, 8 degrees of freedom
+    observed = np.append(counts[:8], counts[8:].sum())
+    expected = len(summary) * np.append(expected_p, 1 - expected_p.sum())
+    assert expected.min() > 100
+    statistic = ((observed - expected) ** 2 / expected).sum()
+    assert statistic < stats.chi2.ppf(0.999, df=8)
+    mean = clv.models.pareto_nbd.expected_purchases(PARETO, 39.0)
+    se = summary["frequency"].std() / np.sqrt(len(summary))
+    assert abs(summary["frequency"].mean() - mean) < 4 * se
+
+
+def test_pareto_nbd_p_alive_averages_to_the_survival_probability(pareto_simulated):
+    """E[P(alive | x, t_x, T)] over customers is P(tau > T) = E[(beta / (beta + T))^s]."""
+    T = pareto_simulated["T"].to_numpy()
+    p_alive = clv.models.pareto_nbd.probability_alive(
+        PARETO, *(pareto_simulated[c] for c in ("frequency", "recency", "T"))
+    )
+    survival = (PARETO["beta"] / (PARETO["beta"] + T)) ** PARETO["s"]
+    se = np.std(p_alive - survival) / np.sqrt(len(T))
+    assert abs(np.mean(p_alive) - np.mean(survival)) < 4 * se
+    x = pareto_simulated["frequency"].to_numpy()
+    expected = clv.models.pareto_nbd.expected_purchases(PARETO, T).mean()
+    assert abs(x.mean() - expected) < 4 * x.std() / np.sqrt(len(x))
+    assert (pareto_simulated["recency"] <= T).all()
+    assert (pareto_simulated["recency"][x == 0] == 0).all()
+    assert (pareto_simulated["recency"][x > 0] > 0).all()
+
+
+def test_pareto_nbd_fit_recovers_parameters_within_sampling_error(pareto_simulated):
+    fit = clv.ParetoNBDModel().fit(pareto_simulated)
+    assert _wald(fit, PARETO) < stats.chi2.ppf(0.999, df=4)
+    spend = clv.GammaGammaModel().fit(pareto_simulated)
+    assert _wald(spend, SPEND) < stats.chi2.ppf(0.999, df=3)
+
+
+def test_pareto_nbd_summary_on_a_grid_is_reproducible_and_checks_input():
+    T = np.floor(np.linspace(10, 60, 500) * 7) / 7
+    one = clv.simulate.simulate_pareto_nbd_summary(500, PARETO, T, seed=3, time_step=1 / 7)
+    two = clv.simulate.simulate_pareto_nbd_summary(500, PARETO, T, seed=3, time_step=1 / 7)
+    assert one.equals(two)
+    buyers = one[one["frequency"] > 0]
+    days = buyers["recency"] * 7
+    np.testing.assert_allclose(days, np.round(days), atol=1e-9)
+    assert (buyers["recency"] >= 1 / 7 - 1e-12).all() and (one["recency"] <= one["T"]).all()
+    with pytest.raises(ValueError, match="> 0"):
+        clv.simulate.simulate_pareto_nbd_summary(10, {**PARETO, "s": 0.0}, T=10.0)
+    with pytest.raises(ValueError, match="missing"):
+        clv.simulate.simulate_pareto_nbd_summary(10, {"r": 1.0, "alpha": 1.0}, T=10.0)
+    with pytest.raises(ValueError, match="time_step must be finite and > 0"):
+        clv.simulate.simulate_pareto_nbd_summary(10, PARETO, T=10.0, time_step=0.0)

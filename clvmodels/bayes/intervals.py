@@ -34,8 +34,15 @@ def hdi(samples: np.ndarray, prob: float = 0.94, axis: int = 0) -> np.ndarray:
     """Highest-density interval of ``samples`` along ``axis``: the narrowest one holding ``prob``.
 
     Among the intervals between sorted draws ``s[i]`` and ``s[i + k - 1]`` with
-    ``k = ceil(prob * n)``, the narrowest (the arviz definition for unimodal
-    posteriors).
+    ``k = ceil(prob * n)`` (the fewest draws that hold ``prob``), the narrowest; the
+    first of equally narrow ones. This is arviz's ``hdi`` (method ``"nearest"``), except
+    where ``prob * n`` is a whole number: arviz then takes ``floor(prob * n) + 1`` draws,
+    one more (``tests/bayes/test_intervals.py``).
+
+    Every column is sorted in full: selecting only the two tails that the windows use
+    was no faster with ``np.partition`` and 3x slower with a compiled quickselect than
+    numpy's sort (1,000 draws per column). Sorting is fastest when ``axis`` is the
+    contiguous one (draws last in a C-ordered array).
 
     Parameters
     ----------

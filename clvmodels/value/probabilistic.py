@@ -482,7 +482,10 @@ def _posterior_clv(
     columns (x, t_x, T): they are evaluated once per distinct history (ordered by (x, T)
     so that a chunk shares its 2F1 brackets) and draw. With a point spend model the
     customer's value is that times a constant ``margin * spend``, so its mean and HDI are
-    the history's, scaled; a posterior spend model gives every customer her own draws.
+    the history's, scaled. A posterior spend model gives a customer her own draws, which
+    depend on her only through her numeric columns: they are reduced once per distinct
+    (history, spend) row, e.g. once for all the customers of a history with no repeat
+    purchase, and chunk by chunk of those rows within a chunk of histories.
     """
     from clvmodels.bayes.intervals import check_probability, interval_names
     from clvmodels.bayes.intervals import hdi as interval
@@ -512,24 +515,29 @@ def _posterior_clv(
     times = np.asarray(schedule.times, dtype=np.float64)
     factors = schedule.discount_factors
     point_spend = not isinstance(spend_model, PosteriorModel)
-    scale = None
     if point_spend:
         spend = per_customer_values(
             spend_model.expected_spend(summary), summary.index, "spend_model.expected_spend"
         )
         scale = margin * spend
         weights = np.bincount(inverse, weights=scale, minlength=n_rows)
-    mean = np.empty(len(summary))
-    band = np.empty((len(summary), 2))
+        mean = np.empty(len(summary))
+        band = np.empty((len(summary), 2))
+    else:
+        rows, row_of, row_counts = _spend_rows(summary, histories, inverse)
+        # the (history, spend) rows of histories [i, j) are rows [row_first[i], row_first[j])
+        row_first = np.searchsorted(rows.history, np.arange(n_rows + 1))
+        mean = np.empty(len(rows.history))
+        band = np.empty((len(rows.history), 2))
     total = np.zeros(sample_shape)
-    budget = POSTERIOR_CHUNK_ELEMENTS // n_samples
-    start = 0
-    while start < n_rows:
-        stop = _chunk_end(start, n_rows, first, budget, max(1, len(times)), point_spend)
+    budget = max(1, POSTERIOR_CHUNK_ELEMENTS // n_samples)
+    step = max(1, budget // max(1, len(times)))
+    for start in range(0, n_rows, step):
+        stop = min(n_rows, start + step)
         det = _det_draws(purchase_model, distinct.iloc[start:stop], times, factors)
         det = np.broadcast_to(det, (*sample_shape, stop - start)).reshape(n_samples, -1)
-        customers = by_row[first[start] : first[stop]]
         if point_spend:
+            customers = by_row[first[start] : first[stop]]
             total += (det @ weights[start:stop]).reshape(sample_shape)
             row_mean = det.mean(axis=0)
             row_band = interval(det, hdi, axis=0)
@@ -539,14 +547,20 @@ def _posterior_clv(
             # c * X has the interval of X scaled, its ends swapped where c < 0
             ends = np.where(c[:, None] >= 0, row_band[local], row_band[local][:, ::-1])
             band[customers] = c[:, None] * ends
-        else:
-            part = summary.iloc[customers]
-            spend_draws = np.asarray(spend_model.expected_spend(part, draws=True).values)
-            value = margin * spend_draws.reshape(n_samples, -1) * det[:, inverse[customers] - start]
-            total += value.sum(axis=1).reshape(sample_shape)
-            mean[customers] = value.mean(axis=0)
-            band[customers] = interval(value, hdi, axis=0)
-        start = stop
+            continue
+        for low in range(row_first[start], row_first[stop], budget):
+            part = slice(low, min(row_first[stop], low + budget))
+            spend_draws = spend_model.expected_spend(rows.frame.iloc[part], draws=True)
+            # (row, sample): a row's draws are contiguous, which numpy sorts faster
+            value = np.empty((part.stop - part.start, n_samples))
+            np.multiply(np.asarray(spend_draws).reshape(n_samples, -1).T, margin, out=value)
+            value *= det[:, rows.history[part] - start].T
+            # einsum's own loop: BLAS's threads would spin for this one product
+            total += np.einsum("r,rs->s", row_counts[part], value).reshape(sample_shape)
+            mean[part] = value.mean(axis=1)
+            band[part] = interval(value, hdi, axis=1)
+    if not point_spend:
+        mean, band = mean[row_of], band[row_of]
     lower, upper = interval_names(hdi)
     per_customer = pd.DataFrame(
         {"mean": mean, lower: band[:, 0], upper: band[:, 1]}, index=summary.index
@@ -576,20 +590,34 @@ def _purchase_histories(summary: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray
     return pd.DataFrame(values, columns=columns), inverse
 
 
-def _chunk_end(
-    start: int, n_rows: int, first: np.ndarray, budget: int, n_times: int, point_spend: bool
-) -> int:
-    """End of the chunk of histories that starts at ``start``.
+@dataclass(frozen=True)
+class _SpendRows:
+    """Distinct (history, spend) rows: a frame for the spend model and each row's history."""
 
-    At most ``budget`` values per draw for the (history x step) path and, with a
-    posterior spend, for the chunk's customers (at least one history).
+    frame: pd.DataFrame
+    history: np.ndarray
+
+
+def _spend_rows(
+    summary: pd.DataFrame, histories: pd.DataFrame, inverse: np.ndarray
+) -> tuple[_SpendRows, np.ndarray, np.ndarray]:
+    """The distinct (history, ``monetary_value``) rows, sorted by history.
+
+    Also each customer's row and how many customers each row has.
     """
-    stop = min(n_rows, start + max(1, budget // n_times))
-    if not point_spend:
-        # the customers of rows [start, stop) within budget (at least one row)
-        limit = np.searchsorted(first, first[start] + budget, side="right") - 1
-        stop = max(start + 1, min(stop, int(limit)))
-    return stop
+    from clvmodels.bayes.posterior import distinct_rows
+
+    keys = [inverse.astype(np.float64)]
+    spend_columns = [c for c in ("monetary_value",) if c in summary]
+    keys += [summary[c].to_numpy(np.float64) for c in spend_columns]
+    values, row_of = distinct_rows(*keys)
+    history = values[:, 0].astype(np.int64)
+    frame = histories.iloc[history].reset_index(drop=True)
+    for j, column in enumerate(spend_columns, start=1):
+        frame[column] = values[:, j]
+    frame.attrs.update(summary.attrs)
+    counts = np.bincount(row_of, minlength=len(values)).astype(np.float64)
+    return _SpendRows(frame, history), row_of, counts
 
 
 def _det_draws(

@@ -87,6 +87,34 @@ def test_a_point_spend_model_scales_the_purchase_draws(
     np.testing.assert_allclose(value.base_total, draws.sum(axis=-1), rtol=1e-12)
 
 
+def test_a_posterior_spend_model_pairs_its_draws_with_the_purchase_draws(
+    bbg_cdnow, bgg_cdnow, cdnow_summary, monkeypatch
+):
+    """Customer by customer: value draws = margin * spend draws * DET draws, their mean and
+    HDI; customers who share history and spend (here every non-buyer of a T, and copies)
+    are reduced once, in chunks of any size."""
+    from clvmodels.bayes.intervals import hdi
+
+    some = pd.concat([cdnow_summary.iloc[:150], cdnow_summary.iloc[:40]], ignore_index=True)
+    some = clv.with_time_unit(some.rename_axis("customer_id"), "W")
+    schedule = probabilistic.discount_schedule(3, 0.1, "W", horizon_unit="M", discount_period="Y")
+    purchases, spend = bbg_cdnow.thinned(25), bgg_cdnow.thinned(25)
+    path = purchases.conditional_expected_purchases(schedule.times, some, draws=True)
+    det = (np.diff(path.values, axis=-1, prepend=0.0) * schedule.discount_factors).sum(axis=-1)
+    draws = 0.3 * spend.expected_spend(some, draws=True).values * det
+    flat = draws.reshape(-1, len(some))
+    whole = clv.customer_lifetime_value(purchases, spend, some, margin=0.3, **ARGS)
+    frame = whole.per_customer
+    np.testing.assert_allclose(frame["mean"], flat.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(frame[["hdi_3%", "hdi_97%"]], hdi(flat, 0.94), rtol=1e-12)
+    np.testing.assert_allclose(whole.base_total, draws.sum(axis=-1), rtol=1e-12)
+    for budget in (50 * 7, 50 * 40):  # 7 or 40 values per draw at once
+        monkeypatch.setattr(probabilistic, "POSTERIOR_CHUNK_ELEMENTS", budget)
+        chunked = clv.customer_lifetime_value(purchases, spend, some, margin=0.3, **ARGS)
+        pd.testing.assert_frame_equal(chunked.per_customer, frame, rtol=1e-12)
+        np.testing.assert_allclose(chunked.base_total, whole.base_total, rtol=1e-12)
+
+
 def test_distinct_rows_are_numpys_unique_rows():
     from clvmodels.bayes.posterior import distinct_rows
 
