@@ -1,12 +1,7 @@
 """The HDI against arviz's (``arviz_stats``, method "nearest"), an independent implementation.
 
-arviz takes the narrowest window of ``floor(prob * n) + 1`` sorted draws; ours takes
-``ceil(prob * n)``, the fewest draws holding ``prob``. The two agree unless ``prob * n`` is
-a whole number (e.g. 0.94 of 1,000 draws), where arviz's window has one draw more: there
-ours is arviz's at a probability half a draw lower.
+Both take the narrowest window of ``floor(prob * n) + 1`` sorted draws.
 """
-
-import math
 
 import numpy as np
 import pytest
@@ -39,15 +34,13 @@ def test_hdi_is_arvizs_narrowest_window(n, prob):
     samples = _samples(np.random.default_rng(n), n, 40)
     ours = hdi(samples, prob, axis=0)
     assert ours.shape == (samples.shape[1], 2)
-    # the same window size: arviz at prob, or half a draw lower where prob * n is whole
-    same_size = prob if math.floor(prob * n) + 1 == math.ceil(prob * n) else prob - 0.5 / n
-    np.testing.assert_array_equal(ours, _arviz(samples, same_size))
+    np.testing.assert_array_equal(ours, _arviz(samples, prob))
 
 
-def test_a_whole_number_of_draws_is_where_arviz_takes_one_more():
+def test_where_prob_times_n_is_whole_the_window_has_one_draw_more_as_arvizs():
     draws = np.arange(100.0)
-    np.testing.assert_array_equal(hdi(draws, 0.9), [0.0, 89.0])  # 90 draws: 90 %
-    np.testing.assert_array_equal(_arviz(draws[:, None], 0.9)[0], [0.0, 90.0])  # 91 draws
+    np.testing.assert_array_equal(hdi(draws, 0.9), [0.0, 90.0])  # 91 draws
+    np.testing.assert_array_equal(_arviz(draws[:, None], 0.9)[0], [0.0, 90.0])
 
 
 def test_hdi_takes_any_sample_axis_and_ties_pick_the_lowest_window():
@@ -56,8 +49,8 @@ def test_hdi_takes_any_sample_axis_and_ties_pick_the_lowest_window():
     moved = hdi(samples, 0.8, axis=1)
     assert moved.shape == (3, 4, 2)
     np.testing.assert_array_equal(moved, hdi(np.moveaxis(samples, 1, 0), 0.8, axis=0))
-    # two equally narrow windows, [0, 1] and [5, 6]: the first (numpy's argmin) is kept
-    np.testing.assert_array_equal(hdi(np.array([0.0, 1.0, 5.0, 6.0]), 0.5), [0.0, 1.0])
+    # two equally narrow windows of 2 draws, [0, 1] and [5, 6]: the first (numpy's argmin)
+    np.testing.assert_array_equal(hdi(np.array([0.0, 1.0, 5.0, 6.0]), 0.4), [0.0, 1.0])
     with pytest.raises(ValueError, match="hdi must be a probability in \\(0, 1\\)"):
         hdi(samples, 1.0)
     with pytest.raises(ValueError, match="at least one draw"):
