@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from clvmodels._version import __version__
 from clvmodels.bayes.compiled import NUTPIE_OPTIONS, sample_nutpie
-from clvmodels.bayes.density import LogLikelihood, nutpie_model
+from clvmodels.bayes.density import LogLikelihood, chain_threads, nutpie_model
 from clvmodels.bayes.inference import Method, Sampling, default_nuts_sampler, infer
 from clvmodels.bayes.intervals import check_probability
 from clvmodels.exceptions import ConvergenceWarning
@@ -228,9 +228,12 @@ class BayesianModel:
         sampler = sampling.nuts_sampler or default_nuts_sampler()
         options = dict(sampling.sample_kwargs)
         if sampling.method == "nuts" and sampler == "nutpie" and set(options) <= NUTPIE_OPTIONS:
+            log_likelihood = self._log_likelihood_function(stats)
+            if log_likelihood is not None and "cores" not in options:
+                options.update(chain_threads(len(stats.weights)))
             idata = sample_nutpie(
                 self._compiled_key(stats, build),
-                self._nutpie_compiler(stats, build),
+                self._nutpie_compiler(stats, build, log_likelihood),
                 draws=sampling.draws,
                 tune=sampling.tune,
                 chains=sampling.chains,
@@ -244,13 +247,14 @@ class BayesianModel:
         self._store(idata, stats, sampling.method)
         return self
 
-    def _nutpie_compiler(self, stats: Any, build: Callable[[], Any]) -> Callable[[], Any]:
+    def _nutpie_compiler(
+        self, stats: Any, build: Callable[[], Any], log_likelihood: LogLikelihood | None
+    ) -> Callable[[], Any]:
         """How nutpie gets the model.
 
         The compiled ``models/`` likelihood where the model has one (nothing to compile),
         else the PyMC graph compiled by nutpie.
         """
-        log_likelihood = self._log_likelihood_function(stats)
         if log_likelihood is None:
 
             def compile_graph() -> Any:

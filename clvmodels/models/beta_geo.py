@@ -301,12 +301,12 @@ def weighted_log_likelihood(stats: SufficientStatistics) -> Any:
         ``f(params)`` with ``params = (r, alpha, a, b)`` returns ``(float, ndarray(4))``.
     """
     layout, distinct = _layout(stats.arrays)
-    weights = _contiguous(stats.weights)
+    arrays = (*layout, *distinct, _contiguous(stats.weights))
     kernel = _rows().weighted_at
 
     def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
         out = np.empty(5)
-        kernel(_contiguous(params), *layout, *distinct, weights, out)
+        kernel(np.asarray(params, dtype=np.float64), *arrays, out)
         return float(out[0]), out[1:]
 
     return evaluate

@@ -177,7 +177,7 @@ def weighted_log_likelihood(stats: SufficientStatistics) -> Any:
 
     def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
         out = np.empty(4)
-        kernel(np.require(params, np.float64, ["C"]), *data, weights, out)
+        kernel(np.asarray(params, dtype=np.float64), *data, weights, out)
         return float(out[0]), out[1:]
 
     return evaluate

@@ -329,7 +329,7 @@ def weighted_log_likelihood(
 
     def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
         out = np.empty(5)
-        kernel(np.require(params, np.float64, ["C"]), *data, weights, _NODES, _WEIGHTS, out)
+        kernel(np.asarray(params, dtype=np.float64), *data, weights, _NODES, _WEIGHTS, out)
         return float(out[0]), out[1:]
 
     return evaluate
