@@ -110,7 +110,7 @@ class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):
         )
 
     def _log_likelihood_function(self, stats: WeightedRows) -> Any:
-        return pareto_nbd.weighted_log_likelihood(stats.columns, stats.weights)
+        return pareto_nbd.weighted_log_likelihood(stats)
 
     def discounted_expected_residual_transactions(
         self,

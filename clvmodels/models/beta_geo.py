@@ -37,6 +37,7 @@ from scipy import special, stats
 from clvmodels.checks import positive_parameters
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import ConvergenceWarning
+from clvmodels.models._compiled_sums import bind
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
 from clvmodels.models._special import beta_geometric_nbd_mean, beta_geometric_nbd_mean_grid
 from clvmodels.models.namespace import NUMPY
@@ -301,15 +302,7 @@ def weighted_log_likelihood(stats: SufficientStatistics) -> Any:
         ``f(params)`` with ``params = (r, alpha, a, b)`` returns ``(float, ndarray(4))``.
     """
     layout, distinct = _layout(stats.arrays)
-    arrays = (*layout, *distinct, _contiguous(stats.weights))
-    kernel = _rows().weighted_at
-
-    def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
-        out = np.empty(5)
-        kernel(np.asarray(params, dtype=np.float64), *arrays, out)
-        return float(out[0]), out[1:]
-
-    return evaluate
+    return bind(_rows().weighted_at, (*layout, *distinct, stats.weights), len(PARAM_NAMES))
 
 
 def _rows() -> ModuleType:

@@ -28,6 +28,7 @@ from scipy import special
 from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.exceptions import DataValidationError
+from clvmodels.models._compiled_sums import bind
 from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models.namespace import NUMPY
 
@@ -168,19 +169,8 @@ def weighted_log_likelihood(stats: SufficientStatistics) -> Any:
     from clvmodels.models import _gamma_gamma_rows
 
     columns = stats.arrays
-    data = [
-        np.require(columns[name], np.float64, ["C", "W"])
-        for name in ("x_unique", "x_index", "monetary_value", "log_m")
-    ]
-    weights = np.require(stats.weights, np.float64, ["C", "W"])
-    kernel = _gamma_gamma_rows.weighted_at
-
-    def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
-        out = np.empty(4)
-        kernel(np.asarray(params, dtype=np.float64), *data, weights, out)
-        return float(out[0]), out[1:]
-
-    return evaluate
+    data = [columns[name] for name in ("x_unique", "x_index", "monetary_value", "log_m")]
+    return bind(_gamma_gamma_rows.weighted_at, (*data, stats.weights), len(PARAM_NAMES))
 
 
 def expected_spend(
