@@ -21,7 +21,13 @@ from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 
-__all__ = ["PurchaseFunctions", "RFMPredictions", "frequency_recency_grid", "purchase_history"]
+__all__ = [
+    "PurchaseFunctions",
+    "RFMPredictions",
+    "cells_as_matrix",
+    "frequency_recency_grid",
+    "purchase_history",
+]
 
 
 class PurchaseFunctions(NamedTuple):
@@ -62,6 +68,22 @@ def frequency_recency_grid(
     valid = (x == 0) == (t_x == 0)
     cells = pd.DataFrame({"frequency": x[valid], "recency": t_x[valid], "T": T})
     return cells, frequency, recency, valid
+
+
+def cells_as_matrix(
+    values: ArrayLike, frequency: np.ndarray, recency: np.ndarray, valid: np.ndarray
+) -> pd.DataFrame:
+    """One value per possible cell of :func:`frequency_recency_grid` as its matrix.
+
+    Frequencies in rows, recencies in columns; impossible cells are NaN.
+    """
+    grid = np.full(valid.shape, np.nan)
+    grid[valid] = np.asarray(values, dtype=np.float64)
+    return pd.DataFrame(
+        grid,
+        index=pd.Index(frequency, name="frequency"),
+        columns=pd.Index(recency, name="recency"),
+    )
 
 
 def purchase_history(purchases: ArrayLike, ages: ArrayLike) -> pd.DataFrame:
@@ -171,18 +193,6 @@ class RFMPredictions:
         cells.attrs[TIME_UNIT_ATTR] = self.time_unit_
         return cells, frequency, recency, valid
 
-    @staticmethod
-    def _as_matrix(
-        values: ArrayLike, frequency: np.ndarray, recency: np.ndarray, valid
-    ) -> pd.DataFrame:
-        grid = np.full(valid.shape, np.nan)
-        grid[valid] = np.asarray(values, dtype=np.float64)
-        return pd.DataFrame(
-            grid,
-            index=pd.Index(frequency, name="frequency"),
-            columns=pd.Index(recency, name="recency"),
-        )
-
     def probability_alive_matrix(
         self, max_frequency: int, T: float, n_recency: int | None = None
     ) -> pd.DataFrame:
@@ -196,7 +206,7 @@ class RFMPredictions:
         """
         cells, frequency, recency, valid = self._grid(max_frequency, T, n_recency)
         values = self.probability_alive(cells)
-        return self._as_matrix(values, frequency, recency, valid)
+        return cells_as_matrix(values, frequency, recency, valid)
 
     def expected_purchases_matrix(
         self, t: float, max_frequency: int, T: float, n_recency: int | None = None
@@ -210,7 +220,7 @@ class RFMPredictions:
         """
         cells, frequency, recency, valid = self._grid(max_frequency, T, n_recency)
         values = self.conditional_expected_purchases(t, cells)
-        return self._as_matrix(values, frequency, recency, valid)
+        return cells_as_matrix(values, frequency, recency, valid)
 
     def probability_alive_path(
         self,

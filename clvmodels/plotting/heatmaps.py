@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clvmodels.models.rfm_predictions import frequency_recency_grid
+from clvmodels.models.rfm_predictions import cells_as_matrix, frequency_recency_grid
 from clvmodels.plotting.axes import axes_or_new
 
 __all__ = ["frequency_recency_matrix", "plot_frequency_recency_matrix"]
@@ -54,13 +54,7 @@ def frequency_recency_matrix(
         values = model.probability_alive(cells)
     else:
         values = model.conditional_expected_purchases(t, cells)
-    grid = np.full(valid.shape, np.nan)
-    grid[valid] = np.asarray(values, dtype=np.float64)
-    return pd.DataFrame(
-        grid,
-        index=pd.Index(frequency, name="frequency"),
-        columns=pd.Index(recency, name="recency"),
-    )
+    return cells_as_matrix(values, frequency, recency, valid)
 
 
 def plot_frequency_recency_matrix(
