@@ -14,6 +14,7 @@ from importlib import resources
 
 import pandas as pd
 
+from clvmodels.data.summary_frame import as_summary
 from clvmodels.data.units import TIME_UNIT_ATTR
 
 __all__ = [
@@ -104,8 +105,8 @@ def load_cdnow_summary() -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by ``customer_id`` with columns ``frequency`` (repeat
+    RFMSummary
+        A pandas DataFrame indexed by ``customer_id`` with columns ``frequency`` (repeat
         purchases x), ``recency`` (t_x), ``T`` and ``monetary_value`` (mean
         spend of the repeat purchases, 0 when there are none);
         ``attrs["time_unit"] == "W"``.
@@ -120,8 +121,7 @@ def load_cdnow_summary() -> pd.DataFrame:
     frame = frame.rename(columns={"x": "frequency", "t_x": "recency", "zbar": "monetary_value"})
     frame.index.name = "customer_id"
     frame = frame[["frequency", "recency", "T", "monetary_value"]]
-    frame.attrs[TIME_UNIT_ATTR] = "W"
-    return frame
+    return as_summary(frame, **{TIME_UNIT_ATTR: "W"})
 
 
 # Customers still active at the start of years 0..7 out of 1000 acquired:

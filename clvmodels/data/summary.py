@@ -31,6 +31,7 @@ import pandas as pd
 
 from clvmodels.data.dates import parse_end, parse_log_dates
 from clvmodels.data.engines.dispatch import engine_name, split, summarise
+from clvmodels.data.summary_frame import as_summary
 from clvmodels.data.units import (
     DAYS_PER_UNIT,
     FREQ_ATTR,
@@ -395,10 +396,9 @@ def rfm_summary(
         codes, len(customers), periods, end_period, spend, num, den, include_first_transaction
     )
     summary = pd.DataFrame(columns, index=pd.Index(customers, name=customer_id_col))
-    summary.attrs.update({TIME_UNIT_ATTR: unit, FREQ_ATTR: alias, **attrs})
     if include_first_transaction:
-        summary.attrs["include_first_transaction"] = True
-    return summary
+        attrs["include_first_transaction"] = True
+    return as_summary(summary, **{TIME_UNIT_ATTR: unit, FREQ_ATTR: alias, **attrs})
 
 
 def calibration_holdout_split(
@@ -526,14 +526,14 @@ def calibration_holdout_split(
             mean = spend_holdout / frequency_holdout
         summary["monetary_value_holdout"] = np.where(frequency_holdout > 0, mean, 0.0)
     summary["duration_holdout"] = (end_period - cal_end_period) * num / den
-    summary.attrs.update(
-        {
+    if include_first_transaction:
+        attrs["include_first_transaction"] = True
+    return as_summary(
+        summary,
+        **{
             TIME_UNIT_ATTR: unit,
             FREQ_ATTR: alias,
             "calibration_period_end": str(cal_end.date()),
             **attrs,
-        }
+        },
     )
-    if include_first_transaction:
-        summary.attrs["include_first_transaction"] = True
-    return summary

@@ -113,7 +113,13 @@ def days_per_unit(unit: str) -> float:
 
 
 def time_unit_of(frame: pd.DataFrame, default: str | None = None) -> str | None:
-    """The time unit a summary frame records, or ``default`` when it records none."""
+    """The time unit a summary frame records, or ``default`` when it records none.
+
+    The one reader of a summary's unit: models, valuations, checks and the ``clv``
+    accessor (``summary.clv.time_unit``) all call it. The unit rides in
+    ``attrs["time_unit"]``; :mod:`clvmodels.data.summary_frame` says which pandas
+    operations keep it (all but a CSV round trip, for the summaries clvmodels returns).
+    """
     unit = frame.attrs.get(TIME_UNIT_ATTR, default)
     return canonical_unit(unit, f"attrs[{TIME_UNIT_ATTR!r}]") if unit is not None else None
 
@@ -167,8 +173,9 @@ def with_time_unit(summary: pd.DataFrame, time_unit: str) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        A shallow copy (no data copied) with ``attrs["time_unit"]`` set.
+    RFMSummary
+        A shallow copy (no data copied) with ``attrs["time_unit"]`` set, as an
+        :class:`~clvmodels.data.summary_frame.RFMSummary` (its unit survives joins).
 
     Raises
     ------
@@ -195,6 +202,6 @@ def with_time_unit(summary: pd.DataFrame, time_unit: str) -> pd.DataFrame:
             f"the summary already records time unit {recorded!r}; with_time_unit states a "
             f"unit, it does not convert: recompute the summary with time_unit={unit!r}"
         )
-    out = summary.copy(deep=False)
-    out.attrs[TIME_UNIT_ATTR] = unit
-    return out
+    from clvmodels.data.summary_frame import as_summary  # it builds on this module
+
+    return as_summary(summary, **{TIME_UNIT_ATTR: unit})

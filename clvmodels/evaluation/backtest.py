@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.data.summary import calibration_holdout_split
-from clvmodels.data.units import days_per_unit
+from clvmodels.data.units import days_per_unit, time_unit_of
 from clvmodels.evaluation.baselines import (
     LastPeriodBaseline,
     RetentionBaseline,
@@ -272,7 +272,7 @@ def _one_cut_off(
         time_unit=time_unit,
     )
     label = split.attrs["calibration_period_end"]
-    unit = split.attrs["time_unit"]
+    unit = time_unit_of(split)
     duration = float(split["duration_holdout"].iloc[0])
     split = recent_repeats(split, transactions, customer_col, date_col, window=duration)
     has_spend = amount_col is not None

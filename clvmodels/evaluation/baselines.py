@@ -259,7 +259,7 @@ def recent_repeats(
     :class:`LastPeriodBaseline`.
     """
     end = summary.attrs.get("calibration_period_end", summary.attrs.get("observation_period_end"))
-    unit, freq = summary.attrs.get("time_unit"), summary.attrs.get("freq")
+    unit, freq = time_unit_of(summary), summary.clv.freq
     if end is None or unit is None or freq is None:
         raise DataValidationError(
             "recent_repeats needs a summary made by clvmodels.rfm_summary or "

@@ -17,6 +17,7 @@ import pandas as pd
 
 from clvmodels.data.dates import parse_end
 from clvmodels.data.engines import spec
+from clvmodels.data.summary_frame import as_summary
 from clvmodels.exceptions import DataValidationError
 
 __all__ = [
@@ -299,6 +300,4 @@ def as_summary_frame(
         values = result[name].to_numpy(dtype=dtype)
         columns[name] = values if order is None else values[order]
     index = pd.Index(ids if order is None else ids[order], name=customer_id_col)
-    frame = pd.DataFrame(columns, index=index, copy=False)
-    frame.attrs.update(attrs)
-    return frame
+    return as_summary(pd.DataFrame(columns, index=index, copy=False), **attrs)
