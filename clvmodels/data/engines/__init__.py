@@ -28,13 +28,19 @@ Which engine
 
 Modules
 -------
-- :mod:`.spec`: the summary as one SQL text (run as it is by DuckDB and Spark SQL);
+- :mod:`.registry`: the engines by name; ``engine_for(log)`` picks one, once per call
+  (pandas for a DataFrame, Spark for a Spark DataFrame, DuckDB for files and
+  relations); ``register_engine`` adds one;
+- :mod:`.spec`: what to compute (:class:`~.spec.SummarySpec`, the same for every
+  engine) and the summary as one SQL text (run as it is by DuckDB and Spark SQL);
+- :mod:`.pandas_engine`: the same definitions in numpy, for DataFrames;
+- :mod:`.sql_engine`: the DuckDB and Spark engines around the SQL;
 - :mod:`.plan`: the checks, end days and output frames around it;
 - :mod:`.duckdb_engine`, :mod:`.spark_engine`: how each engine exposes a log to it;
-- :mod:`.dispatch`: what ``rfm_summary`` hands a non-pandas log to;
+- :mod:`.dispatch`: the previous entry points (engine name, opened SQL log), kept;
 - :mod:`.reduction`: the reduction to distinct (frequency, recency, T) rows with counts;
 - :mod:`.scoring`: per-customer predictions of a summary, in pandas or in Spark.
 
-The pandas path (:mod:`clvmodels.data.summary`) is checked against the SQL by
+The pandas engine (:mod:`.pandas_engine`) is checked against the SQL by
 ``tests/data/engines/test_conformance.py``.
 """

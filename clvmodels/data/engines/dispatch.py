@@ -1,30 +1,30 @@
-"""Summaries of logs that are not pandas DataFrames: DuckDB (files, relations) and Spark.
+"""The previous entry points of the engines, kept for their callers: use :mod:`.registry`.
 
-:func:`clvmodels.rfm_summary` and :func:`clvmodels.calibration_holdout_split`
-check ``freq`` and ``time_unit`` and hand any other input to
-:func:`summarise` or :func:`split` here. DuckDB and PySpark are imported only
-when such an input arrives.
+:func:`clvmodels.rfm_summary` and its siblings build one
+:class:`~clvmodels.data.engines.spec.SummarySpec` and hand it to the engine that
+:func:`~clvmodels.data.engines.registry.engine_for` picks. The functions below answer
+in the terms of the earlier layout (an engine name, an opened SQL log).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
+from clvmodels.data.engines.registry import engine_for, registered_engines
+from clvmodels.data.engines.spec import SummarySpec
+from clvmodels.data.engines.sql_engine import SQLEngine
 
-from clvmodels.data.engines import duckdb_engine, plan
-
-__all__ = ["engine_name", "open_engine", "split", "summarise"]
+__all__ = ["engine_name", "open_engine"]
 
 
 def engine_name(transactions: object) -> str | None:
-    """``"duckdb"``, ``"spark"`` or None (anything else, left to the pandas path)."""
-    if isinstance(transactions, pd.DataFrame):
-        return None
-    if type(transactions).__module__.startswith("pyspark."):
-        return "spark"
-    if duckdb_engine.is_duckdb_input(transactions):
-        return "duckdb"
+    """The name of the engine that takes ``transactions``, or None when none does.
+
+    ``"pandas"``, ``"duckdb"``, ``"spark"`` or a name registered later.
+    """
+    for engine in registered_engines().values():
+        if engine.accepts(transactions):
+            return engine.name
     return None
 
 
@@ -35,83 +35,17 @@ def open_engine(
     monetary_value_col: str | None,
     datetime_format: str | None,
 ) -> tuple[Any, str]:
-    """The engine holding the log and its finite-number predicate."""
-    if engine_name(transactions) == "spark":
-        from clvmodels.data.engines import spark_engine
+    """The SQL engine's log of ``transactions`` and its finite-number predicate.
 
-        log = spark_engine.SparkLog(
-            transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
+    For DuckDB and Spark inputs: the log is exposed as the ``clv_log`` view.
+    """
+    engine = engine_for(transactions)
+    if not isinstance(engine, SQLEngine):
+        raise TypeError(
+            f"open_engine exposes a log to SQL; the {engine.name!r} engine runs no SQL "
+            "(pass files, a DuckDB relation or a Spark DataFrame)"
         )
-        return log, spark_engine.FINITE
-    log = duckdb_engine.open_log(
-        transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
+    spec = SummarySpec.of(
+        customer_id_col, datetime_col, monetary_value_col, None, datetime_format=datetime_format
     )
-    return log, duckdb_engine.FINITE
-
-
-def summarise(
-    transactions: object,
-    customer_id_col: str,
-    datetime_col: str,
-    monetary_value_col: str | None,
-    observation_period_end: object,
-    datetime_format: str | None,
-    alias: str,
-    unit: str,
-    num: float,
-    den: float,
-    include_first_transaction: bool = False,
-) -> Any:
-    """The RFM summary of a DuckDB or Spark log (see :func:`clvmodels.rfm_summary`).
-
-    Returns a pandas DataFrame for DuckDB inputs and a Spark DataFrame for a
-    Spark input (the summary stays in the cluster; its ``attrs`` cannot, so
-    the unit is given again when scoring it).
-    """
-    log, finite = open_engine(
-        transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
-    )
-    names = {"id": customer_id_col, "date": datetime_col, "spend": monetary_value_col}
-    sql, attrs = plan.summary_plan(
-        log, finite, names, observation_period_end, alias, unit, num, den, include_first_transaction
-    )
-    return log.finish(sql, customer_id_col, monetary_value_col is not None, attrs)
-
-
-def split(
-    transactions: object,
-    customer_id_col: str,
-    datetime_col: str,
-    calibration_period_end: object,
-    observation_period_end: object,
-    monetary_value_col: str | None,
-    datetime_format: str | None,
-    alias: str,
-    unit: str,
-    num: float,
-    den: float,
-    include_first_transaction: bool = False,
-) -> Any:
-    """The calibration/holdout split of a DuckDB or Spark log.
-
-    See :func:`clvmodels.calibration_holdout_split`.
-    """
-    log, finite = open_engine(
-        transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
-    )
-    names = {"id": customer_id_col, "date": datetime_col, "spend": monetary_value_col}
-    sql, duration, attrs = plan.holdout_plan(
-        log,
-        finite,
-        names,
-        calibration_period_end,
-        observation_period_end,
-        alias,
-        unit,
-        num,
-        den,
-        include_first_transaction,
-    )
-    return log.finish(
-        sql, customer_id_col, monetary_value_col is not None, attrs, duration_holdout=duration
-    )
+    return engine.open(transactions, spec), engine.finite

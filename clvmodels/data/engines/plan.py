@@ -17,6 +17,7 @@ import pandas as pd
 
 from clvmodels.data.dates import parse_end
 from clvmodels.data.engines import spec
+from clvmodels.data.engines.spec import SummarySpec, holdout_sql, summary_sql
 from clvmodels.data.summary_frame import as_summary
 from clvmodels.exceptions import DataValidationError
 
@@ -168,12 +169,10 @@ def periods_for(
 
 
 def _checked_end(
-    engine: Engine,
-    finite: str,
-    names: dict[str, str | None],
-    observation_period_end: object,
+    engine: Engine, finite: str, request: SummarySpec
 ) -> tuple[LogChecks, dt.date, int]:
     """Check the log in one pass and fix the end of observation (default: the last day)."""
+    names, observation_period_end = request.names, request.observation_period_end
     if observation_period_end is None:
         checks = check_log(engine, finite, names)
         end, end_day = end_of(None, "observation_period_end", checks.last_day, engine.has_zone)
@@ -191,56 +190,39 @@ def _checked_end(
     return checks, end, end_day
 
 
-def _attrs(
-    engine: Engine, alias: str, unit: str, end: dt.date, n_after: int, include_first: bool
-) -> dict:
+def _attrs(engine: Engine, request: SummarySpec, end: dt.date, n_after: int) -> dict:
     attrs: dict[str, object] = {
-        "time_unit": unit,
-        "freq": alias,
+        "time_unit": request.unit,
+        "freq": request.alias,
         "observation_period_end": str(end),
         "transactions_after_end": n_after,
     }
     if engine.has_zone:
         attrs["time_zone"] = "UTC"
-    if include_first:
+    if request.include_first:
         attrs["include_first_transaction"] = True
     return attrs
 
 
 def summary_plan(
-    engine: Engine,
-    finite: str,
-    names: dict[str, str | None],
-    observation_period_end: object,
-    alias: str,
-    unit: str,
-    num: float,
-    den: float,
-    include_first: bool = False,
+    engine: Engine, finite: str, request: SummarySpec
 ) -> tuple[str, dict[str, object]]:
     """Check the log, then return the summary SQL and the ``attrs`` of the result."""
-    checks, end, _ = _checked_end(engine, finite, names, observation_period_end)
-    attrs = _attrs(engine, alias, unit, end, checks.after_end, include_first)
-    return spec.summary_sql(periods_for(alias, end, num, den, include_first)), attrs
+    checks, end, _ = _checked_end(engine, finite, request)
+    attrs = _attrs(engine, request, end, checks.after_end)
+    periods = periods_for(request.alias, end, request.num, request.den, request.include_first)
+    return summary_sql(periods), attrs
 
 
 def holdout_plan(
-    engine: Engine,
-    finite: str,
-    names: dict[str, str | None],
-    calibration_period_end: object,
-    observation_period_end: object,
-    alias: str,
-    unit: str,
-    num: float,
-    den: float,
-    include_first: bool = False,
+    engine: Engine, finite: str, request: SummarySpec, calibration_period_end: object
 ) -> tuple[str, float, dict[str, object]]:
     """Check the log; return the split's SQL, ``duration_holdout`` and ``attrs``."""
+    alias = request.alias
     cal_end, cal_end_day = end_of(
         calibration_period_end, "calibration_period_end", None, engine.has_zone
     )
-    checks, end, end_day = _checked_end(engine, finite, names, observation_period_end)
+    checks, end, end_day = _checked_end(engine, finite, request)
     if cal_end >= end:
         raise DataValidationError(
             f"calibration_period_end ({cal_end}) must be before observation_period_end ({end})"
@@ -252,10 +234,10 @@ def holdout_plan(
     n_periods = pd.Period(end, alias).ordinal - pd.Period(cal_end, alias).ordinal
     attrs = {
         "calibration_period_end": str(cal_end),
-        **_attrs(engine, alias, unit, end, checks.after_end, include_first),
+        **_attrs(engine, request, end, checks.after_end),
     }
-    calibration = periods_for(alias, cal_end, num, den, include_first)
-    return spec.holdout_sql(calibration, end_day), n_periods * num / den, attrs
+    calibration = periods_for(alias, cal_end, request.num, request.den, request.include_first)
+    return holdout_sql(calibration, end_day), n_periods * request.num / request.den, attrs
 
 
 def id_order(ids: np.ndarray) -> np.ndarray:

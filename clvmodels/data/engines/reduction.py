@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from clvmodels.data.engines import dispatch, plan, spec
-from clvmodels.data.summary import rfm_summary, summary_units
+from clvmodels.data.engines.registry import engine_for
+from clvmodels.data.engines.spec import WEIGHT_COLUMN, SummarySpec
 
 __all__ = ["WEIGHT_COLUMN", "rfm_sufficient_statistics"]
-
-#: The column holding the number of customers of each distinct row.
-WEIGHT_COLUMN = "n_customers"
 
 
 def rfm_sufficient_statistics(
@@ -62,34 +59,17 @@ def rfm_sufficient_statistics(
     0          0      0.0  1.0            2
     1          1      1.0  1.0            1
     """
-    alias, unit, num, den = summary_units(freq, time_unit)
-    name = dispatch.engine_name(transactions)
-    if name is None:
-        summary = rfm_summary(
-            transactions,
-            customer_id_col,
-            datetime_col,
-            observation_period_end=observation_period_end,
-            freq=freq,
-            datetime_format=datetime_format,
-            time_unit=time_unit,
-        )
-        attrs = dict(summary.attrs)
-        stats = (
-            summary.groupby(["frequency", "recency", "T"], sort=True)
-            .size()
-            .rename(WEIGHT_COLUMN)
-            .reset_index()
-        )
-    else:
-        log, finite = dispatch.open_engine(
-            transactions, customer_id_col, datetime_col, None, datetime_format
-        )
-        names = {"id": customer_id_col, "date": datetime_col, "spend": None}
-        sql, attrs = plan.summary_plan(
-            log, finite, names, observation_period_end, alias, unit, num, den
-        )
-        stats = log.fetch(spec.reduction_of(sql))
+    spec = SummarySpec.of(
+        customer_id_col,
+        datetime_col,
+        None,
+        observation_period_end,
+        freq,
+        datetime_format,
+        time_unit,
+    )
+    stats = engine_for(transactions).reduce(transactions, spec)
+    attrs = dict(stats.attrs)
     stats = stats.astype(
         {"frequency": "int64", "recency": "float64", "T": "float64", WEIGHT_COLUMN: "int64"}
     )

@@ -28,27 +28,126 @@ path, checked against it by ``tests/data/engines``):
 Only integers and doubles produced here are formatted into the text; column
 names never are (each engine maps the user's columns to ``clv_log`` with its
 own quoting).
+
+What to compute is one :class:`SummarySpec`, built once by
+:func:`clvmodels.rfm_summary` (and the split and the reduction) and handed to whichever
+engine :func:`clvmodels.data.engines.registry.engine_for` picks: the pandas engine
+computes the same definitions in numpy, DuckDB and Spark run the SQL below.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clvmodels.data.units import DAYS_PER_UNIT, canonical_unit, period_alias
+
 __all__ = [
     "LOG_COLUMNS",
     "LOG_VIEW",
     "Periods",
+    "SummarySpec",
+    "WEIGHT_COLUMN",
     "checks_sql",
     "holdout_sql",
     "period_expression",
     "reduction_of",
     "summary_sql",
+    "summary_units",
 ]
 
+#: The column of a reduction holding the number of customers of each distinct row.
+WEIGHT_COLUMN = "n_customers"
 #: The view each engine builds from the user's log.
 LOG_VIEW = "clv_log"
 #: Its columns, in order.
 LOG_COLUMNS = ("cid", "day", "yr", "mon", "spend", "date_missing")
+
+
+def summary_units(freq: str, time_unit: str | None) -> tuple[str, str, float, float]:
+    """Check ``freq`` and ``time_unit``; return the period alias, the unit and a ratio.
+
+    A time of ``n`` periods of ``freq`` is ``n * num / den`` in ``time_unit``
+    (every engine uses these numbers).
+    """
+    alias = period_alias(freq, "freq")
+    counted = canonical_unit(freq, "freq")
+    unit = counted if time_unit is None else canonical_unit(time_unit, "time_unit")
+    if unit == counted:
+        return alias, unit, 1.0, 1.0
+    if counted not in ("D", "W"):
+        raise ValueError(
+            f"time_unit={time_unit!r} with freq={freq!r}: calendar months, quarters and years "
+            "differ in length, so times counted in them can only be expressed in the same "
+            f"unit; use time_unit={counted!r}, or count days (freq='D') and express them in "
+            f"time_unit={unit!r}"
+        )
+    return alias, unit, DAYS_PER_UNIT[counted], DAYS_PER_UNIT[unit]
+
+
+@dataclass(frozen=True)
+class SummarySpec:
+    """What a summary is made of, the same for every engine (build it with :meth:`of`).
+
+    Attributes
+    ----------
+    customer_id_col, datetime_col, monetary_value_col, datetime_format
+        The log's columns and date layout (as in :func:`clvmodels.rfm_summary`).
+    observation_period_end
+        The end as the user gave it (each engine parses it with its own dates).
+    alias, unit, num, den
+        From :func:`summary_units`: the period alias of ``freq``, the time unit, and
+        the ratio turning periods into that unit.
+    include_first
+        ``include_first_transaction``.
+    """
+
+    customer_id_col: str
+    datetime_col: str
+    monetary_value_col: str | None
+    datetime_format: str | None
+    observation_period_end: object
+    alias: str
+    unit: str
+    num: float
+    den: float
+    include_first: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        customer_id_col: str,
+        datetime_col: str,
+        monetary_value_col: str | None = None,
+        observation_period_end: object = None,
+        freq: str = "D",
+        datetime_format: str | None = None,
+        time_unit: str | None = None,
+        include_first_transaction: bool = False,
+    ) -> SummarySpec:
+        """The specification of :func:`clvmodels.rfm_summary`'s arguments (units checked)."""
+        alias, unit, num, den = summary_units(freq, time_unit)
+        return cls(
+            customer_id_col,
+            datetime_col,
+            monetary_value_col,
+            datetime_format,
+            observation_period_end,
+            alias,
+            unit,
+            num,
+            den,
+            bool(include_first_transaction),
+        )
+
+    @property
+    def names(self) -> dict[str, str | None]:
+        """The user's columns by role: ``id``, ``date``, ``spend``."""
+        return {
+            "id": self.customer_id_col,
+            "date": self.datetime_col,
+            "spend": self.monetary_value_col,
+        }
+
 
 #: Weekday (Monday = 0) that ends a week of each anchored weekly alias.
 _WEEK_END = {"MON": 0, "TUE": 1, "WED": 2, "THU": 3, "FRI": 4, "SAT": 5, "SUN": 6}
@@ -237,7 +336,7 @@ ON c.cid = h.cid
 def reduction_of(summary: str) -> str:
     """Distinct (frequency, recency, T) rows of a summary query with their customer counts."""
     return f"""
-SELECT frequency, recency, T, COUNT(*) AS n_customers
+SELECT frequency, recency, T, COUNT(*) AS {WEIGHT_COLUMN}
 FROM ({summary}) AS summary
 GROUP BY frequency, recency, T
 ORDER BY frequency, recency, T
