@@ -22,7 +22,7 @@ def main() -> None:
     """Run the backtest of the README and save three figures."""
     log = clv.datasets.load_cdnow_sample_transactions()
     result = clv.backtest(
-        log, "customer_id", "date", "1997-09-30", "1998-06-30", amount_col="spend", time_unit="W"
+        log, "customer_id", "date", "1997-09-30", "1998-06-30", monetary_value_col="spend", time_unit="W"
     )
     FIGURES.mkdir(exist_ok=True)
     drawings = {

@@ -154,9 +154,9 @@ def score_summary(
     if spend_model is not None:
         scores["expected_spend"] = spend_model.expected_spend(summary)
         comparison = clv.compare_clv(
-            summary,
             purchase_model,
             spend_model,
+            summary,
             horizon=settings.horizon,
             discount_rate=settings.discount_rate,
             horizon_unit=settings.horizon_unit,
@@ -233,7 +233,7 @@ def _backtest(
                 calibration_period_end=calibration_end,
                 observation_period_end=settings.observation_end,
                 models=models,
-                amount_col=settings.amount_col,
+                monetary_value_col=settings.amount_col,
                 freq=settings.freq,
                 time_unit=settings.time_unit,
             )

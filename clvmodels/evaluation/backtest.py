@@ -36,6 +36,7 @@ import pandas as pd
 
 from clvmodels.data.summary import calibration_holdout_split
 from clvmodels.data.units import days_per_unit, time_unit_of
+from clvmodels.deprecation import renamed_column_arguments
 from clvmodels.evaluation.baselines import (
     LastPeriodBaseline,
     RetentionBaseline,
@@ -252,30 +253,30 @@ def _cut_offs(calibration_period_end: object, observation_period_end: object) ->
 
 def _one_cut_off(
     transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
+    customer_id_col: str,
+    datetime_col: str,
     cut_off: object,
     observation_end: object,
     candidates: dict[str, tuple[Any, Any]],
-    amount_col: str | None,
+    monetary_value_col: str | None,
     freq: str,
     time_unit: str | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict, str]:
     split = calibration_holdout_split(
         transactions,
-        customer_col,
-        date_col,
+        customer_id_col,
+        datetime_col,
         calibration_period_end=cut_off,
         observation_period_end=observation_end,
-        monetary_value_col=amount_col,
+        monetary_value_col=monetary_value_col,
         freq=freq,
         time_unit=time_unit,
     )
     label = split.attrs["calibration_period_end"]
     unit = time_unit_of(split)
     duration = float(split["duration_holdout"].iloc[0])
-    split = recent_repeats(split, transactions, customer_col, date_col, window=duration)
-    has_spend = amount_col is not None
+    split = recent_repeats(split, transactions, customer_id_col, datetime_col, window=duration)
+    has_spend = monetary_value_col is not None
     calibration = split[
         [c for c in (*_CALIBRATION_COLUMNS, "recent_frequency", "recent_window") if c in split]
     ]
@@ -301,7 +302,14 @@ def _one_cut_off(
     end = pd.Timestamp(split.attrs["observation_period_end"])
     cut = pd.Timestamp(label)
     counts = actual_repeat_transactions(
-        transactions, customer_col, date_col, split.index, split.attrs["freq"], cut, end, step_days
+        transactions,
+        customer_id_col,
+        datetime_col,
+        split.index,
+        split.clv.freq,
+        cut,
+        end,
+        step_days,
     )
     first = int(min(counts.index.min(), 0)) if len(counts) else 0
     last = int(np.ceil(duration - 1e-9))
@@ -353,14 +361,15 @@ def _one_cut_off(
     return per_customer, tracking, split, fitted, label
 
 
+@renamed_column_arguments
 def backtest(
     transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
+    customer_id_col: str,
+    datetime_col: str,
     calibration_period_end: object,
     observation_period_end: object = None,
     models: Mapping[str, Any] | None = None,
-    amount_col: str | None = None,
+    monetary_value_col: str | None = None,
     freq: str = "D",
     time_unit: str | None = None,
 ) -> BacktestResult:
@@ -370,7 +379,7 @@ def backtest(
     ----------
     transactions
         One row per transaction (a pandas DataFrame).
-    customer_col, date_col
+    customer_id_col, datetime_col
         Columns of the customer id and the transaction date.
     calibration_period_end
         Last day of the calibration period, or a list of them (rolling origin: one
@@ -382,7 +391,7 @@ def backtest(
         ``{name: model}`` or ``{name: (purchase_model, spend_model)}``; unfitted
         candidates, copied before fitting (see the module notes for the protocol).
         Defaults to :func:`default_models`.
-    amount_col
+    monetary_value_col
         Column with the spend of each transaction; without it only purchases are
         scored.
     freq, time_unit
@@ -408,7 +417,7 @@ def backtest(
     >>> import clvmodels as clv
     >>> log = clv.datasets.load_cdnow_sample_transactions()
     >>> result = clv.backtest(log, "customer_id", "date", "1997-09-30", "1998-06-30",
-    ...                       amount_col="spend", freq="D", time_unit="W")
+    ...                       monetary_value_col="spend", freq="D", time_unit="W")
     >>> table = result.metrics_table("purchases").loc["1997-09-30"]
     >>> table["mae"].idxmin()
     'BG/NBD + Gamma-Gamma'
@@ -418,12 +427,12 @@ def backtest(
     for cut_off, observation_end in _cut_offs(calibration_period_end, observation_period_end):
         rows, track, split, fits, label = _one_cut_off(
             transactions,
-            customer_col,
-            date_col,
+            customer_id_col,
+            datetime_col,
             cut_off,
             observation_end,
             candidates,
-            amount_col,
+            monetary_value_col,
             freq,
             time_unit,
         )

@@ -45,6 +45,7 @@ from clvmodels.checks import finite_scalar
 from clvmodels.data.summary import rfm_summary
 from clvmodels.data.units import check_same_unit, days_per_unit, time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.deprecation import renamed_column_arguments
 from clvmodels.exceptions import DataValidationError
 from clvmodels.value.compare import lapse_churn_rate
 from clvmodels.value.deterministic import retention_clv, run_rate_clv
@@ -243,11 +244,12 @@ class LastPeriodBaseline(_Baseline):
         return pd.Series(values, index=summary.index, name="expected_purchases")
 
 
+@renamed_column_arguments
 def recent_repeats(
     summary: pd.DataFrame,
     transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
+    customer_id_col: str,
+    datetime_col: str,
     window: float,
 ) -> pd.DataFrame:
     """Add the repeat purchases of the last ``window`` time units before the summary's end.
@@ -270,14 +272,14 @@ def recent_repeats(
     out["recent_frequency"] = out["frequency"]
     out["recent_window"] = window if window > 0 else 1.0
     start = pd.Timestamp(end) - pd.Timedelta(days=window * days_per_unit(unit))
-    dates = pd.to_datetime(transactions[date_col])
+    dates = pd.to_datetime(transactions[datetime_col])
     if dates.dt.tz is not None:  # compared in UTC, as rfm_summary does
         dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
     if window > 0 and (dates.dt.normalize() <= start.normalize()).any():
         before = rfm_summary(
             transactions,
-            customer_col,
-            date_col,
+            customer_id_col,
+            datetime_col,
             observation_period_end=start.normalize(),
             freq=freq,
             time_unit=unit,

@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 from clvmodels.checks import whole_number
 from clvmodels.data.summary import purchase_periods, summary_units
 from clvmodels.data.units import check_same_unit
+from clvmodels.deprecation import renamed_column_arguments
 
 __all__ = [
     "actual_repeat_transactions",
@@ -130,10 +131,11 @@ def expected_cumulative_transactions(
     )
 
 
+@renamed_column_arguments
 def actual_repeat_transactions(
     transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
+    customer_id_col: str,
+    datetime_col: str,
     customers: pd.Index,
     freq: str,
     cut_off: pd.Timestamp,
@@ -147,13 +149,13 @@ def actual_repeat_transactions(
     after ``cut_off`` (``d >= 1``) lies in period ``ceil(d / step_days)``, days on or
     before it in periods ``<= 0``. Transactions after ``end`` are left out.
     """
-    log = transactions[[customer_col, date_col]].copy()
-    log[date_col] = pd.to_datetime(log[date_col])
-    if log[date_col].dt.tz is not None:  # compared in UTC, as rfm_summary does
-        log[date_col] = log[date_col].dt.tz_convert("UTC").dt.tz_localize(None)
-    log = log[log[customer_col].isin(customers) & (log[date_col].dt.normalize() <= end)]
-    start = log[date_col].dt.to_period(freq).dt.start_time
-    pairs = pd.DataFrame({"customer": log[customer_col].to_numpy(), "start": start.to_numpy()})
+    log = transactions[[customer_id_col, datetime_col]].copy()
+    log[datetime_col] = pd.to_datetime(log[datetime_col])
+    if log[datetime_col].dt.tz is not None:  # compared in UTC, as rfm_summary does
+        log[datetime_col] = log[datetime_col].dt.tz_convert("UTC").dt.tz_localize(None)
+    log = log[log[customer_id_col].isin(customers) & (log[datetime_col].dt.normalize() <= end)]
+    start = log[datetime_col].dt.to_period(freq).dt.start_time
+    pairs = pd.DataFrame({"customer": log[customer_id_col].to_numpy(), "start": start.to_numpy()})
     pairs = pairs.drop_duplicates().sort_values(["customer", "start"])
     repeats = pairs[pairs.duplicated("customer")]  # every purchase period but the first
     offset_days = (repeats["start"] - cut_off.normalize()).dt.days.to_numpy(np.float64)

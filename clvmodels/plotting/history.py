@@ -10,16 +10,18 @@ import pandas as pd
 from clvmodels.checks import whole_number
 from clvmodels.data.dates import parse_end
 from clvmodels.data.units import days_per_unit, period_alias
+from clvmodels.deprecation import renamed_column_arguments
 from clvmodels.plotting.axes import axes_or_new
 
 __all__ = ["plot_probability_alive_history", "probability_alive_history"]
 
 
+@renamed_column_arguments
 def probability_alive_history(
     model: Any,
     transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
+    customer_id_col: str,
+    datetime_col: str,
     customer_id: Any,
     end: object = None,
     freq: str = "D",
@@ -44,10 +46,12 @@ def probability_alive_history(
             "the model states no time unit (fit it on a summary from clvmodels.rfm_summary)"
         )
     n_points = whole_number(n_points, "n_points", at_least=2)
-    rows = transactions[transactions[customer_col] == customer_id]
+    rows = transactions[transactions[customer_id_col] == customer_id]
     if rows.empty:
-        raise ValueError(f"customer {customer_id!r} has no transaction in column {customer_col!r}")
-    log_dates = pd.to_datetime(rows[date_col])
+        raise ValueError(
+            f"customer {customer_id!r} has no transaction in column {customer_id_col!r}"
+        )
+    log_dates = pd.to_datetime(rows[datetime_col])
     if log_dates.dt.tz is not None:  # compared in UTC, as rfm_summary does
         log_dates = log_dates.dt.tz_convert("UTC").dt.tz_localize(None)
     starts = log_dates.dt.to_period(period_alias(freq)).dt.start_time.unique()
@@ -75,11 +79,12 @@ def probability_alive_history(
     return history
 
 
+@renamed_column_arguments
 def plot_probability_alive_history(
     model: Any,
     transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
+    customer_id_col: str,
+    datetime_col: str,
     customer_id: Any,
     end: object = None,
     freq: str = "D",
@@ -96,7 +101,7 @@ def plot_probability_alive_history(
         One line (the P(alive) history) and one dotted vertical line per purchase.
     """
     history = probability_alive_history(
-        model, transactions, customer_col, date_col, customer_id, end, freq, n_points
+        model, transactions, customer_id_col, datetime_col, customer_id, end, freq, n_points
     )
     ax = axes_or_new(ax)
     ax.plot(history["date"], history["p_alive"], color="C0", label="P(alive)")

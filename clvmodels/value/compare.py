@@ -28,6 +28,7 @@ import pandas as pd
 from clvmodels.checks import finite_scalar, per_customer_values
 from clvmodels.data.units import canonical_unit, days_per_unit, with_time_unit
 from clvmodels.data.validation import check_summary
+from clvmodels.deprecation import warn_deprecated
 from clvmodels.value.deterministic import discounted_cash_flow_clv, retention_clv, simple_clv
 from clvmodels.value.probabilistic import (
     DiscountSchedule,
@@ -235,9 +236,9 @@ def _horizon_factors(churn: float, schedule: DiscountSchedule) -> tuple[float, f
 
 
 def compare_clv(
-    summary: pd.DataFrame,
     purchase_model: PurchaseModel,
     spend_model: SpendModel,
+    summary: pd.DataFrame,
     horizon: float,
     discount_rate: float,
     margin: float = 1.0,
@@ -294,12 +295,18 @@ def compare_clv(
     With :math:`c = 0` and :math:`d = 0` all three equal :math:`m \bar s_i x_i / T_i \,
     s K`.
 
+    The arguments come in the order of
+    :func:`~clvmodels.value.probabilistic.customer_lifetime_value` (models first). The
+    previous order, ``compare_clv(summary, purchase_model, spend_model, ...)``, still
+    works for one release with a :class:`DeprecationWarning` (a DataFrame in first
+    position is taken as that order).
+
     Parameters
     ----------
-    summary
-        ``frequency``, ``recency``, ``T`` (and what the models need) per customer.
     purchase_model, spend_model
         As in :func:`~clvmodels.value.probabilistic.customer_lifetime_value`.
+    summary
+        ``frequency``, ``recency``, ``T`` (and what the models need) per customer.
     horizon, discount_rate, margin, time_unit, horizon_unit, discount_period, step_length
         As in :func:`~clvmodels.value.probabilistic.customer_lifetime_value`.
     spend
@@ -336,6 +343,13 @@ def compare_clv(
     Gupta, S. & Lehmann, D. R. (2003). Customers as assets. *Journal of Interactive
     Marketing*, 17(1), 9-24.
     """
+    if isinstance(purchase_model, pd.DataFrame):
+        warn_deprecated(
+            "compare_clv(summary, purchase_model, spend_model, ...) is deprecated and will "
+            "be removed in the next release; use compare_clv(purchase_model, spend_model, "
+            "summary, ...), the order of customer_lifetime_value"
+        )
+        purchase_model, spend_model, summary = spend_model, summary, purchase_model
     if spend not in ("model", "observed"):
         raise ValueError(f"spend must be 'model' or 'observed', got {spend!r}")
     check_summary(

@@ -26,7 +26,7 @@ def sample():
 @pytest.fixture(scope="module")
 def cdnow(sample):
     return backtest(
-        sample, "customer_id", "date", CUT, "1998-06-30", amount_col="spend", time_unit="W"
+        sample, "customer_id", "date", CUT, "1998-06-30", monetary_value_col="spend", time_unit="W"
     )
 
 
@@ -47,7 +47,7 @@ def test_later_transactions_cannot_leak_into_predictions(sample, cdnow):
     burst = changed[later].head(300).assign(date=pd.Timestamp("1998-06-01"))
     changed = pd.concat([changed, burst], ignore_index=True)
     other = backtest(
-        changed, "customer_id", "date", CUT, "1998-06-30", amount_col="spend", time_unit="W"
+        changed, "customer_id", "date", CUT, "1998-06-30", monetary_value_col="spend", time_unit="W"
     )
     columns = ["predicted_purchases", "predicted_spend", "predicted_value", "p_alive"]
     pd.testing.assert_frame_equal(other.per_customer[columns], cdnow.per_customer[columns])

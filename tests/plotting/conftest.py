@@ -19,7 +19,13 @@ def sample_log():
 @pytest.fixture(scope="session")
 def cdnow_backtest(sample_log):
     return clv.backtest(
-        sample_log, "customer_id", "date", CUT, "1998-06-30", amount_col="spend", time_unit="W"
+        sample_log,
+        "customer_id",
+        "date",
+        CUT,
+        "1998-06-30",
+        monetary_value_col="spend",
+        time_unit="W",
     )
 
 

@@ -23,9 +23,9 @@ WEEKS_PER_MONTH = 365.25 / 12 / 7
 @pytest.fixture(scope="module")
 def cdnow_comparison(cdnow_summary, bgnbd_cdnow, gamma_gamma_cdnow):
     return compare_clv(
-        cdnow_summary,
         bgnbd_cdnow,
         gamma_gamma_cdnow,
+        cdnow_summary,
         12,
         0.1,
         0.3,
@@ -136,9 +136,9 @@ def test_no_churn_no_discount_formulas_equal_rate_times_spend_times_horizon(
 ):
     for spend in ("model", "observed"):
         result = compare_clv(
-            cdnow_summary,
             bgnbd_cdnow,
             gamma_gamma_cdnow,
+            cdnow_summary,
             6,
             0.0,
             0.5,
@@ -161,9 +161,9 @@ def test_no_churn_no_discount_formulas_equal_rate_times_spend_times_horizon(
 def test_deterministic_values_by_hand_for_one_customer(bgnbd_cdnow, gamma_gamma_cdnow):
     summary = _hand_summary()
     result = compare_clv(
-        summary,
         bgnbd_cdnow,
         gamma_gamma_cdnow,
+        summary,
         3,
         0.01,
         0.4,
@@ -188,9 +188,9 @@ def test_deterministic_values_by_hand_for_one_customer(bgnbd_cdnow, gamma_gamma_
 def test_retention_with_a_negative_rate_sums_the_finite_horizon(bgnbd_cdnow, gamma_gamma_cdnow):
     # q = (1 - 0) / (1 - 0.05) > 1: the infinite retention sum diverges, the finite one not.
     result = compare_clv(
-        _hand_summary(),
         bgnbd_cdnow,
         gamma_gamma_cdnow,
+        _hand_summary(),
         4,
         -0.05,
         horizon_unit="W",
@@ -255,17 +255,17 @@ def test_one_time_buyers_do_not_change_the_repeat_buyers_retention_value(
         index=pd.Index(list("vwxyz"), name="customer_id"),
     )
     grown = with_time_unit(pd.concat([summary, one_time]), "W")
-    args = (bgnbd_cdnow, gamma_gamma_cdnow, 12, 0.01)
+    models, args = (bgnbd_cdnow, gamma_gamma_cdnow), (12, 0.01)
     units = {"horizon_unit": "W", "discount_period": "W", "lapse": 8, "lapse_unit": "W"}
-    before = compare_clv(summary, *args, **units)
-    after = compare_clv(grown, *args, **units)
+    before = compare_clv(*models, summary, *args, **units)
+    after = compare_clv(*models, grown, *args, **units)
     assert after.churn_per_period == before.churn_per_period
     for method in ("simple", "retention"):
         np.testing.assert_allclose(
             after.per_customer.loc[summary.index, method], before.per_customer[method]
         )
         assert (after.per_customer.loc[one_time.index, method] == 0).all()
-    double = compare_clv(grown, *args, **units, churn_among="all")
+    double = compare_clv(*models, grown, *args, **units, churn_among="all")
     assert double.churn_per_period > after.churn_per_period
     assert (
         double.per_customer.loc[summary.index, "retention"]
@@ -290,7 +290,7 @@ def test_higher_p_alive_at_equal_rate_gives_higher_probabilistic_clv(
     p_alive = bgnbd_cdnow.probability_alive(summary)
     assert p_alive["recent"] > p_alive["lapsing"]
     frame = compare_clv(
-        summary, bgnbd_cdnow, gamma_gamma_cdnow, 12, 0.1, horizon_unit="M", discount_period="Y"
+        bgnbd_cdnow, gamma_gamma_cdnow, summary, 12, 0.1, horizon_unit="M", discount_period="Y"
     ).per_customer
     assert frame.loc["recent", "probabilistic"] > 2 * frame.loc["lapsing", "probabilistic"]
     for method in ("simple", "retention", "dcf"):
@@ -315,7 +315,7 @@ def test_invalid_arguments_raise(bgnbd_cdnow, gamma_gamma_cdnow, kwargs, error, 
         "discount_period": "W",
     } | kwargs
     with pytest.raises(error, match=match):
-        compare_clv(_hand_summary(), bgnbd_cdnow, gamma_gamma_cdnow, **arguments)
+        compare_clv(bgnbd_cdnow, gamma_gamma_cdnow, _hand_summary(), **arguments)
 
 
 def test_invalid_summary_raises(bgnbd_cdnow, gamma_gamma_cdnow):
@@ -323,5 +323,5 @@ def test_invalid_summary_raises(bgnbd_cdnow, gamma_gamma_cdnow):
     summary.loc["b", "recency"] = 13.0  # after T = 12
     with pytest.raises(DataValidationError, match="recency <= T"):
         compare_clv(
-            summary, bgnbd_cdnow, gamma_gamma_cdnow, 3, 0.1, horizon_unit="W", discount_period="W"
+            bgnbd_cdnow, gamma_gamma_cdnow, summary, 3, 0.1, horizon_unit="W", discount_period="W"
         )
