@@ -34,6 +34,8 @@ def test_notebook_executes(path, monkeypatch, tmp_path):
         for output in cell.get("outputs", [])
         if output.get("output_type") == "stream"
     )
+    # no old spelling of ours (clvmodels.deprecation) in the documentation
+    assert "is deprecated and will be removed in the next release" not in text
     if path.name.startswith("02_"):
         assert "lowest MAE: BG/NBD + Gamma-Gamma" in text
     if path.name.startswith("03_"):
