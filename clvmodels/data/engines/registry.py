@@ -12,8 +12,9 @@ messages), ``accepts(source)``, and the three operations, each taking the one
 
 Registered here, in the order they are asked: ``pandas`` (a DataFrame), ``spark`` (a
 Spark DataFrame), ``duckdb`` (paths, globs, lists of files, a DuckDB relation). Adding
-an engine is one object and one :func:`register_engine` call (see
-``docs/architecture.md``).
+an engine is one object with these parts and one :func:`register_engine` call; the
+conformance tests (``tests/data/engines/test_conformance.py``) say whether it computes
+the same summary as the others.
 """
 
 from __future__ import annotations
