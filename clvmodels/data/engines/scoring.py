@@ -85,13 +85,11 @@ def _check_clv_options(options: dict[str, Any]) -> None:
         )
 
 
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
+def _moved(old: str, new: str) -> str:
+    return (
         f"clvmodels.data.engines.scoring.{old} is deprecated: use "
         f"clvmodels.value.valuation.{new} (the valuation step is the value layer's; "
-        "its arguments are (purchase_model, spend_model, summary, ...))",
-        DeprecationWarning,
-        stacklevel=3,
+        "its arguments are (purchase_model, spend_model, summary, ...))"
     )
 
 
@@ -113,7 +111,7 @@ def score_frame(
     Use ``value_customers(purchase_model, spend_model, summary, time_unit=..., t=...,
     horizon=..., ...)``, which returns the added columns alone.
     """
-    _deprecated("score_frame", "value_customers")
+    warnings.warn(_moved("score_frame", "value_customers"), DeprecationWarning, stacklevel=2)
     from clvmodels.value.valuation import value_customers
 
     options = dict(
@@ -147,7 +145,7 @@ def score_spark(
     margin: float = 1.0,
 ) -> Any:
     """Deprecated: :func:`clvmodels.value.valuation.value_spark` (models first)."""
-    _deprecated("score_spark", "value_spark")
+    warnings.warn(_moved("score_spark", "value_spark"), DeprecationWarning, stacklevel=2)
     from clvmodels.value.valuation import value_spark
 
     options = dict(
