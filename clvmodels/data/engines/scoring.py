@@ -73,16 +73,27 @@ def map_spark_chunks(
     return frame.mapInPandas(chunks, schema)
 
 
-def _check_clv_options(options: dict[str, Any]) -> None:
-    missing = [
-        name for name in ("horizon", "discount_rate", "horizon_unit") if options[name] is None
-    ]
-    if missing or not options["discount_period"]:
+def _clv_options(
+    spend_model: Any,
+    horizon: float | None,
+    discount_rate: float | None,
+    horizon_unit: str | None,
+    discount_period: str | None,
+) -> dict[str, Any]:
+    """The CLV arguments, all required with a spend model (as the old functions did)."""
+    given = (horizon, discount_rate, horizon_unit)
+    if spend_model is not None and (any(v is None for v in given) or not discount_period):
         raise ValueError(
             "with a spend model the CLV needs horizon, discount_rate, horizon_unit and "
             "discount_period, e.g. horizon=12, discount_rate=0.1, horizon_unit='M', "
             "discount_period='Y'"
         )
+    return dict(
+        horizon=horizon,
+        discount_rate=discount_rate,
+        horizon_unit=horizon_unit,
+        discount_period=discount_period,
+    )
 
 
 def _moved(old: str, new: str) -> str:
@@ -114,14 +125,7 @@ def score_frame(
     warnings.warn(_moved("score_frame", "value_customers"), DeprecationWarning, stacklevel=2)
     from clvmodels.value.valuation import value_customers
 
-    options = dict(
-        horizon=horizon,
-        discount_rate=discount_rate,
-        horizon_unit=horizon_unit,
-        discount_period=discount_period,
-    )
-    if spend_model is not None:
-        _check_clv_options(options)
+    options = _clv_options(spend_model, horizon, discount_rate, horizon_unit, discount_period)
     valued = value_customers(
         purchase_model, spend_model, summary, time_unit=time_unit, t=t, margin=margin, **options
     )
@@ -148,14 +152,7 @@ def score_spark(
     warnings.warn(_moved("score_spark", "value_spark"), DeprecationWarning, stacklevel=2)
     from clvmodels.value.valuation import value_spark
 
-    options = dict(
-        horizon=horizon,
-        discount_rate=discount_rate,
-        horizon_unit=horizon_unit,
-        discount_period=discount_period,
-    )
-    if spend_model is not None:
-        _check_clv_options(options)
+    options = _clv_options(spend_model, horizon, discount_rate, horizon_unit, discount_period)
     return value_spark(
         purchase_model, spend_model, summary, time_unit=time_unit, t=t, margin=margin, **options
     )
