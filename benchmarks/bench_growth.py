@@ -24,7 +24,7 @@ Cases, per size n (customers):
 - ``fit, lifetimes plainly``: ``BetaGeoFitter().fit(x, t_x, T)`` on the n rows (up to
   ``--plain-max`` customers; it takes minutes beyond);
 - ``scoring``: clvmodels P(alive) + expected purchases in 52 weeks + expected spend + 12-month
-  CLV (``score_frame``) against lifetimes' ``conditional_probability_alive`` +
+  CLV (``value_customers``) against lifetimes' ``conditional_probability_alive`` +
   ``conditional_expected_number_of_purchases_up_to_time`` (lifetimes' own CLV loops over
   months in pandas and is left out; the ratio compares the two-quantity part only, see
   ``ours P(alive)+E[X]``).
@@ -52,7 +52,7 @@ import pandas as pd
 from _harness import Side, compare, git_revision, loglog_plot, loglog_table, machine_info, short
 
 import clvmodels as clv
-from clvmodels.data.engines.scoring import score_frame
+from clvmodels.value import value_customers
 
 HERE = Path(__file__).resolve().parent
 #: Where the tables, JSON series and plots go (the tests point it at a temporary folder).
@@ -185,8 +185,10 @@ def scoring(n: int, summary: pd.DataFrame, k: int, series, lines) -> None:
     lines.append(Line("scoring: P(alive) + E[X(52 w)]", n, f"{n:,}", ours, theirs))
     series["scoring P(alive)+E[X], clvmodels"].points[n] = ours
     series["scoring P(alive)+E[X], lifetimes"].points[n] = theirs
-    full, _ = compare(lambda: score_frame(summary, bg, gg, **CLV), lambda: None, k, 0)
-    lines.append(Line("scoring: + E[spend] + 12-month CLV (score_frame)", n, f"{n:,}", full, None))
+    full, _ = compare(lambda: value_customers(bg, gg, summary, **CLV), lambda: None, k, 0)
+    lines.append(
+        Line("scoring: + E[spend] + 12-month CLV (value_customers)", n, f"{n:,}", full, None)
+    )
     series["scoring all four, clvmodels"].points[n] = full
 
 

@@ -160,7 +160,7 @@ def child(case: str, folder: Path) -> dict:
         out["params"] = bg.params_
         return out
     if case == "score":
-        from clvmodels.data.engines.scoring import score_frame
+        from clvmodels.value import value_customers
 
         summary = clv.rfm_summary(glob, monetary_value_col="spend", **ARGS)
         stats = clv.data.rfm_sufficient_statistics(glob, **ARGS)
@@ -170,7 +170,7 @@ def child(case: str, folder: Path) -> dict:
         gg = clv.GammaGammaModel().fit(repeat)
         out["gg_fit_s"] = time.perf_counter() - start
         start = time.perf_counter()
-        scored = score_frame(summary, bg, gg, **CLV)
+        scored = value_customers(bg, gg, summary, **CLV)
         out["seconds"] = time.perf_counter() - start
         out["customers"] = len(scored)
         return out

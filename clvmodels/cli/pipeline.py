@@ -21,6 +21,7 @@ import clvmodels as clv
 from clvmodels.data.units import days_per_unit
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.words import parameter_words
+from clvmodels.value.valuation import value_customers
 
 __all__ = [
     "Log",
@@ -146,13 +147,20 @@ def score_summary(
     if spend_model is not None:
         columns.append("monetary_value")
     scores = summary[columns].copy()
-    scores["p_alive"] = purchase_model.probability_alive(summary)
-    scores["expected_purchases"] = purchase_model.conditional_expected_purchases(
-        settings.horizon_in_units(), summary
+    valued = value_customers(
+        purchase_model,
+        spend_model,
+        summary,
+        time_unit=settings.time_unit,
+        horizon=settings.horizon,
+        horizon_unit=settings.horizon_unit,
+        discount_rate=settings.discount_rate,
+        discount_period="Y",
     )
+    for name in valued.columns:
+        scores[name] = valued[name]
     comparison = None
     if spend_model is not None:
-        scores["expected_spend"] = spend_model.expected_spend(summary)
         comparison = clv.compare_clv(
             purchase_model,
             spend_model,
@@ -162,7 +170,6 @@ def score_summary(
             horizon_unit=settings.horizon_unit,
             discount_period="Y",
         )
-        scores["clv"] = comparison.per_customer["probabilistic"]
     return scores, comparison
 
 
@@ -181,11 +188,10 @@ def in_memory(transactions: Log, settings: Settings) -> pd.DataFrame:
     """The log as a DataFrame: a glob's id, date and amount columns read through DuckDB."""
     if isinstance(transactions, pd.DataFrame):
         return transactions
-    from clvmodels.data.engines import duckdb_engine
+    from clvmodels.data.engines.reads import read_columns
 
     columns = [settings.customer_col, settings.date_col, settings.amount_col]
-    quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns if c is not None)
-    return duckdb_engine.relation(transactions, settings.date_col).project(quoted).df()
+    return read_columns(transactions, [c for c in columns if c is not None], settings.date_col)
 
 
 def _log_extent(transactions: Log, settings: Settings) -> tuple[int, pd.Timestamp]:
@@ -194,15 +200,12 @@ def _log_extent(transactions: Log, settings: Settings) -> tuple[int, pd.Timestam
         dates = transactions[settings.date_col]
         n_rows = len(transactions)
     else:
-        from clvmodels.data.engines import dispatch, spec
+        from clvmodels.data.engines.reads import log_extent
 
         # One pass inside DuckDB, with the summary's own date rules.
-        log, _ = dispatch.open_engine(
-            transactions, settings.customer_col, settings.date_col, None, settings.date_format
+        return log_extent(
+            transactions, settings.customer_col, settings.date_col, settings.date_format
         )
-        row = log.fetch(f"SELECT COUNT(*) AS n, MIN(day) AS first FROM {spec.LOG_VIEW}").iloc[0]
-        first = pd.Timestamp("1970-01-01", tz="UTC") + pd.Timedelta(days=int(row["first"]))
-        return int(row["n"]), first
     first = pd.to_datetime(dates, format=settings.date_format, errors="coerce", utc=True).min()
     return n_rows, first
 

@@ -47,6 +47,8 @@ from clvmodels.evaluation.metrics import prediction_metrics
 from clvmodels.evaluation.tracking import actual_repeat_transactions, expected_repeat_transactions
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models import BetaGeoModel, GammaGammaModel
+from clvmodels.value.probabilistic import SpendModel
+from clvmodels.value.valuation import value_customers
 
 __all__ = ["BacktestResult", "backtest", "default_models", "split_metrics"]
 
@@ -166,20 +168,14 @@ def _predict(
     duration: float,
     has_spend: bool,
 ) -> pd.DataFrame:
-    n = len(calibration)
-    frame = pd.DataFrame(index=calibration.index)
-    frame["predicted_purchases"] = np.asarray(
-        purchase.conditional_expected_purchases(duration, calibration), dtype=np.float64
-    )
-    alive = getattr(purchase, "probability_alive", None)
-    frame["p_alive"] = (
-        np.asarray(alive(calibration), dtype=np.float64) if callable(alive) else np.full(n, np.nan)
-    )
     spender = spend if spend is not None else purchase
-    if has_spend and callable(getattr(spender, "expected_spend", None)):
-        frame["predicted_spend"] = np.asarray(spender.expected_spend(calibration), np.float64)
-    else:
-        frame["predicted_spend"] = np.nan
+    spender = spender if has_spend and isinstance(spender, SpendModel) else None
+    valued = value_customers(purchase, spender, calibration, t=duration)
+    frame = pd.DataFrame(index=calibration.index)
+    frame["predicted_purchases"] = valued["expected_purchases"]
+    frame["p_alive"] = valued["p_alive"]
+    frame["predicted_spend"] = valued["expected_spend"] if spender is not None else np.nan
+    # the holdout revenue, as its actual counterpart: purchases x spend, not discounted
     frame["predicted_value"] = frame["predicted_purchases"] * frame["predicted_spend"]
     if not np.all(np.isfinite(frame["predicted_purchases"])):
         raise DataValidationError(f"model {name!r} predicted a non-finite number of purchases")

@@ -1,6 +1,11 @@
-"""Customer-lifetime value: probabilistic (from fitted models) and deterministic (textbook)."""
+"""Customer-lifetime value: probabilistic (from fitted models) and deterministic (textbook).
 
-from clvmodels.value import compare, contractual, deterministic, probabilistic
+:func:`value_customers` is the one valuation step (P(alive), expected purchases, expected
+spend and discounted CLV per customer) that the command line, the backtest and the
+engines call; :func:`value_spark` runs it where a Spark summary lives.
+"""
+
+from clvmodels.value import compare, contractual, deterministic, probabilistic, valuation
 from clvmodels.value.compare import CLVComparison, compare_clv, lapse_churn_rate
 from clvmodels.value.contractual import compare_contractual, expected_residual_value
 from clvmodels.value.probabilistic import (
@@ -10,6 +15,7 @@ from clvmodels.value.probabilistic import (
     discount_schedule,
     discounted_expected_transactions,
 )
+from clvmodels.value.valuation import value_customers, value_spark
 
 __all__ = [
     "CLVComparison",
@@ -26,4 +32,7 @@ __all__ = [
     "expected_residual_value",
     "lapse_churn_rate",
     "probabilistic",
+    "valuation",
+    "value_customers",
+    "value_spark",
 ]

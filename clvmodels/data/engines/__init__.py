@@ -14,7 +14,7 @@ Which engine
   per-customer scoring runs back in the cluster::
 
       import clvmodels as clv
-      from clvmodels.data.engines.scoring import score_spark
+      from clvmodels.value import value_spark
 
       log = spark.read.parquet("s3://bucket/transactions/")  # customer_id, date, spend
       summary = clv.rfm_summary(log, "customer_id", "date", "spend", freq="D", time_unit="W")
@@ -22,7 +22,7 @@ Which engine
                                                  freq="D", time_unit="W")
       bg = clv.BetaGeoModel().fit(stats, weights=stats["n_customers"])
       gg = clv.GammaGammaModel().fit(summary.where("frequency > 0").toPandas())
-      scored = score_spark(summary, bg, gg, time_unit="W", t=52.0, horizon=12,
+      scored = value_spark(bg, gg, summary, time_unit="W", t=52.0, horizon=12,
                            discount_rate=0.1, horizon_unit="M", discount_period="Y")
       scored.write.parquet("s3://bucket/clv/")
 
@@ -39,7 +39,9 @@ Modules
 - :mod:`.duckdb_engine`, :mod:`.spark_engine`: how each engine exposes a log to it;
 - :mod:`.dispatch`: the previous entry points (engine name, opened SQL log), kept;
 - :mod:`.reduction`: the reduction to distinct (frequency, recency, T) rows with counts;
-- :mod:`.scoring`: per-customer predictions of a summary, in pandas or in Spark.
+- :mod:`.reads`: the other reads of a log (its extent, some of its columns);
+- :mod:`.scoring`: running a per-customer function where a Spark summary lives (the
+  valuation itself is :mod:`clvmodels.value.valuation`'s).
 
 The pandas engine (:mod:`.pandas_engine`) is checked against the SQL by
 ``tests/data/engines/test_conformance.py``.

@@ -86,3 +86,25 @@ def test_spark_scoring_equals_pandas_scoring(spark, cdnow_weekly, fitted):
     pd.testing.assert_frame_equal(
         scored, expected, check_exact=False, rtol=1e-13, check_index_type=False
     )
+
+
+def test_value_spark_equals_value_customers(spark, cdnow_weekly, fitted):
+    from clvmodels.value.valuation import value_customers, value_spark
+
+    bg, gg = fitted
+    sample = cdnow_weekly.iloc[::50]
+    options = dict(horizon=12, horizon_unit="M", discount_rate=0.1, discount_period="Y")
+    for spend, rate in [(gg, 0.1), (gg, None), (None, 0.1)]:
+        chosen = {**options, "discount_rate": rate}
+        frame = spark.createDataFrame(sample.reset_index()).repartition(2)
+        valued = (
+            value_spark(bg, spend, frame, time_unit="W", **chosen)
+            .toPandas()
+            .sort_values("customer_id")
+            .set_index("customer_id")
+        )
+        expected = value_customers(bg, spend, sample, **chosen)
+        assert list(valued.columns) == list(sample.columns) + list(expected.columns)
+        pd.testing.assert_frame_equal(
+            valued[expected.columns], expected, rtol=1e-13, check_index_type=False
+        )
