@@ -183,7 +183,7 @@ def _read(
         frame = _read_parquet(path)
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
         return frame, None
-    dialect = sniff_dialect(path, sep, decimal, tuple(columns))
+    dialect = sniff_dialect(path, sep, decimal)
     try:
         frame = pd.read_csv(
             path,
