@@ -6,6 +6,7 @@ exit status (see ``EXIT_STATUS``); ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -23,16 +24,15 @@ from clvmodels.cli.inputs import (
     EXIT_DATA,
     EXIT_USAGE,
     InputError,
-    check_columns,
     duckdb_source,
-    is_many_files,
     log_columns,
     read_files,
-    read_table,
 )
+from clvmodels.cli.logfile import is_duckdb, prepare_frame, read_frame, read_log
 from clvmodels.cli.options import (
     DateType,
     OutputFile,
+    column_options,
     common_options,
     engine_option,
     time_unit_for,
@@ -148,10 +148,13 @@ def _run_and_write(
     title: str,
     source: str,
     cohorts: pd.DataFrame | None = None,
+    reading: dict[str, Any] | None = None,
 ) -> None:
     with atomic_directory(out) as staging:  # an unwritable --out fails before any work
         transactions = load()
         run = pipeline.run_pipeline(transactions, settings, output.step, title, source)
+        if reading is not None:  # how the file was read: in --json and run.json
+            run.numbers["input"] = reading
         if cohorts is not None:
             run.content.retention = pipeline.retention_content(
                 cohorts, settings.discount_rate, output.step
@@ -218,10 +221,7 @@ def demo(**options: Any) -> None:
     short_help="Fit, score and report on your CSV/Parquet log.", epilog=_FIT_EXAMPLES + _EXIT_HELP
 )
 @click.argument("transactions", metavar="TRANSACTIONS")
-@click.option("--customer-col", required=True, help="Column with the customer id.")
-@click.option("--date-col", required=True, help="Column with the transaction date.")
-@click.option("--amount-col", default=None, help="Column with the spend (enables CLV).")
-@click.option("--date-format", default=None, help="strftime format of the dates, e.g. %d/%m/%Y.")
+@column_options(required=True)
 @click.option(
     "--observation-end",
     type=DateType(),
@@ -277,7 +277,7 @@ def fit(transactions: str, **options: Any) -> None:
         "--date-col": settings.date_col,
         "--amount-col": settings.amount_col,
     }
-    log = _read_log(transactions, options["engine"], settings, wanted, output)
+    log, reading = read_log(transactions, options, settings, wanted, output.step)
     _run_and_write(
         output,
         options["out"],
@@ -285,24 +285,8 @@ def fit(transactions: str, **options: Any) -> None:
         settings,
         f"Customer value: {transactions}",
         transactions,
+        reading=reading,
     )
-
-
-def _read_log(
-    path: str, engine: str, settings: pipeline.Settings, wanted: dict, output: Output
-) -> pipeline.Log:
-    """The log at ``path``: a DataFrame (pandas), or the glob DuckDB summarises.
-
-    Either way the column options are checked against the file's columns first.
-    """
-    if engine == "duckdb" or (engine == "auto" and is_many_files(path)):
-        source = duckdb_source(path)
-        check_columns(log_columns(source, None), wanted, path)
-        return source
-    with output.step(f"Reading {path}"):
-        frame = read_table(path, [settings.customer_col])
-    check_columns(frame, wanted, path)
-    return frame
 
 
 def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
@@ -331,6 +315,7 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
 @click.argument("model_dir", metavar="MODEL_DIR", type=click.Path(path_type=Path))
 @click.argument("data", metavar="DATA")
 @click.option("--out", "-o", "out", type=OutputFile(), required=True, help="CSV or .parquet.")
+@column_options(required=False)
 @click.option(
     "--observation-end",
     type=DateType(),
@@ -342,27 +327,19 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
 def score(model_dir: Path, data: str, **options: Any) -> None:
     """Score customers with the models saved by 'clvmodels fit', without refitting.
 
-    DATA is a transaction log with the columns named when the models were fitted,
-    or a summary with frequency, recency and T (and monetary_value) per customer in
-    the models' time unit. A folder or a glob of log files is summarised inside DuckDB.
+    DATA is a transaction log, or a summary with frequency, recency and T (and
+    monetary_value) per customer in the models' time unit. Its columns, date layout
+    and ids are read as when the models were fitted unless the column options say
+    otherwise. A folder or a glob of log files is summarised inside DuckDB.
     """
     output = Output(options["quiet"], options["as_json"])
     settings, purchase, spend = _load_run(model_dir)
-    frame = _read_scoring_data(data, options["engine"], settings, output)
-    if isinstance(frame, pd.DataFrame) and {"frequency", "recency", "T"} <= set(frame.columns):
-        index = settings.customer_col if settings.customer_col in frame else frame.columns[0]
-        summary = with_time_unit(frame.set_index(index), settings.time_unit)
-        if spend is not None and "monetary_value" not in summary:
-            output.line(f"{data} has no monetary_value column: expected spend and CLV are left out")
-            spend = None
-    else:
-        wanted = {"--customer-col": settings.customer_col, "--date-col": settings.date_col}
-        if spend is not None:
-            wanted["--amount-col"] = settings.amount_col
-        check_columns(frame if isinstance(frame, pd.DataFrame) else frame[1], wanted, data)
-        log = frame if isinstance(frame, pd.DataFrame) else frame[0]
-        with output.step("Summarising the transaction log"):
-            summary = pipeline.summarise(log, settings, options["observation_end"])
+    given = {k: options[k] for k in ("customer_col", "date_col", "amount_col", "date_format")}
+    settings = dataclasses.replace(settings, **{k: v for k, v in given.items() if v is not None})
+    summary = _scoring_summary(data, options, settings, output)
+    if spend is not None and "monetary_value" not in summary:
+        output.line(f"{data} has no monetary_value column: expected spend and CLV are left out")
+        spend = None
     with output.step("Scoring customers"):
         scores, _ = pipeline.score_summary(summary, purchase, spend, settings)
     write_frame(scores, options["out"])
@@ -370,21 +347,41 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
     output.finish({"command": "score", "out": str(options["out"]), "customers": len(scores)})
 
 
-def _read_scoring_data(
-    data: str, engine: str, settings: pipeline.Settings, output: Output
-) -> pd.DataFrame | tuple[str, list[str]]:
-    """A file read into memory, or (glob, its column names) for DuckDB.
+def _scoring_summary(
+    data: str, options: dict[str, Any], settings: pipeline.Settings, output: Output
+) -> pd.DataFrame:
+    """The summary to score: DATA as given if it is one, else DATA summarised.
 
     A glob of summaries (frequency, recency, T columns) is small enough to read in.
     """
-    if engine == "duckdb" or (engine == "auto" and is_many_files(data)):
+    wanted = {
+        "--customer-col": settings.customer_col,
+        "--date-col": settings.date_col,
+        "--amount-col": settings.amount_col,
+    }
+    advice = ""
+    if any(options[k] is None for k in ("customer_col", "date_col", "amount_col")):
+        advice = (
+            "; the columns named when the models were fitted: name this file's with "
+            "--customer-col, --date-col and --amount-col"
+        )
+    if is_duckdb(data, options):
         source = duckdb_source(data)
-        columns = log_columns(source, None)
-        if {"frequency", "recency", "T"} <= set(columns):
-            return read_files(source)
-        return source, columns
-    with output.step(f"Reading {data}"):
-        return read_table(data, [settings.customer_col])
+        if {"frequency", "recency", "T"} <= set(log_columns(source, None)):
+            return _summary_as_given(read_files(source), settings)
+        log, _ = read_log(data, options, settings, wanted, output.step, advice)
+    else:
+        frame, dialect = read_frame(data, options, settings, output.step)
+        if {"frequency", "recency", "T"} <= set(frame.columns):
+            return _summary_as_given(frame, settings)
+        log, _ = prepare_frame(frame, dialect, data, options, settings, wanted, advice)
+    with output.step("Summarising the transaction log"):
+        return pipeline.summarise(log, settings, options["observation_end"])
+
+
+def _summary_as_given(frame: pd.DataFrame, settings: pipeline.Settings) -> pd.DataFrame:
+    index = settings.customer_col if settings.customer_col in frame else frame.columns[0]
+    return with_time_unit(frame.set_index(index), settings.time_unit)
 
 
 # -- running it: one line per failure ------------------------------------------------------
@@ -435,6 +432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if debug:
             raise
-        hint = "" if isinstance(error, InputError) else " (run with --debug for the traceback)"
+        status = _status(error)  # the traceback helps only with an unexpected error
+        hint = " (run with --debug for the traceback)" if status == 1 else ""
         print(f"clvmodels: error: {_one_line(error)}{hint}", file=sys.stderr)
-        return _status(error)
+        return status

@@ -2,7 +2,10 @@
 
 A transaction log is a CSV file (``.csv``, optionally compressed, or any other
 suffix read as CSV) or a Parquet file (``.parquet``, ``.pq``; pandas reads it with
-pyarrow or fastparquet). What can go wrong before any model is fitted is said in one
+pyarrow or fastparquet). A CSV file's separator and decimal mark are given
+(``--sep``, ``--decimal``) or detected (:mod:`clvmodels.cli.dialect`); its rows are
+labelled by their line in the file (the header is line 1), so that messages about
+a row name the line to open. What can go wrong before any model is fitted is said in one
 :class:`InputError` naming the file: it does not exist, it is empty, its format
 needs a package that is not installed, a column option names a column that is not
 there (with the closest names in the file).
@@ -21,6 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from clvmodels.cli.dialect import SEPARATORS, Dialect, sniff_dialect
+from clvmodels.data.validation import FILE_LINE
+
 __all__ = [
     "EXIT_DATA",
     "EXIT_USAGE",
@@ -31,6 +37,7 @@ __all__ = [
     "is_many_files",
     "log_columns",
     "read_files",
+    "read_log_file",
     "read_table",
 ]
 
@@ -67,7 +74,10 @@ def closest_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]
 
 
 def check_columns(
-    frame: pd.DataFrame | Sequence[str], wanted: dict[str, str | None], source: str
+    frame: pd.DataFrame | Sequence[str],
+    wanted: dict[str, str | None],
+    source: str,
+    advice: str = "",
 ) -> None:
     """Raise one :class:`InputError` (exit 2) naming every option whose column is missing.
 
@@ -79,6 +89,8 @@ def check_columns(
         Option name (e.g. ``"--customer-col"``) -> the column it names (``None``: not used).
     source
         The file, for the message.
+    advice
+        Added to the message (e.g. ``"; name this file's columns with --customer-col"``).
     """
     columns = [str(c) for c in (frame.columns if isinstance(frame, pd.DataFrame) else frame)]
     problems = []
@@ -90,7 +102,13 @@ def check_columns(
         problems.append(f"{option} {column!r} is not a column of {source} ({hint}")
     if problems:
         listed = ", ".join(repr(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
-        raise InputError("; ".join(problems) + f"its columns are {listed})", exit_code=EXIT_USAGE)
+        hint = ""
+        if len(columns) == 1 and any(sep in columns[0] for sep in SEPARATORS):
+            hint = "; the file was read as one column: name its separator with --sep"
+        raise InputError(
+            "; ".join(problems) + f"its columns are {listed}){hint}{advice}",
+            exit_code=EXIT_USAGE,
+        )
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -104,8 +122,13 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file into a DataFrame, or raise a one-line :class:`InputError`.
+def read_log_file(
+    path: str | Path,
+    columns: Sequence[str] = (),
+    sep: str | None = None,
+    decimal: str | None = None,
+) -> tuple[pd.DataFrame, Dialect | None]:
+    """Read a CSV or Parquet file; return it and the CSV dialect used (None for Parquet).
 
     Parameters
     ----------
@@ -113,12 +136,17 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.Dat
         The file. ``.parquet`` and ``.pq`` are read as Parquet, anything else as CSV
         (compression is inferred from the suffix, e.g. ``.csv.gz``).
     columns
-        The columns to keep as text (ids keep their leading zeros); others are parsed.
+        The columns read as text: ids keep their leading zeros, dates and amounts are
+        parsed later by the rules of :mod:`clvmodels.cli.columns`.
+    sep, decimal
+        The CSV separator and decimal mark; None: detected.
 
     Returns
     -------
-    pandas.DataFrame
-        The table, with at least one row.
+    frame, dialect
+        The table, with at least one row; a CSV file's rows are labelled by their
+        line in the file (index named ``"line"``, the header is line 1; blank lines
+        are skipped but counted), a Parquet file's from 1 (``"row"``).
 
     Raises
     ------
@@ -132,26 +160,47 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.Dat
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a file", exit_code=EXIT_USAGE)
     try:
-        frame = _read(path, columns)
+        frame, dialect = _read(path, list(columns), sep, decimal)
     except PermissionError as error:
         raise InputError(f"{path}: cannot read it ({error.strerror})", EXIT_USAGE) from None
     if frame.empty:
         raise InputError(f"{path} has a header but no rows: there are no transactions")
-    return frame
+    return frame, dialect
 
 
-def _read(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file into a DataFrame, or raise a one-line :class:`InputError`.
+
+    :func:`read_log_file` without the dialect: ``columns`` are read as text.
+    """
+    return read_log_file(path, columns or ())[0]
+
+
+def _read(
+    path: Path, columns: list[str], sep: str | None, decimal: str | None
+) -> tuple[pd.DataFrame, Dialect | None]:
     if path.suffix.lower() in _PARQUET:
         frame = _read_parquet(path)
-    else:
-        try:
-            frame = pd.read_csv(path, dtype={c: str for c in columns or ()})
-        except pd.errors.EmptyDataError:
-            raise InputError(f"{path} is empty: no header and no rows") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            raise InputError(f"{path} cannot be read as CSV: {first}") from None
-    return frame
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
+        return frame, None
+    dialect = sniff_dialect(path, sep, decimal)
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=dialect.sep,
+            decimal=dialect.decimal,
+            dtype={c: str for c in columns},
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path} is empty: no header and no rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise InputError(
+            f"{path} cannot be read as CSV: {first} (read as {dialect.describe()})"
+        ) from None
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name=FILE_LINE)
+    return frame.dropna(how="all"), dialect
 
 
 _GLOB = ("*", "?", "[")

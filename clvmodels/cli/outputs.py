@@ -73,6 +73,7 @@ def write_run(run: Any, staging: Path, model_file: str) -> list[str]:
         "settings": run.settings.to_dict(),
         "purchase_model": model_file,
         "spend_model": "gamma_gamma.json" if run.spend_model is not None else None,
+        "input": run.numbers.get("input"),  # how the log was read (file, dialect, ids)
     }
     (staging / RUN_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return [*files, RUN_FILE]

@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 import clvmodels as clv
+from clvmodels.cli.columns import parsed_dates
+from clvmodels.cli.options import check_holdout, in_option_words
 from clvmodels.data.units import days_per_unit
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.words import parameter_words
@@ -185,19 +187,22 @@ def _fitted(name: str, model: Any, unit: str) -> FittedModel:
 
 
 def in_memory(transactions: Log, settings: Settings) -> pd.DataFrame:
-    """The log as a DataFrame: a glob's id, date and amount columns read through DuckDB."""
+    """The log as a DataFrame with its dates parsed (a glob's columns read by DuckDB)."""
     if isinstance(transactions, pd.DataFrame):
-        return transactions
+        return parsed_dates(transactions, settings.date_col, settings.date_format)
     from clvmodels.data.engines.reads import read_columns
 
     columns = [settings.customer_col, settings.date_col, settings.amount_col]
-    return read_columns(transactions, [c for c in columns if c is not None], settings.date_col)
+    log = read_columns(transactions, [c for c in columns if c is not None], settings.date_col)
+    return parsed_dates(log, settings.date_col, settings.date_format)
 
 
 def _log_extent(transactions: Log, settings: Settings) -> tuple[int, pd.Timestamp]:
     """Number of transactions and the first date (in UTC) of the log."""
     if isinstance(transactions, pd.DataFrame):
-        dates = transactions[settings.date_col]
+        dates = parsed_dates(transactions, settings.date_col, settings.date_format)[
+            settings.date_col
+        ]
         n_rows = len(transactions)
     else:
         from clvmodels.data.engines.reads import log_extent
@@ -206,8 +211,7 @@ def _log_extent(transactions: Log, settings: Settings) -> tuple[int, pd.Timestam
         return log_extent(
             transactions, settings.customer_col, settings.date_col, settings.date_format
         )
-    first = pd.to_datetime(dates, format=settings.date_format, errors="coerce", utc=True).min()
-    return n_rows, first
+    return n_rows, pd.to_datetime(dates, utc=True).min()
 
 
 def _backtest(
@@ -239,9 +243,11 @@ def _backtest(
                 monetary_value_col=settings.amount_col,
                 freq=settings.freq,
                 time_unit=settings.time_unit,
+                datetime_format=settings.date_format,
             )
         except ValueError as error:  # say which option: the calibration ends the day before
-            raise type(error)(f"--holdout-start {settings.holdout_start}: {error}") from error
+            message = in_option_words(str(error))
+            raise type(error)(f"--holdout-start {settings.holdout_start}: {message}") from error
     (label,) = result.summaries
     targets = ("purchases", "value") if settings.amount_col else ("purchases",)
     tables = {
@@ -314,7 +320,11 @@ def run_pipeline(
         except ValueError as error:
             if settings.observation_end is None or "observation_period_end" not in str(error):
                 raise
-            raise type(error)(f"--observation-end {settings.observation_end}: {error}") from error
+            raise type(error)(in_option_words(str(error))) from error  # names --observation-end
+    n_rows, first = _log_extent(transactions, settings)
+    if settings.holdout_start is not None:
+        end = summary.attrs["observation_period_end"]
+        check_holdout(settings.holdout_start, first, end, settings.observation_end is not None)
     unit = unit_word(settings.time_unit)
     name = MODEL_NAMES.get(settings.model, model_class.__name__)
     with steps(f"Fitting {name}"):
@@ -336,7 +346,6 @@ def run_pipeline(
     with steps("Scoring customers"):
         scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
     bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
-    n_rows, first = _log_extent(transactions, settings)
     backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
         backtest_result, backtest, numbers = _backtest(

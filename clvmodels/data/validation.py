@@ -15,7 +15,23 @@ import pandas as pd
 
 from clvmodels.exceptions import DataValidationError
 
-__all__ = ["Problems", "check_summary", "require_frame"]
+__all__ = ["FILE_LINE", "Problems", "check_summary", "require_frame", "row_label"]
+
+#: Name of the index of a frame read from a text file whose labels are the file's line
+#: numbers (the header is line 1): messages then say "line 5", not "row 3".
+FILE_LINE = "line"
+
+
+def row_label(index: pd.Index, position: int) -> str:
+    """How a message names the row at ``position``: ``line 5`` or ``row 'a'``.
+
+    A frame whose index is named :data:`FILE_LINE` (the command line reads files so)
+    holds file line numbers; any other index label is shown as it is.
+    """
+    label = _plain(index[position])
+    if index.name == FILE_LINE:
+        return f"line {label}"
+    return f"row {label!r}"
 
 
 class Problems:
@@ -44,10 +60,9 @@ class Problems:
         position = int(np.flatnonzero(bad)[0])
         row = self._frame.iloc[position]
         shown = ", ".join(f"{c}={_plain(row[c])!r}" for c in show if c in self._frame.columns)
-        label = _plain(self._frame.index[position])
         self._messages.append(
             f"column '{column}': {n_bad} of {len(self._frame)} rows break the rule "
-            f"'{rule}'; e.g. row {label!r}: {shown}"
+            f"'{rule}'; e.g. {row_label(self._frame.index, position)}: {shown}"
         )
 
     def raise_if_any(self) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clvmodels.data.dates import parse_date_column
 from clvmodels.data.summary import calibration_holdout_split
 from clvmodels.data.units import days_per_unit, time_unit_of
 from clvmodels.deprecation import renamed_column_arguments
@@ -368,6 +369,7 @@ def backtest(
     monetary_value_col: str | None = None,
     freq: str = "D",
     time_unit: str | None = None,
+    datetime_format: str | None = None,
 ) -> BacktestResult:
     """Fit candidates on a calibration period and compare their holdout predictions.
 
@@ -393,6 +395,9 @@ def backtest(
     freq, time_unit
         Purchase counting resolution and time unit, as in
         :func:`clvmodels.rfm_summary` (e.g. ``freq="D", time_unit="W"``).
+    datetime_format
+        strftime layout of text dates, as in :func:`clvmodels.rfm_summary`. The dates
+        are parsed once, by its rules, for the split, the baselines and the tracking.
 
     Returns
     -------
@@ -419,6 +424,9 @@ def backtest(
     'BG/NBD + Gamma-Gamma'
     """
     candidates = _candidates(models)
+    if isinstance(transactions, pd.DataFrame) and date_col in transactions:
+        if not pd.api.types.is_datetime64_any_dtype(transactions[date_col]):
+            transactions = parse_date_column(transactions, date_col, datetime_format)
     per_customer, tracking, summaries, fitted = [], [], {}, {}
     for cut_off, observation_end in _cut_offs(calibration_period_end, observation_period_end):
         rows, track, split, fits, label = _one_cut_off(
