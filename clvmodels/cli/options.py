@@ -180,6 +180,19 @@ def valuation_options(command):
             "--bayes", is_flag=True, help="Also fit the Bayesian models (needs clvmodels.bayes)."
         ),
         click.option(
+            "--penalizer",
+            type=PositiveNumber(at_least_zero=True),
+            default=0.0,
+            show_default=True,
+            help="L2 penalty on the fitted parameters (the models' penalizer_coef), e.g. "
+            "0.01 when a fit warns that parameters ran to infinity.",
+        ),
+        click.option(
+            "--currency",
+            default=None,
+            help="Currency of the amounts, shown in the money columns, e.g. EUR or $.",
+        ),
+        click.option(
             "--out",
             "--output",
             "-o",

@@ -62,12 +62,15 @@ def histogram(values: pd.Series, title: str, xlabel: str, log_x: bool = False) -
 
 
 def bar_chart(values: pd.Series, title: str, ylabel: str) -> str:
-    """One bar per index entry (e.g. customer equity by valuation method)."""
+    """One bar per index entry (e.g. customer equity by valuation method), amounts in full."""
+    from matplotlib.ticker import FuncFormatter
+
     figure = _figure(6.4, 3.0)
     ax = figure.add_subplot()
     colours = [_BLUE] + [_GREY] * (len(values) - 1)
     ax.bar([str(i) for i in values.index], values.to_numpy(dtype=float), color=colours)
     ax.set(title=title, ylabel=ylabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
     ax.spines[["top", "right"]].set_visible(False)
     return png_data_uri(figure)
 
