@@ -70,22 +70,31 @@ def recorded() -> Iterator[list[warnings.WarningMessage]]:
         yield caught
 
 
-def _penalizer(text: str) -> str:
-    return re.sub(r"(a )?penalizer_coef( > 0)?", f"--penalizer {SUGGESTED_PENALIZER}", text)
+def _options(text: str) -> str:
+    """The library's argument names in a message replaced by the command's options."""
+    text = re.sub(r"(a )?penalizer_coef( > 0)?", f"--penalizer {SUGGESTED_PENALIZER}", text)
+    return re.sub(r"\bdiscount_rate=", "--discount-rate ", text)
 
 
-def _boundary_words(model: str | None, names: str, values: str) -> str:
+def _boundary_words(model: str | None, names: str, values: str, to_zero: bool) -> str:
     if model == "Gamma-Gamma":
         return (
             f"{names} ran to infinity ({values}): customers' average spends per purchase "
-            "differ less than chance alone would make them, so the model gives every customer "
-            "about the same mean spend; its standard errors are not defined. Expected spend "
-            f"is still usable; --penalizer {SUGGESTED_PENALIZER} keeps the estimates finite."
+            "differ no more than chance alone would make them, so the model gives every "
+            "customer about the same mean spend, and its standard errors are not defined. "
+            "Expected spend is still usable; a --penalizer would pull q below 1, where the "
+            "model has no mean."
+        )
+    if to_zero:
+        return (
+            f"{names} ran to 0 ({values}): the data do not pin them down and their standard "
+            "errors are not defined; a --penalizer cannot help (it pulls towards 0): check "
+            "the data, or let the warnings of a fit without --penalizer say more."
         )
     return (
-        f"{names} ran to the edge of their range ({values}): the data do not pin them "
-        "down and their standard errors are not defined; "
-        f"--penalizer {SUGGESTED_PENALIZER} keeps the estimates finite."
+        f"{names} ran to infinity ({values}): the data do not pin them down and their "
+        f"standard errors are not defined; --penalizer {SUGGESTED_PENALIZER} keeps the "
+        "estimates finite (and pulls every parameter towards 0)."
     )
 
 
@@ -101,23 +110,23 @@ def _text(message: str, model: str | None) -> str:
             f"{no_dropout['formula'].strip()} = {float(no_dropout['p']):.1g}, "
             f"{no_dropout['param']} -> infinity): the model treats every customer as active "
             "for ever, P(alive) is 1 for all, and the dropout parameters have no standard "
-            "errors. If customers do leave, fit a longer log or refit with "
-            f"--penalizer {SUGGESTED_PENALIZER}."
+            "errors. That is right if your customers do not leave; if they do, the log is "
+            "too short to show it: fit a longer one (a --penalizer does not help here, it "
+            "pulls a and b to 0 together)."
         )
     edge = re.match(r"\[(?P<names>[^\]]*)\] ran to the edge.*?\((?P<values>\{[^}]*\})\)", message)
     if edge:
-        names = edge["names"].replace("'", "")
-        values = ", ".join(
-            f"{k} = {float(v):.3g}" for k, v in re.findall(r"'(\w+)': ([-\d.e+]+)", edge["values"])
-        )
-        return _boundary_words(model, names, values)
+        names = re.findall(r"'(\w+)'", edge["names"])
+        found = {k: float(v) for k, v in re.findall(r"'(\w+)': ([-\d.e+]+)", edge["values"])}
+        values = ", ".join(f"{k} = {v:.3g}" for k, v in found.items())
+        to_zero = all(found.get(n, 2.0) < 1 for n in names)
+        return _boundary_words(model, ", ".join(names), values, to_zero)
     if message.startswith("the observed information matrix is singular"):
         return (
             "standard errors could not be computed (the likelihood is flat in some "
             "direction); treat the intervals in the report as unknown."
         )
-    first = " ".join(message.split())
-    return _penalizer(first)
+    return _options(" ".join(message.split()))
 
 
 def in_words(

@@ -184,8 +184,9 @@ def valuation_options(command):
             type=PositiveNumber(at_least_zero=True),
             default=0.0,
             show_default=True,
-            help="L2 penalty on the fitted parameters (the models' penalizer_coef), e.g. "
-            "0.01 when a fit warns that parameters ran to infinity.",
+            help="L2 penalty on the fitted parameters (the models' penalizer_coef, as in "
+            "lifetimes), e.g. 0.01 when a warning says parameters ran to infinity; it pulls "
+            "every parameter towards 0.",
         ),
         click.option(
             "--currency",

@@ -53,8 +53,12 @@ def histogram(values: pd.Series, title: str, xlabel: str, log_x: bool = False) -
     if log_x:
         data = data[data > 0]
         low, high = np.log10(max(data.min(), 1e-2)), np.log10(data.max())
+        if high - low < 1e-6:  # every customer the same value: one bar, a decade wide
+            low, high = low - 0.5, high + 0.5
         bins = np.logspace(low, high, 40)
         ax.set_xscale("log")
+    elif len(data) and np.ptp(data) < 1e-12 * max(1.0, abs(float(data[0]))):
+        bins = np.linspace(data[0] - 0.5, data[0] + 0.5, 40)  # one value: one bar
     ax.hist(data, bins=bins, weights=np.full(len(data), 100 / max(len(data), 1)), color=_BLUE)
     ax.set(title=title, xlabel=xlabel, ylabel="% of customers")
     ax.spines[["top", "right"]].set_visible(False)
