@@ -11,12 +11,17 @@ half-written target).
 A folder of outputs is built in a temporary folder next to the target and moved
 into place when complete: a new folder appears at once with all its files; in
 an existing folder each file is replaced atomically and other files are left
-alone.
+alone, or removed with ``replace=True`` (the folder then holds exactly the new
+files). Staging folders are named ``.<name>.<pid>-<random>.tmp``; those of
+processes that are no longer running (a ``kill -9``, a power cut) are removed by
+the next :func:`atomic_directory` on the same target
+(:func:`remove_stale_staging`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -24,7 +29,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["atomic_directory", "atomic_open"]
+__all__ = ["atomic_directory", "atomic_open", "is_staging", "remove_stale_staging"]
 
 
 def _fsync_directory(folder: Path) -> None:
@@ -100,20 +105,99 @@ def atomic_open(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterat
     _fsync_directory(target.parent)
 
 
+_STAGING = re.compile(r"^\.(?P<name>.*)\.(?:(?P<pid>\d+)-)?[0-9a-f]{8}\.tmp$")
+
+
+def _staging_name(name: str) -> str:
+    return f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (always assumed on Windows, where kill ends it)."""
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def is_staging(entry: Path, name: str | None = None) -> bool:
+    """Whether ``entry`` is a staging folder of :func:`atomic_directory` (for ``name``)."""
+    match = _STAGING.match(entry.name)
+    return bool(match) and entry.is_dir() and (name is None or match["name"] == name)
+
+
+def remove_stale_staging(folder: str | os.PathLike[str], name: str | None = None) -> list[Path]:
+    """Remove the staging folders in ``folder`` left behind by runs that have ended.
+
+    A staging folder whose name carries the id of a running process (another run
+    writing now) is kept; one without an id (written by an older clvmodels) or with
+    the id of an ended process is removed.
+
+    Parameters
+    ----------
+    folder
+        Where to look (not recursive).
+    name
+        Only staging folders for this target name (``None``: all).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed.
+    """
+    removed = []
+    with suppress(FileNotFoundError, NotADirectoryError):
+        for entry in Path(folder).iterdir():
+            match = _STAGING.match(entry.name)
+            if not match or not entry.is_dir() or (name is not None and match["name"] != name):
+                continue
+            if match["pid"] is not None and _running(int(match["pid"])):
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _remove_all_but(folder: Path, keep: set[str]) -> None:
+    """Remove every entry of ``folder`` not named in ``keep`` (staging of live runs stays)."""
+    for entry in folder.iterdir():
+        if entry.name in keep:
+            continue
+        match = _STAGING.match(entry.name)
+        if match and entry.is_dir() and match["pid"] is not None and _running(int(match["pid"])):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
 @contextmanager
-def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_directory(path: str | os.PathLike[str], replace: bool = False) -> Iterator[Path]:
     """A temporary folder whose files are moved into ``path`` once the block succeeds.
 
     The staging folder is created when the block starts, so that an unwritable
     destination fails before any work is done. On success, a new ``path`` is
     the staging folder renamed (all files appear at once); into an existing
-    folder each file is moved with :func:`os.replace` (each appears whole).
-    On failure the staging folder is removed and ``path`` is untouched.
+    folder each file is moved with :func:`os.replace` (each appears whole) and,
+    with ``replace``, every other entry of the folder is then removed. On
+    failure (an exception, Ctrl-C, or a signal the caller turns into an
+    exception) the staging folder is removed and ``path`` is untouched.
+    Staging folders of ended runs on the same target are removed first
+    (:func:`remove_stale_staging`).
 
     Parameters
     ----------
     path
         The destination folder. Missing parent folders are created.
+    replace
+        Leave exactly the new files in an existing folder (default: other files
+        stay). The caller decides whether the folder may be emptied.
 
     Yields
     ------
@@ -133,7 +217,11 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
     exists = target.is_dir()
     if not exists:
         target.parent.mkdir(parents=True, exist_ok=True)
-    staging = (target if exists else target.parent) / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    name = target.resolve().name
+    remove_stale_staging(target.parent, name)
+    if exists:
+        remove_stale_staging(target, name)
+    staging = (target if exists else target.parent) / _staging_name(name)
     # os.mkdir with 0o777 lets the kernel apply the umask, as a plain mkdir would.
     staging.mkdir(mode=0o777)
     try:
@@ -142,9 +230,13 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
             with open(item, "rb") as handle:
                 os.fsync(handle.fileno())
         if exists:
+            names = set()
             for item in staging.iterdir():
                 os.replace(item, target / item.name)
+                names.add(item.name)
             staging.rmdir()
+            if replace:
+                _remove_all_but(target, names)
         else:
             os.rename(staging, target)
     except BaseException:

@@ -109,10 +109,15 @@ def infer(model: Any, sampling: Sampling) -> tuple[Any, str]:
             )
             return idata, sampler
         # the mode, from the priors' centres (find_MAP does not jitter its start)
-        start = pm.find_MAP(
+        # pymc >= 6: random_seed (seed is deprecated), no jitter (the start is the
+        # priors' centre), the mode as InferenceData (the dict return is deprecated)
+        mode = pm.find_MAP(
             progressbar=sampling.progressbar and sampling.method == "map",
-            seed=sampling.random_seed,
-        )
+            random_seed=sampling.random_seed,
+            jitter=False,
+            return_inferencedata=True,
+        )["posterior"]
+        start = {name: mode[name].values[0, 0] for name in mode.data_vars}
         if sampling.method == "advi":
             # start the mean-field fit at the posterior mode: from the prior's centre
             # 10,000 iterations are not always enough to reach the bulk

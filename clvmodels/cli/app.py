@@ -38,9 +38,19 @@ from clvmodels.cli.options import (
     time_unit_for,
     valuation_options,
 )
-from clvmodels.cli.outputs import RUN_FILE, Output, write_frame, write_run
+from clvmodels.cli.outputs import (
+    RUN_FILE,
+    Output,
+    Terminated,
+    check_replaceable,
+    stop_on_signals,
+    write_frame,
+    write_run,
+)
+from clvmodels.cli.terminal import print_run, report_warnings
 from clvmodels.data.units import with_time_unit
 from clvmodels.exceptions import DataValidationError, ModelFileError, UnitMismatchError
+from clvmodels.report.content import drop_repeated_baselines
 
 __all__ = ["EXIT_STATUS", "cli", "main"]
 
@@ -51,6 +61,7 @@ EXIT_STATUS = {
     EXIT_DATA: "input that cannot be used: empty, unparseable dates, invalid values, a bad "
     "model file",
     130: "interrupted (Ctrl-C); nothing was written",
+    143: "terminated (SIGTERM; 129 for SIGHUP); nothing was written",
 }
 DEMO_CALIBRATION_END = "1997-09-30"
 DEMO_OBSERVATION_END = "1998-06-30"
@@ -108,38 +119,6 @@ def _bayes_available(bayes: bool) -> None:
         )
 
 
-def _print_run(output: Output, run: pipeline.Run) -> None:
-    content = run.content
-    output.table("Data", pd.Series(content.overview, name="").rename_axis(""))
-    for model in content.models:
-        output.table(f"{model.name} (times in {content.time_unit}s)", model.table)
-    if content.backtest:
-        metrics = content.backtest["purchases metrics"]
-        shown = ["mae", "rmse", "correlation", "predicted_total", "actual_total"]
-        output.table(
-            f"Backtest: holdout purchases after {run.numbers['holdout']['calibration end']}",
-            metrics[[c for c in shown if c in metrics]],
-        )
-    value = "clv" if "clv" in run.scores else "expected_purchases"
-    shown = ["frequency", "recency", "T", "p_alive", "expected_purchases", value]
-    top = run.scores.sort_values(value, ascending=False).head(10)[list(dict.fromkeys(shown))]
-    output.table(f"Top 10 customers by {value} ({content.horizon})", top, ",.2f")
-    if content.comparison is not None:
-        output.table(
-            f"Customer equity over {content.horizon}: probabilistic vs textbook formulas",
-            content.comparison,
-            ",.2f",
-        )
-    if content.retention is not None:
-        lifetimes = content.retention.lifetimes
-        shown = ["alpha", "beta", "retention_rate", "sbg_clv", "deterministic_clv"]
-        output.table(
-            f"Contractual cohorts: sBG value of a new customer vs the retention formula "
-            f"(discount {content.retention.discount_rate:.0%} per {content.retention.period})",
-            lifetimes[shown + [c for c in lifetimes if c.startswith("DERL")]],
-        )
-
-
 def _run_and_write(
     output: Output,
     out: Path,
@@ -150,7 +129,9 @@ def _run_and_write(
     cohorts: pd.DataFrame | None = None,
     reading: dict[str, Any] | None = None,
 ) -> None:
-    with atomic_directory(out) as staging:  # an unwritable --out fails before any work
+    check_replaceable(out)  # a run replaces the whole folder: only one clvmodels wrote
+    # an unwritable --out fails before any work
+    with atomic_directory(out, replace=True) as staging, output.warnings_of(None):
         transactions = load()
         run = pipeline.run_pipeline(transactions, settings, output.step, title, source)
         if reading is not None:  # how the file was read: in --json and run.json
@@ -159,9 +140,12 @@ def _run_and_write(
             run.content.retention = pipeline.retention_content(
                 cohorts, settings.discount_rate, output.step
             )
+        run.content.currency = settings.currency
+        drop_repeated_baselines(run.content)
+        run.content.warnings = report_warnings(output.notices)
         with output.step("Writing the report"):
-            files = write_run(run, staging, f"{settings.model}.json")
-    _print_run(output, run)
+            files = write_run(run, staging, f"{settings.model}.json", output.warning_lines())
+    print_run(output, run)
     output.line(f"\nwrote {out / 'report.html'} and {len(files) - 1} other files in {out}")
     output.finish(
         {
@@ -200,6 +184,8 @@ def demo(**options: Any) -> None:
         horizon_unit=options["horizon_unit"],
         discount_rate=options["discount_rate"],
         bayes=options["bayes"],
+        penalizer=options["penalizer"],
+        currency=options["currency"],
     )
 
     def load() -> pd.DataFrame:
@@ -271,6 +257,8 @@ def fit(transactions: str, **options: Any) -> None:
         horizon_unit=options["horizon_unit"],
         discount_rate=options["discount_rate"],
         bayes=options["bayes"],
+        penalizer=options["penalizer"],
+        currency=options["currency"],
     )
     wanted = {
         "--customer-col": settings.customer_col,
@@ -412,7 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments
     try:
-        status = cli.main(args=arguments, prog_name="clvmodels", standalone_mode=False)
+        with stop_on_signals():
+            status = cli.main(args=arguments, prog_name="clvmodels", standalone_mode=False)
         return status if isinstance(status, int) else 0
     except _NO_ARGUMENTS as error:  # bare 'clvmodels': the help, as a usage error
         print(error.format_message(), file=sys.stderr)
@@ -429,6 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("clvmodels: interrupted; no output was written", file=sys.stderr)
         return 130
+    except Terminated as stopped:
+        print(f"clvmodels: stopped by {stopped}; no output was written", file=sys.stderr)
+        return 128 + stopped.signal_number
     except Exception as error:
         if debug:
             raise

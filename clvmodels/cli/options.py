@@ -298,6 +298,20 @@ def valuation_options(command):
             "--bayes", is_flag=True, help="Also fit the Bayesian models (needs clvmodels.bayes)."
         ),
         click.option(
+            "--penalizer",
+            type=PositiveNumber(at_least_zero=True),
+            default=0.0,
+            show_default=True,
+            help="L2 penalty on the fitted parameters (the models' penalizer_coef, as in "
+            "lifetimes), e.g. 0.01 when a warning says parameters ran to infinity; it pulls "
+            "every parameter towards 0.",
+        ),
+        click.option(
+            "--currency",
+            default=None,
+            help="Currency of the amounts, shown in the money columns, e.g. EUR or $.",
+        ),
+        click.option(
             "--out",
             "--output",
             "-o",

@@ -1,9 +1,12 @@
 """What the command writes and prints: output files, Rich tables, JSON, progress.
 
 Files go to a staging folder first (:func:`clvmodels.atomic.atomic_directory`), so a
-failed run leaves the previous outputs as they were. The terminal gets Rich tables
+failed, interrupted or terminated run leaves the previous outputs as they were, and a
+successful one leaves exactly its own files (:func:`check_replaceable` first makes sure
+the folder is one that ``clvmodels`` wrote, or empty). The terminal gets Rich tables
 (nothing with ``--quiet``; one JSON object with ``--json``) on stdout, and progress
-spinners on stderr when it is a terminal.
+spinners on stderr when it is a terminal. Warnings are one line each on stderr, also
+with ``--quiet`` (:mod:`clvmodels.cli.notices`), and listed in the JSON and ``run.json``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -22,10 +28,19 @@ from rich.console import Console
 from rich.table import Table
 
 import clvmodels as clv
-from clvmodels.atomic import atomic_open
+from clvmodels.atomic import atomic_open, is_staging
+from clvmodels.cli.inputs import EXIT_USAGE, InputError
+from clvmodels.cli.notices import Notice, in_words, recorded
 from clvmodels.report import write_report
 
-__all__ = ["Output", "write_frame", "write_run"]
+__all__ = [
+    "Output",
+    "Terminated",
+    "check_replaceable",
+    "stop_on_signals",
+    "write_frame",
+    "write_run",
+]
 
 RUN_FILE = "run.json"
 SCORES_FILE = "scores.csv"
@@ -55,8 +70,74 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(handle)
 
 
-def write_run(run: Any, staging: Path, model_file: str) -> list[str]:
-    """Write a run's models, scores, settings and report into ``staging``; return the names."""
+class Terminated(BaseException):
+    """The process got SIGTERM or SIGHUP: raised so that staging folders are removed.
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is, so that no ``except Exception``
+    on the way swallows it.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal.Signals(signal_number).name)
+        self.signal_number = signal_number
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM (and SIGHUP) into :class:`Terminated` while the block runs.
+
+    Python ends on SIGTERM without unwinding, which would leave the staging folder
+    behind; raising an exception instead runs every cleanup on the way out. Only
+    the main thread can set handlers; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, frame: Any) -> None:
+        raise Terminated(number)
+
+    numbers = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {number: signal.signal(number, stop) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse an ``--out`` folder with files in it that ``clvmodels`` did not write.
+
+    A run replaces the whole folder, so the folder must be new, empty (but for
+    leftover staging folders) or an earlier run's output (it has ``run.json``).
+
+    Raises
+    ------
+    InputError
+        Naming the folder, a few of its files and what to do instead.
+    """
+    if not out.is_dir() or (out / RUN_FILE).is_file():
+        return
+    entries = sorted(e.name for e in out.iterdir() if not is_staging(e))
+    if not entries:
+        return
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    raise InputError(
+        f"--out {out}: the folder holds files that clvmodels did not write ({shown}; no "
+        f"{RUN_FILE}), and a run replaces the whole folder; name a new or empty folder, "
+        "e.g. --out clv-results",
+        exit_code=EXIT_USAGE,
+    )
+
+
+def write_run(
+    run: Any, staging: Path, model_file: str, warnings: list[str] | None = None
+) -> list[str]:
+    """Write a run's models, scores, settings and report into ``staging``; return the names.
+
+    ``warnings`` (the run's warnings, one line each) go into ``run.json``.
+    """
     files = [model_file]
     run.purchase_model.save(staging / model_file)
     if run.spend_model is not None:
@@ -74,6 +155,7 @@ def write_run(run: Any, staging: Path, model_file: str) -> list[str]:
         "purchase_model": model_file,
         "spend_model": "gamma_gamma.json" if run.spend_model is not None else None,
         "input": run.numbers.get("input"),  # how the log was read (file, dialect, ids)
+        "warnings": list(warnings or []),
     }
     (staging / RUN_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return [*files, RUN_FILE]
@@ -98,17 +180,37 @@ class Output:
             self.console = Console(highlight=False, width=110, soft_wrap=False)
         self.errors = Console(stderr=True, highlight=False)
         self.started = time.perf_counter()
+        #: The run's warnings, in the order they came.
+        self.notices: list[Notice] = []
 
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
-        """A spinner with ``label`` while the block runs (on a terminal, unless quiet)."""
-        if self.quiet or not self.errors.is_terminal:
+        """A spinner with ``label`` while the block runs (on a terminal, unless quiet).
+
+        The block's warnings are recorded and printed after it, one line each.
+        """
+        with self.warnings_of(label):
+            if self.quiet or not self.errors.is_terminal:
+                yield
+                return
+            started = time.perf_counter()
+            with self.errors.status(label):
+                yield
+            self.errors.print(f"[green]✓[/] {label} [dim]({time.perf_counter() - started:.1f} s)")
+
+    @contextmanager
+    def warnings_of(self, label: str | None) -> Iterator[None]:
+        """Record the block's warnings as notices and print them (also when quiet)."""
+        with recorded() as caught:
             yield
-            return
-        started = time.perf_counter()
-        with self.errors.status(label):
-            yield
-        self.errors.print(f"[green]✓[/] {label} [dim]({time.perf_counter() - started:.1f} s)")
+        for notice in in_words(caught, label, self.notices):
+            if notice not in self.notices:
+                self.notices.append(notice)
+                print(f"clvmodels: warning: {notice.line()}", file=sys.stderr)
+
+    def warning_lines(self) -> list[str]:
+        """The run's warnings as printed, without the ``clvmodels: warning:`` prefix."""
+        return [notice.line() for notice in self.notices]
 
     def line(self, text: str) -> None:
         """One line of text, unless quiet."""
@@ -133,6 +235,7 @@ class Output:
         """The closing line, or the JSON object with ``--json``."""
         seconds = round(time.perf_counter() - self.started, 2)
         if self.as_json:
-            print(json.dumps({**numbers, "seconds": seconds}, default=str))
+            numbers = {**numbers, "warnings": self.warning_lines(), "seconds": seconds}
+            print(json.dumps(numbers, default=str))
         else:
             self.line(f"\ndone in {seconds:.1f} s")

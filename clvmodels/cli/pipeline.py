@@ -78,6 +78,8 @@ class Settings:
     horizon_unit: str = "M"
     discount_rate: float = 0.10
     bayes: bool = False
+    penalizer: float = 0.0
+    currency: str | None = None
 
     def horizon_in_units(self) -> float:
         """The horizon in the summary's time unit (e.g. 12 months = 52.18 weeks)."""
@@ -231,6 +233,8 @@ def _backtest(
     if settings.model != "bgnbd":
         chosen = MODEL_NAMES.get(settings.model, model_class.__name__) + " + Gamma-Gamma"
         models = {chosen: (model_class(), clv.GammaGammaModel()), **models}
+    if settings.penalizer:  # the same penalty as the full fit
+        models[chosen] = tuple(type(m)(penalizer_coef=settings.penalizer) for m in models[chosen])
     with steps("Backtest on the holdout period, against the textbook formulas"):
         try:
             result = clv.backtest(
@@ -328,13 +332,13 @@ def run_pipeline(
     unit = unit_word(settings.time_unit)
     name = MODEL_NAMES.get(settings.model, model_class.__name__)
     with steps(f"Fitting {name}"):
-        purchase_model = model_class().fit(summary)
+        purchase_model = model_class(penalizer_coef=settings.penalizer).fit(summary)
     models = [_fitted(name, purchase_model, unit)]
     spend_model = None
     if settings.amount_col is not None:
         with steps("Fitting Gamma-Gamma (spend per purchase)"):
             rows, free = spend_rows(summary)
-            spend_model = clv.GammaGammaModel().fit(rows)
+            spend_model = clv.GammaGammaModel(penalizer_coef=settings.penalizer).fit(rows)
         models.append(_fitted("Gamma-Gamma", spend_model, unit))
         if free:
             notes.append(

@@ -36,7 +36,8 @@ models these baselines are compared with).
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Iterable
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,13 @@ from clvmodels.exceptions import DataValidationError
 from clvmodels.value.compare import lapse_churn_rate
 from clvmodels.value.deterministic import retention_clv, run_rate_clv
 
-__all__ = ["LastPeriodBaseline", "RetentionBaseline", "RunRateBaseline", "recent_repeats"]
+__all__ = [
+    "LastPeriodBaseline",
+    "RetentionBaseline",
+    "RunRateBaseline",
+    "recent_repeats",
+    "same_forecasts",
+]
 
 
 class _Baseline:
@@ -289,3 +296,69 @@ def recent_repeats(
         recent = np.where(earlier >= 0, out["frequency"] - earlier, out["frequency"])
         out["recent_frequency"] = np.maximum(recent, 0)
     return out
+
+
+def _why_same(duplicate: Any, original: Any, summary: pd.DataFrame | None) -> str:
+    """Why two baselines forecast alike, when it follows from their definitions."""
+    kinds = {type(duplicate), type(original)}
+    if kinds == {RetentionBaseline, RunRateBaseline}:
+        retention = duplicate if isinstance(duplicate, RetentionBaseline) else original
+        if getattr(retention, "churn_per_period_", None) == 0:
+            return (
+                "no repeat buyer lapsed in the calibration period, so the retention "
+                "formula's churn is 0 and it keeps the run rate"
+            )
+    if kinds == {LastPeriodBaseline, RunRateBaseline} and summary is not None:
+        if "recent_window" in summary and summary["recent_window"].min() >= summary["T"].max():
+            return (
+                "the holdout is at least as long as the calibration period, so the "
+                '"last period" is the whole calibration period: the run rate'
+            )
+    return "the two give the same forecast for every customer here"
+
+
+def same_forecasts(result: Any, names: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+    """Models of a backtest whose forecasts repeat an earlier model's, customer by customer.
+
+    Two baselines can coincide on some data: "last period" is the run rate when the
+    holdout is at least as long as the calibration period (all customers the same
+    age), and the retention formula is the run rate when nobody lapsed in calibration
+    (churn 0). A report then shows identical rows, and one plot line hides the other.
+
+    Parameters
+    ----------
+    result
+        A :class:`~clvmodels.evaluation.BacktestResult`.
+    names
+        The models to compare, in order (default: the baselines of this module, in the
+        result's order); a model repeats the first earlier one with the same forecasts.
+
+    Returns
+    -------
+    dict
+        Repeating model -> (the model it repeats, why, in words).
+    """
+    rows = result.per_customer
+    fitted = next(iter(result.fitted.values()), {})
+    if names is None:
+        names = [n for n, (model, _) in fitted.items() if isinstance(model, _Baseline)]
+    order = list(names)
+    columns = [c for c in ("predicted_purchases", "predicted_value") if c in rows]
+    forecasts = {
+        name: rows.loc[rows["model"] == name, columns].to_numpy(np.float64) for name in order
+    }
+    summaries = list(result.summaries.values())
+    summary = summaries[0] if len(summaries) == 1 else None  # the reasons need one cut-off
+    repeats: dict[str, tuple[str, str]] = {}
+    for i, name in enumerate(order):
+        for earlier in order[:i]:
+            if earlier in repeats or forecasts[earlier].shape != forecasts[name].shape:
+                continue
+            same = np.allclose(
+                forecasts[earlier], forecasts[name], rtol=1e-9, atol=1e-12, equal_nan=True
+            )
+            if same:
+                why = _why_same(fitted[name][0], fitted[earlier][0], summary)
+                repeats[name] = (earlier, why)
+                break
+    return repeats

@@ -207,6 +207,24 @@ def cohort_counts(alive: Any, what: str = "retention cohorts") -> dict[str, np.n
     return cohorts
 
 
+def _check_identified(cohorts: Mapping[str, np.ndarray]) -> None:
+    """Refuse data of one period: it pins down alpha / (alpha + beta), not alpha and beta.
+
+    With counts at t = 0 and t = 1 only, the likelihood depends on the parameters
+    through P(churn at 1) = alpha / (alpha + beta) alone: every (alpha, beta) with that
+    ratio fits equally well, and the optimiser would return an arbitrary one.
+    """
+    if max(len(counts) for counts in cohorts.values()) >= 3:
+        return
+    churn = sum(c[0] - c[1] for c in cohorts.values()) / sum(c[0] for c in cohorts.values())
+    raise DataValidationError(
+        "ShiftedBetaGeoModel needs counts for at least 2 periods (alive at t = 0, 1 and 2, "
+        "e.g. [1000, 631, 468]) in one cohort or more: with one period (t = 0 and 1) the "
+        f"data give only the mean first-period churn alpha / (alpha + beta) = {churn:.3g}, "
+        "not alpha and beta apart, so retention beyond the first period is unknown"
+    )
+
+
 def likelihood_cells(
     cohorts: Mapping[str, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -572,7 +590,9 @@ class ShiftedBetaGeoModel(MaximumLikelihoodModel):
             raise TypeError(
                 "the sBG takes no weights: the counts alive are already numbers of customers"
             )
-        t, survived, count = likelihood_cells(cohort_counts(data))
+        cohorts = cohort_counts(data)
+        _check_identified(cohorts)
+        t, survived, count = likelihood_cells(cohorts)
         unique, counts = compress({"t": t, "survived": survived}, count)
         unit = time_unit_of(data) if isinstance(data, pd.DataFrame | pd.Series) else None
         return SufficientStatistics(unique, counts, unit)

@@ -15,6 +15,7 @@ import pandas as pd
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.page import page_html
 from clvmodels.report.sections import SECTIONS
+from clvmodels.report.words import backtest_verdict
 
 __all__ = [
     "REPORT_FILE",
@@ -45,7 +46,8 @@ def render_report(content: ReportContent) -> tuple[str, dict[str, pd.DataFrame]]
     tables: dict[str, pd.DataFrame] = {}
     sections = [s for make in SECTIONS if (s := make(content, tables)) is not None]
     lead = f"Customer-lifetime-value report on {content.source}, made with clvmodels."
-    return page_html(content.title, lead, sections), tables
+    verdict = backtest_verdict(content.backtest, content.holdout_period)
+    return page_html(content.title, lead, sections, verdict), tables
 
 
 def write_report(content: ReportContent, folder: str | Path) -> list[str]:

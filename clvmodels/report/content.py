@@ -8,12 +8,13 @@ and the page says why in ``notes``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["FittedModel", "ReportContent", "RetentionContent"]
+__all__ = ["FittedModel", "ReportContent", "RetentionContent", "drop_repeated_baselines"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,13 @@ class ReportContent:
         Table name -> posterior summary table when a Bayesian fit was requested.
     notes
         Sentences about what was left out and why.
+    warnings
+        The run's warnings in words: model name (or ``"backtest"``, or ``""`` for the
+        run as a whole) -> sentences, shown next to that model.
+    currency
+        The amounts' currency, named in the money columns, or ``None``.
+    backtest_notes
+        Sentences on the backtest tables (e.g. a baseline left out as a repeat).
     """
 
     title: str
@@ -119,3 +127,60 @@ class ReportContent:
     retention: RetentionContent | None = None
     bayes: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    currency: str | None = None
+    backtest_notes: list[str] = field(default_factory=list)
+
+    @property
+    def holdout_period(self) -> str | None:
+        """The backtest's holdout period, e.g. ``"1997-10-01 to 1998-06-30"``."""
+        result = self.backtest_result
+        if result is None or len(result.summaries) != 1:
+            return None
+        attrs = next(iter(result.summaries.values())).attrs
+        if "calibration_period_end" not in attrs or "observation_period_end" not in attrs:
+            return None
+        start = pd.Timestamp(attrs["calibration_period_end"]) + pd.Timedelta(days=1)
+        return f"{start.date()} to {pd.Timestamp(attrs['observation_period_end']).date()}"
+
+
+def drop_repeated_baselines(content: ReportContent) -> dict[str, tuple[str, str]]:
+    """Leave out of the backtest a baseline whose forecasts repeat another's, with a note.
+
+    Identical rows tell a reader nothing and one plot line would hide the other
+    (:func:`clvmodels.evaluation.baselines.same_forecasts`). The CSV of the results
+    (``per_customer``) is not written by the report, so nothing is lost.
+
+    Returns
+    -------
+    dict
+        Left-out baseline -> (the one it repeats, why).
+    """
+    result = content.backtest_result
+    if result is None:
+        return {}
+    from clvmodels.evaluation.baselines import same_forecasts
+
+    repeats = same_forecasts(result)
+    if not repeats:
+        return {}
+
+    def kept(frame: pd.DataFrame) -> pd.DataFrame:
+        if "model" in frame.columns:
+            return frame[~frame["model"].isin(list(repeats))]
+        return frame.drop(index=[n for n in repeats if n in frame.index])
+
+    content.backtest = {name: kept(table) for name, table in content.backtest.items()}
+    content.backtest_result = dataclasses.replace(
+        result,
+        per_customer=kept(result.per_customer),
+        metrics=kept(result.metrics),
+        aggregate=kept(result.aggregate),
+        tracking=kept(result.tracking),
+    )
+    for name, (original, why) in repeats.items():
+        content.backtest_notes.append(
+            f'"{name}" is left out: its forecasts are those of "{original}" for every customer '
+            f"({why})."
+        )
+    return repeats

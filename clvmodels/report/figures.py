@@ -53,8 +53,12 @@ def histogram(values: pd.Series, title: str, xlabel: str, log_x: bool = False) -
     if log_x:
         data = data[data > 0]
         low, high = np.log10(max(data.min(), 1e-2)), np.log10(data.max())
+        if high - low < 1e-6:  # every customer the same value: one bar, a decade wide
+            low, high = low - 0.5, high + 0.5
         bins = np.logspace(low, high, 40)
         ax.set_xscale("log")
+    elif len(data) and np.ptp(data) < 1e-12 * max(1.0, abs(float(data[0]))):
+        bins = np.linspace(data[0] - 0.5, data[0] + 0.5, 40)  # one value: one bar
     ax.hist(data, bins=bins, weights=np.full(len(data), 100 / max(len(data), 1)), color=_BLUE)
     ax.set(title=title, xlabel=xlabel, ylabel="% of customers")
     ax.spines[["top", "right"]].set_visible(False)
@@ -62,12 +66,15 @@ def histogram(values: pd.Series, title: str, xlabel: str, log_x: bool = False) -
 
 
 def bar_chart(values: pd.Series, title: str, ylabel: str) -> str:
-    """One bar per index entry (e.g. customer equity by valuation method)."""
+    """One bar per index entry (e.g. customer equity by valuation method), amounts in full."""
+    from matplotlib.ticker import FuncFormatter
+
     figure = _figure(6.4, 3.0)
     ax = figure.add_subplot()
     colours = [_BLUE] + [_GREY] * (len(values) - 1)
     ax.bar([str(i) for i in values.index], values.to_numpy(dtype=float), color=colours)
     ax.set(title=title, ylabel=ylabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
     ax.spines[["top", "right"]].set_visible(False)
     return png_data_uri(figure)
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from clvmodels.report.formats import readable_number
+
 __all__ = [
     "Section",
     "figure_html",
@@ -30,16 +32,33 @@ h3 { font-size: 1.05em; margin-bottom: 0.3em; }
 .lead { color: #555; margin-top: 0; }
 nav a { margin-right: 1em; }
 table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.92em; }
-th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; text-align: right; }
-th { background: #f2f5f8; white-space: nowrap; }
-.scroll { overflow-x: auto; }
-td:first-child, th:first-child { text-align: left; }
-figure { margin: 0.5em 0 1.2em; }
-figure img { max-width: 100%; }
+th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #ddd; text-align: right;
+         vertical-align: bottom; }
+th { background: #f2f5f8; font-weight: 600; }
+td { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; max-width: 100%; }
+td:first-child, th:first-child { text-align: left; white-space: normal; }
+figure { margin: 0.5em 0 1.2em; min-width: 0; }
+figure img { max-width: 100%; height: auto; }
 figcaption, .note { color: #555; font-size: 0.9em; }
 .note { background: #fff8e6; border-left: 3px solid #d9822b; padding: 0.4em 0.8em; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; }
+.warn { background: #fdecea; border-left-color: #c0392b; color: #5a1a14; }
+.verdict { font-size: 1.1em; font-weight: 600; background: #eef4fa;
+           border-left: 4px solid #1f5f99; padding: 0.6em 0.9em; }
+.grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.5em; }
 .csv { font-size: 0.85em; }
+@media (max-width: 760px) {
+  body { margin: 1em auto; padding: 0 0.8em; font-size: 14px; }
+  .grid { grid-template-columns: minmax(0, 1fr); }
+  table { font-size: 0.8em; }
+  th, td { padding: 0.2em 0.3em; }
+  nav a { display: inline-block; }
+}
+@media print {
+  body { max-width: none; margin: 0; }
+  section, figure, table { break-inside: avoid; }
+  .scroll { overflow: visible; }
+}
 """
 
 
@@ -52,24 +71,13 @@ class Section:
     body: str
 
 
-def readable_number(value: float) -> str:
-    """Four significant digits, thousands in full with separators (23,570 not 2.357e+04).
-
-    Examples
-    --------
-    >>> [readable_number(v) for v in (19684.0, 0.78546, -2810.3, 1.5e-5)]
-    ['19,684', '0.7855', '-2,810', '1.5e-05']
-    """
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
-
-
 def table_html(frame: pd.DataFrame, float_format: str | None = None, csv: str | None = None) -> str:
     """A DataFrame as an HTML table, with a link to its CSV copy.
 
     Floats use ``float_format`` (e.g. ``"{:,.2f}"``), else :func:`readable_number`.
     """
+    if frame.index.name is not None and frame.columns.name is None:  # one header row
+        frame = frame.rename_axis(index=None, columns=frame.index.name)
     formatter = float_format.format if float_format else readable_number
     formatters = {
         column: formatter for column in frame.columns if pd.api.types.is_float_dtype(frame[column])
@@ -102,8 +110,8 @@ def paragraph(text: str, css: str | None = None) -> str:
     return f"<p{attribute}>{html.escape(text)}</p>"
 
 
-def page_html(title: str, lead: str, sections: list[Section]) -> str:
-    """The whole page: title, a table of contents and the sections."""
+def page_html(title: str, lead: str, sections: list[Section], verdict: str | None = None) -> str:
+    """The whole page: title, the one-line verdict, a table of contents and the sections."""
     nav = "".join(f'<a href="#{s.anchor}">{html.escape(s.title)}</a>' for s in sections)
     body = "".join(
         f'<section id="{s.anchor}"><h2>{html.escape(s.title)}</h2>{s.body}</section>'
@@ -114,5 +122,6 @@ def page_html(title: str, lead: str, sections: list[Section]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
         f'<h1>{html.escape(title)}</h1><p class="lead">{html.escape(lead)}</p>'
-        f"<nav>{nav}</nav>{body}</body></html>\n"
+        + (paragraph(verdict, "verdict") if verdict else "")
+        + f"<nav>{nav}</nav>{body}</body></html>\n"
     )

@@ -14,22 +14,60 @@ import pandas as pd
 
 from clvmodels.report import figures
 from clvmodels.report.content import FittedModel, ReportContent
+from clvmodels.report.formats import readable_frame
 from clvmodels.report.page import Section, figure_html, key_values_html, paragraph, table_html
 
 __all__ = ["SECTIONS"]
 
 Tables = dict[str, pd.DataFrame]
 TOP_N = 20
+#: The top customers' columns on the page (the CSV and scores.csv have all).
+TOP_COLUMNS = ["frequency", "monetary_value", "p_alive", "expected_purchases", "clv"]
+_BACKTEST_TITLES = {
+    "purchases metrics": "Holdout purchases per customer: how close each forecast came",
+    "value metrics": "Holdout revenue per customer: how close each forecast came",
+    "holdout totals": "Holdout totals: the whole customer base",
+}
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _table(tables: Tables, name: str, frame: pd.DataFrame, fmt: str | None = None) -> str:
+def _table(
+    tables: Tables,
+    name: str,
+    frame: pd.DataFrame,
+    currency: str | None = None,
+    decimals: int | None = None,
+    transpose: bool = False,
+    money_table: bool = False,
+    columns: list[str] | None = None,
+) -> str:
+    """The table in words on the page; its CSV copy keeps the raw numbers and names.
+
+    ``transpose`` shows one column per row (for wide tables with few rows);
+    ``columns`` the page shows (the CSV has all).
+    """
     file = f"table_{_slug(name)}.csv"
     tables[file] = frame
-    return table_html(frame, fmt, csv=file)
+    shown = frame if columns is None else frame[[c for c in columns if c in frame]]
+    shown = readable_frame(shown, currency, decimals, money_table=money_table)
+    if transpose:
+        shown = shown.T.rename_axis(None)
+    return table_html(shown, csv=file)
+
+
+def _warnings_html(content: ReportContent, key: str) -> str:
+    """The run's warnings about ``key`` (a model's name) as visible notes."""
+    return "".join(
+        paragraph(f"Warning: {text}", "note warn") for text in content.warnings.get(key, [])
+    )
+
+
+def _setting_words(name: str) -> str:
+    """``customer_col`` -> ``customer column``."""
+    return re.sub(r"_col$", " column", name).replace("_", " ")
 
 
 def overview(content: ReportContent, tables: Tables) -> Section:
@@ -41,17 +79,20 @@ def overview(content: ReportContent, tables: Tables) -> Section:
     body = (
         key_values_html(content.overview)
         + "<h3>Settings</h3>"
-        + key_values_html(content.settings)
+        + key_values_html({_setting_words(k): v for k, v in content.settings.items()})
         + "".join(paragraph(note, "note") for note in content.notes)
+        + _warnings_html(content, "")
     )
     return Section("overview", "Data overview", body)
 
 
-def _model_html(model: FittedModel, tables: Tables) -> str:
+def _model_html(model: FittedModel, tables: Tables, content: ReportContent) -> str:
     words = "".join(paragraph(sentence) for sentence in model.words)
     facts = ", ".join(f"{k} {v}" for k, v in model.fit.items())
     return (
-        f"<h3>{html.escape(model.name)}</h3>{words}"
+        f"<h3>{html.escape(model.name)}</h3>"
+        + _warnings_html(content, model.name)
+        + words
         + _table(tables, f"parameters {model.name}", model.table)
         + (paragraph(facts) if facts else "")
     )
@@ -63,7 +104,7 @@ def parameters(content: ReportContent, tables: Tables) -> Section:
         "Maximum-likelihood estimates with standard errors and 95% confidence intervals "
         f"(delta method on the log scale). Times are in {content.time_unit}s."
     )
-    body = intro + "".join(_model_html(model, tables) for model in content.models)
+    body = intro + "".join(_model_html(model, tables, content) for model in content.models)
     return Section("parameters", "Fitted models", body)
 
 
@@ -108,11 +149,13 @@ def customers(content: ReportContent, tables: Tables) -> Section:
     top = scores.sort_values(value, ascending=False).head(TOP_N)
     body = (
         f'<div class="grid">{"".join(images)}</div>'
-        + f"<h3>Top {TOP_N} customers by {value.replace('_', ' ')} ({content.horizon})</h3>"
-        + _table(tables, "top customers", top, "{:,.2f}")
+        + f"<h3>Top {TOP_N} customers by {'CLV' if value == 'clv' else 'expected purchases'} "
+        f"({content.horizon})</h3>"
+        + _table(tables, "top customers", top, content.currency, 2, columns=TOP_COLUMNS)
         + paragraph(
             f"All {len(scores):,} customers' scores are in scores.csv (frequency, recency, T, "
-            "P(alive), expected purchases and, with spend, expected spend and CLV)."
+            "P(alive), expected purchases and, with spend, expected spend and CLV); the top "
+            "customers' recency and T are in the table's CSV."
         )
     )
     return Section("customers", "Customers", body)
@@ -122,7 +165,7 @@ def holdout(content: ReportContent, tables: Tables) -> Section | None:
     """The backtest: metrics per model, totals, tracking and calibration plots."""
     if not content.backtest:
         return None
-    body = paragraph(
+    body = _warnings_html(content, "backtest") + paragraph(
         "Every model fitted on the calibration period only, predicting what each customer "
         "did in the holdout period, next to the textbook baselines fed with the same "
         "calibration data (run rate, retention formula, last period; see "
@@ -146,9 +189,17 @@ def holdout(content: ReportContent, tables: Tables) -> Section | None:
             ),
         ]
         body += f'<div class="grid">{"".join(images)}</div>'
+    body += "".join(paragraph(note, "note") for note in content.backtest_notes)
     for name, table in content.backtest.items():
-        body += f"<h3>{html.escape(name.capitalize())}</h3>"
-        body += _table(tables, f"backtest {name}", table)
+        body += f"<h3>{html.escape(_BACKTEST_TITLES.get(name, name.capitalize()))}</h3>"
+        body += _table(
+            tables,
+            f"backtest {name}",
+            table,
+            content.currency,
+            transpose=True,
+            money_table=name.startswith("value"),
+        )
     return Section("backtest", "Did the predictions come true?", body)
 
 
@@ -159,7 +210,9 @@ def comparison(content: ReportContent, tables: Tables) -> Section | None:
     aggregate = content.comparison
     churn = content.churn_per_period
     chart = figures.bar_chart(
-        aggregate["customer_equity"], f"Customer equity over {content.horizon}", "sum of CLV"
+        aggregate["customer_equity"],
+        f"Customer equity over {content.horizon}",
+        f"sum of CLV ({content.currency})" if content.currency else "sum of CLV",
     )
     body = (
         paragraph(
@@ -171,7 +224,7 @@ def comparison(content: ReportContent, tables: Tables) -> Section | None:
             "customers silent for 6 months counted as lost, per month of tenure at risk)."
         )
         + figure_html(chart, "Customer equity (sum of CLV) by method.")
-        + _table(tables, "clv comparison", aggregate, "{:,.2f}")
+        + _table(tables, "clv comparison", aggregate, content.currency, transpose=True)
     )
     return Section("comparison", "Probabilistic vs textbook CLV", body)
 
@@ -189,10 +242,11 @@ def retention(content: ReportContent, tables: Tables) -> Section | None:
         f"has renewed n times (discount rate {r.discount_rate:.0%} per {r.period}); the "
         "retention formula assumes every customer keeps the first-period retention rate."
     ) + figure_html(curves, "Customers alive: observed (dots), sBG fit and projection.")
-    body += _table(tables, "retention lifetimes", r.lifetimes)
+    body += _warnings_html(content, "sBG")
+    body += _table(tables, "retention lifetimes", r.lifetimes, transpose=True)
     for name, frame in r.curves.items():
         tables[f"table_retention_curve_{_slug(name)}.csv"] = frame
-    body += "".join(_model_html(model, tables) for model in r.models)
+    body += "".join(_model_html(model, tables, content) for model in r.models)
     return Section("retention", "Retention and lifetime (contractual cohorts)", body)
 
 
@@ -201,7 +255,9 @@ def bayes(content: ReportContent, tables: Tables) -> Section | None:
     if not content.bayes:
         return None
     body = "".join(
-        f"<h3>{html.escape(name)}</h3>" + _table(tables, f"posterior {name}", table)
+        f"<h3>{html.escape(name)}</h3>"
+        + _warnings_html(content, f"Bayesian {name}")
+        + _table(tables, f"posterior {name}", table)
         for name, table in content.bayes.items()
     )
     return Section("bayes", "Bayesian fits", body)

@@ -9,20 +9,46 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["parameter_words"]
+__all__ = ["NO_DROPOUT", "backtest_verdict", "parameter_words"]
+
+
+#: Below this mean dropout probability the fit is at the "no dropout" boundary.
+NO_DROPOUT = 1e-4
+
+
+def _spread(cv: float) -> str:
+    """How much purchase rates differ between customers, from their coefficient of variation."""
+    if cv >= 1:
+        return "vary widely between customers"
+    if cv >= 0.3:
+        return "vary moderately between customers"
+    if cv >= 0.01:
+        return "vary little between customers"
+    return "are practically the same for every customer"
 
 
 def _bgnbd(p: Mapping[str, float], unit: str) -> list[str]:
     rate = p["r"] / p["alpha"]
     dropout = p["a"] / (p["a"] + p["b"])
-    return [
+    cv = p["r"] ** -0.5
+    words = [
         f"While active, the average customer buys {rate:.3g} times per {unit} "
-        f"(r / alpha = {p['r']:.3g} / {p['alpha']:.3g}); purchase rates vary widely between "
-        f"customers when r is small (coefficient of variation 1 / sqrt(r) = "
-        f"{p['r'] ** -0.5:.2g}).",
-        f"After each purchase a customer stops buying for good with probability "
-        f"{dropout:.1%} on average (a / (a + b)).",
+        f"(r / alpha = {p['r']:.3g} / {p['alpha']:.3g}); purchase rates {_spread(cv)} "
+        f"(coefficient of variation 1 / sqrt(r) = {cv:.2g}; 1 or more is wide).",
     ]
+    if dropout < NO_DROPOUT:
+        words.append(
+            "The data show no dropout: the fitted chance that a customer stops buying after a "
+            f"purchase is practically zero (a / (a + b) = {dropout:.1g}), so the model counts "
+            "every customer as still active and P(alive) is 1 for all. This is the edge of "
+            "what the model can say, not a measured loyalty: see the warning."
+        )
+    else:
+        words.append(
+            f"After each purchase a customer stops buying for good with probability "
+            f"{dropout:.1%} on average (a / (a + b))."
+        )
+    return words
 
 
 def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
@@ -31,7 +57,13 @@ def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
         f"{p['p']:.3g}; customers' means vary with shape q = {p['q']:.3g} and scale "
         f"v = {p['v']:.3g}."
     ]
-    if p["q"] > 1:
+    if p["q"] > 1e4:
+        words.append(
+            f"q and v are so large that customers' mean spends are practically the same: "
+            f"every customer is expected to spend about {p['p'] * p['v'] / (p['q'] - 1):,.2f} "
+            "per purchase, whatever their own average (p v / (q - 1))."
+        )
+    elif p["q"] > 1:
         words.append(
             f"The average customer spends {p['p'] * p['v'] / (p['q'] - 1):,.2f} per purchase "
             "(p v / (q - 1)); a customer's expected spend moves from the population mean "
@@ -85,3 +117,49 @@ def parameter_words(model_class: str, params: Mapping[str, float], unit: str) ->
     """
     describe = _WORDS.get(model_class)
     return describe(params, unit) if describe else []
+
+
+def _signed(share: float) -> str:
+    """A relative error as words: ``12 % low``, ``31 % high``, ``on target``."""
+    if abs(share) < 0.005:
+        return "on target (within 0.5 %)"
+    return f"{abs(share) * 100:.0f} % {'high' if share > 0 else 'low'}"
+
+
+def backtest_verdict(backtest: Mapping, period: str | None = None) -> str | None:
+    """One sentence on the backtest: the model's total error and the best baseline's.
+
+    Parameters
+    ----------
+    backtest
+        The report's backtest tables; ``"purchases metrics"`` has one row per model
+        (the chosen model first, then the textbook baselines) with
+        ``total_relative_error``.
+    period
+        The holdout period in words, e.g. ``"1997-10-01 to 1998-06-30"``.
+
+    Returns
+    -------
+    str or None
+        ``None`` without a backtest.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> metrics = pd.DataFrame({"total_relative_error": [-0.12, 0.31, 0.45]},
+    ...                        index=["BG/NBD + Gamma-Gamma", "run rate", "last period"])
+    >>> backtest_verdict({"purchases metrics": metrics})
+    "Backtest: the model's forecast of purchases was 12 % low; the best textbook formula \
+(run rate) was 31 % high."
+    """
+    metrics = backtest.get("purchases metrics")
+    if metrics is None or metrics.empty or "total_relative_error" not in metrics:
+        return None
+    errors = metrics["total_relative_error"]
+    when = f" (holdout {period})" if period else ""
+    text = f"Backtest{when}: the model's forecast of purchases was {_signed(errors.iloc[0])}"
+    baselines = errors.iloc[1:].dropna()
+    if len(baselines):
+        best = baselines.abs().idxmin()
+        text += f"; the best textbook formula ({best}) was {_signed(baselines[best])}"
+    return text + "."

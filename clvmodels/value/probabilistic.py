@@ -42,6 +42,7 @@ curves for customer base analysis. *Journal of Marketing Research*, 42(4),
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +70,7 @@ __all__ = [
     "discount_schedule",
     "discounted_expected_transactions",
     "summary_time_unit",
+    "warn_implausible_rate",
 ]
 
 #: Two lengths (in steps) closer than this are taken as equal.
@@ -150,6 +152,29 @@ def summary_time_unit(summary: pd.DataFrame, time_unit: str | None = None) -> st
     return stated if stated is not None else given  # type: ignore[return-value]
 
 
+#: A discount rate above this per period is almost surely a percentage given as a number.
+PLAUSIBLE_RATE = 1.0
+
+
+def warn_implausible_rate(rate: float, period: str, stacklevel: int = 2) -> None:
+    """Warn when ``discount_rate`` is above 1 (100 %) per period: likely meant as a percent.
+
+    ``discount_rate=10`` discounts by 1000 % a period; the user almost surely meant
+    10 %, i.e. 0.10. A rate above 1 is not refused (a monthly rate of a very risky
+    business may be), only named.
+    """
+    if rate > PLAUSIBLE_RATE:
+        words = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+        period = words.get(period, period)
+        warnings.warn(
+            f"discount_rate={rate:g} is {rate:.0%} per {period}: rates are fractions, so "
+            f"{rate:g} % would be discount_rate={rate / 100:g}; pass that if you meant "
+            "a percentage",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
 def discount_schedule(
     horizon: float,
     discount_rate: float,
@@ -198,6 +223,7 @@ def discount_schedule(
     discount_period = canonical_unit(discount_period)
     n_steps = _whole_steps(horizon)
     rate = finite_scalar(discount_rate, "discount_rate", greater_than=-1)
+    warn_implausible_rate(rate, discount_period, stacklevel=3)
     if step_length is None:
         length = days_per_unit(horizon_unit) / days_per_unit(time_unit)
     else:
