@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior
-from clvmodels.bayes.purchase_predictions import PosteriorRFMPredictions
+from clvmodels.estimation.bayes import BayesianModel, LogNormalPrior
+from clvmodels.estimation.purchase_predictions import PosteriorRFMPredictions
 from clvmodels.models import beta_geo
 from clvmodels.models.namespace import pytensor_namespace
 

@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior
 from clvmodels.bayes.pareto_nbd import mean_age, rfm_rows
-from clvmodels.bayes.purchase_predictions import PosteriorRFMPredictions
-from clvmodels.bayes.rows import WeightedRows
+from clvmodels.estimation.bayes import BayesianModel, LogNormalPrior
+from clvmodels.estimation.purchase_predictions import PosteriorRFMPredictions
+from clvmodels.estimation.rfm_predictions import PurchaseFunctions
+from clvmodels.estimation.rows import WeightedRows
 from clvmodels.models import modified_beta_geo
 from clvmodels.models.namespace import pytensor_namespace
-from clvmodels.models.rfm_predictions import PurchaseFunctions
 
 __all__ = ["BayesianModifiedBetaGeoModel"]
 

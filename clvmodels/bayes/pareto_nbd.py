@@ -24,14 +24,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior
-from clvmodels.bayes.posterior import CHUNK_ELEMENTS
-from clvmodels.bayes.purchase_predictions import PosteriorRFMPredictions
-from clvmodels.bayes.rows import WeightedRows, weighted_rows
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.bayes import BayesianModel, LogNormalPrior
+from clvmodels.estimation.posterior import CHUNK_ELEMENTS
+from clvmodels.estimation.purchase_predictions import PosteriorRFMPredictions
+from clvmodels.estimation.rfm_predictions import PurchaseFunctions
+from clvmodels.estimation.rows import WeightedRows, weighted_rows
 from clvmodels.models import pareto_nbd
 from clvmodels.models.namespace import pytensor_namespace
-from clvmodels.models.rfm_predictions import PurchaseFunctions
 
 __all__ = ["BayesianParetoNBDModel"]
 

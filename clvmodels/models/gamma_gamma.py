@@ -27,9 +27,10 @@ from scipy import special
 
 from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.rows import SufficientStatistics, compress
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models._compiled_sums import bind
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [

@@ -44,10 +44,11 @@ from scipy import special, stats
 
 from clvmodels.checks import positive_parameters
 from clvmodels.data.validation import check_summary
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
+from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
+from clvmodels.estimation.rows import SufficientStatistics
 from clvmodels.models._special import beta_geometric_nbd_mean
 from clvmodels.models.namespace import NUMPY
-from clvmodels.models.rfm_predictions import PurchaseFunctions, RFMPredictions
 
 __all__ = [
     "ModifiedBetaGeoModel",

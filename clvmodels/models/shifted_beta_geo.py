@@ -45,8 +45,9 @@ from scipy import special
 
 from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import Problems
+from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.rows import SufficientStatistics, compress
 from clvmodels.exceptions import DataValidationError
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
