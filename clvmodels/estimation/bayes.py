@@ -27,6 +27,7 @@ from clvmodels.estimation.density import LogLikelihood, chain_threads, nutpie_mo
 from clvmodels.estimation.inference import Method, Sampling, default_nuts_sampler, infer
 from clvmodels.estimation.intervals import check_probability
 from clvmodels.estimation.params import Settings
+from clvmodels.estimation.spec import ModelSpec
 from clvmodels.exceptions import ConvergenceWarning
 
 __all__ = ["BayesianModel", "LogNormalPrior", "Method", "Sampling", "default_nuts_sampler"]
@@ -83,6 +84,9 @@ class BayesianModel(Settings):
     """
 
     param_names: ClassVar[tuple[str, ...]] = ()
+    #: The model's specification, where it has one: its default priors are then the
+    #: default of :meth:`_default_priors`.
+    spec: ClassVar[ModelSpec | None] = None
 
     def __init__(
         self, priors: Mapping[str, LogNormalPrior | tuple[float, float]] | None = None
@@ -100,7 +104,11 @@ class BayesianModel(Settings):
         return self.param_names
 
     def _default_priors(self, stats: Any) -> dict[str, LogNormalPrior]:
-        raise NotImplementedError
+        if self.spec is None:
+            raise NotImplementedError
+        return {
+            name: LogNormalPrior(*prior) for name, prior in self.spec.default_priors(stats).items()
+        }
 
     def _statistics(self, data: Any, weights: ArrayLike | None = None) -> Any:
         """The checked, compressed data (e.g. :class:`~clvmodels.estimation.rows.CompressedRows`).

@@ -31,6 +31,7 @@ from clvmodels.estimation.persistence import (
     write_document,
 )
 from clvmodels.estimation.rows import CompressedRows
+from clvmodels.estimation.spec import ModelSpec
 from clvmodels.exceptions import ConvergenceError, ConvergenceWarning, ModelFileError
 
 __all__ = ["MaximumLikelihoodModel"]
@@ -50,6 +51,9 @@ class MaximumLikelihoodModel(Settings):
     """
 
     param_names: ClassVar[tuple[str, ...]] = ()
+    #: The model's specification (:class:`~clvmodels.estimation.spec.ModelSpec`), where it
+    #: has one: then its starting values and limits are the hooks' defaults.
+    spec: ClassVar[ModelSpec | None] = None
 
     def __init__(self, penalizer_coef: float = 0.0) -> None:
         self.penalizer_coef = penalizer_coef
@@ -63,7 +67,9 @@ class MaximumLikelihoodModel(Settings):
         raise NotImplementedError
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
-        raise NotImplementedError
+        if self.spec is None:
+            raise NotImplementedError
+        return self.spec.starting_values(stats)
 
     @staticmethod
     def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
@@ -211,7 +217,7 @@ class MaximumLikelihoodModel(Settings):
         A model whose likelihood is maximised at a limit (e.g. no dropout) says which one,
         so that the user reads the fit as that simpler model.
         """
-        return []
+        return [] if self.spec is None else self.spec.limits(params)
 
     def fit(self, data: Any, weights: Iterable[float] | None = None) -> Self:
         """Fit by maximum likelihood; returns ``self``.

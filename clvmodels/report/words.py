@@ -9,20 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from clvmodels.models.beta_geo import SPEC as BETA_GEO
+
 __all__ = ["parameter_words"]
-
-
-def _bgnbd(p: Mapping[str, float], unit: str) -> list[str]:
-    rate = p["r"] / p["alpha"]
-    dropout = p["a"] / (p["a"] + p["b"])
-    return [
-        f"While active, the average customer buys {rate:.3g} times per {unit} "
-        f"(r / alpha = {p['r']:.3g} / {p['alpha']:.3g}); purchase rates vary widely between "
-        f"customers when r is small (coefficient of variation 1 / sqrt(r) = "
-        f"{p['r'] ** -0.5:.2g}).",
-        f"After each purchase a customer stops buying for good with probability "
-        f"{dropout:.1%} on average (a / (a + b)).",
-    ]
 
 
 def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
@@ -51,7 +40,7 @@ def _shifted_beta_geo(p: Mapping[str, float], unit: str) -> list[str]:
 
 
 _WORDS = {
-    "BetaGeoModel": _bgnbd,
+    "BetaGeoModel": BETA_GEO.words,
     "GammaGammaModel": _gamma_gamma,
     "ShiftedBetaGeoModel": _shifted_beta_geo,
 }
