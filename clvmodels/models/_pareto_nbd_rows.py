@@ -14,10 +14,7 @@ from __future__ import annotations
 import math
 
 from clvmodels.models._numba_special import digamma, jit
-
-#: Beyond this, e^-l is below 2e-22 relative to the integrand's start: the integral is cut
-#: (the value of ``pareto_nbd._CUT``).
-CUT = 50.0
+from clvmodels.models.pareto_nbd import TAIL_CUT as CUT
 
 
 @jit

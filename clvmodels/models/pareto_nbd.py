@@ -99,8 +99,9 @@ _UNIQUE_FROM = 2000
 #: Rows per block in the fit's objective: keeps the (rows x nodes) temporaries in cache.
 _BLOCK = 4096
 
-#: Beyond this, e^-l is below 2e-22 relative to the integrand's start: the integral is cut.
-_CUT = 50.0
+#: Beyond this, e^-l is below 2e-22 relative to the integrand's start: the integral is cut
+#: (here and in the compiled kernel, :mod:`._pareto_nbd_rows`, which reads it from here).
+TAIL_CUT = 50.0
 
 
 def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
@@ -168,7 +169,7 @@ def _tail_integral(
     one_minus_z = (xp.where(alpha_larger, beta, alpha) + t_x) / base
     upper = m * xp.log1p((T - t_x) / base)
     positive = upper > 0.0
-    upper = xp.where(positive, xp.minimum(upper, _CUT), 1.0)
+    upper = xp.where(positive, xp.minimum(upper, TAIL_CUT), 1.0)
     # rho(l) / rho(0) falls by 1/e within about m (1 - z) / (q z); min(that, 1) written as
     # a ratio whose denominator is never 0, so that its derivative is finite at alpha = beta
     # (z = 0), where PyMC starts when both priors have the same centre
@@ -522,7 +523,7 @@ def discounted_expected_residual_transactions(
     shape = np.broadcast(s, z).shape
     s_b, z_b = np.broadcast_to(s, shape), np.broadcast_to(z, shape)
     scale = np.minimum(1.0, z_b / s_b)
-    ell, weights = _log_spaced_nodes(scale, np.full(shape, _CUT), NUMPY)
+    ell, weights = _log_spaced_nodes(scale, np.full(shape, TAIL_CUT), NUMPY)
     integrand = np.exp(-ell - s_b[..., None] * np.log1p(ell / z_b[..., None]))
     integral = np.sum(weights * integrand, axis=-1)
     mean_inverse = integral / delta

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from clvmodels.models.beta_geo import SPEC as BETA_GEO
+from clvmodels.models.gamma_gamma import population_mean_spend
 
 __all__ = ["parameter_words"]
 
@@ -22,7 +23,7 @@ def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
     ]
     if p["q"] > 1:
         words.append(
-            f"The average customer spends {p['p'] * p['v'] / (p['q'] - 1):,.2f} per purchase "
+            f"The average customer spends {population_mean_spend(p):,.2f} per purchase "
             "(p v / (q - 1)); a customer's expected spend moves from the population mean "
             "towards their own average the more purchases they have made."
         )
