@@ -22,32 +22,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
-from clvmodels.data.validation import check_summary
 from clvmodels.estimation.bayes import BayesianModel, LogNormalPrior
 from clvmodels.estimation.posterior import CHUNK_ELEMENTS
 from clvmodels.estimation.purchase_predictions import PosteriorRFMPredictions
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions
-from clvmodels.estimation.rows import WeightedRows, weighted_rows
+from clvmodels.estimation.rows import RFM_COLUMNS, WeightedRows, mean_age, rfm_rows
 from clvmodels.models import pareto_nbd
 from clvmodels.models.namespace import pytensor_namespace
 
-__all__ = ["BayesianParetoNBDModel"]
-
-#: The (x, t_x, T) columns of an RFM summary.
-RFM_COLUMNS = ("frequency", "recency", "T")
-
-
-def rfm_rows(summary: pd.DataFrame, weights: ArrayLike | None = None) -> WeightedRows:
-    """The checked summary's distinct (frequency, recency, T) rows with their counts."""
-    check_summary(summary)
-    return weighted_rows(summary, RFM_COLUMNS, weights)
-
-
-def mean_age(rows: WeightedRows) -> float:
-    """The customers' mean T: the centre of the priors on the time-scale parameters."""
-    return max(float(np.dot(rows.weights, rows.columns["T"]) / rows.weights.sum()), 1e-9)
+__all__ = ["RFM_COLUMNS", "BayesianParetoNBDModel", "mean_age", "rfm_rows"]
 
 
 class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):

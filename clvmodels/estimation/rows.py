@@ -19,14 +19,20 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from clvmodels.data.units import time_unit_of
+from clvmodels.data.validation import check_summary
 
 __all__ = [
     "CompressedRows",
     "SufficientStatistics",
     "WeightedRows",
     "compress",
+    "mean_age",
+    "rfm_rows",
     "weighted_rows",
 ]
+
+#: The columns of an RFM summary that the purchase models' likelihoods read.
+RFM_COLUMNS = ("frequency", "recency", "T")
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,17 @@ def weighted_rows(
         rows.weights[keep],
         rows.time_unit,
     )
+
+
+def rfm_rows(summary: pd.DataFrame, weights: ArrayLike | None = None) -> CompressedRows:
+    """The checked summary's distinct (frequency, recency, T) rows with their counts."""
+    check_summary(summary)
+    return weighted_rows(summary, RFM_COLUMNS, weights)
+
+
+def mean_age(rows: CompressedRows) -> float:
+    """The customers' mean T (at least 1e-9): the centre of priors on time scales."""
+    return max(float(np.dot(rows.weights, rows.columns["T"]) / rows.weights.sum()), 1e-9)
 
 
 def compress(columns: dict[str, np.ndarray], weights: np.ndarray | None = None) -> tuple:

@@ -43,6 +43,7 @@ from clvmodels.models.namespace import NUMPY
 
 __all__ = [
     "PARAM_NAMES",
+    "check_horizon",
     "conditional_expected_purchases",
     "distinct_values",
     "dropout_log_odds",
@@ -266,7 +267,7 @@ def expected_purchases(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndar
     :class:`~clvmodels.exceptions.NumericalPrecisionError`).
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     return beta_geometric_nbd_mean(r, alpha, a, b, t)
 
 
@@ -301,7 +302,7 @@ def conditional_expected_purchases(
     the shape of ``t`` drops out of the result.
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     if weights is not None:
         weights = np.asarray(weights, dtype=np.float64)
         if t.ndim != 1 or weights.shape != t.shape or not np.all(np.isfinite(weights)):
@@ -366,7 +367,7 @@ def probability_of_purchases(
     tail sum is the negative-binomial survival function.
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     n = np.asarray(n)
     if np.any(n < 0) or np.any(n != np.round(n)):
         raise ValueError(f"n must be whole numbers >= 0, got {n}")
@@ -384,10 +385,11 @@ def probability_of_purchases(
     return np.exp(np.logaddexp(first, tail))
 
 
-def _check_horizon(t: ArrayLike) -> np.ndarray:
+def check_horizon(t: ArrayLike) -> np.ndarray:
+    """``t`` as a float array of horizons; each must be finite and >= 0."""
     t = np.asarray(t, dtype=np.float64)
     if np.any(~np.isfinite(t)) or np.any(t < 0):
-        raise ValueError(f"the horizon t must be finite and >= 0, got {t}")
+        raise ValueError(f"the horizon t must be finite and >= 0, e.g. t=52.0; got {t}")
     return t
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from clvmodels.estimation.rows import CompressedRows
+from clvmodels.estimation.rows import CompressedRows, mean_age
 from clvmodels.estimation.spec import ModelSpec
 from clvmodels.models.beta_geo.math import PARAM_NAMES
 
@@ -31,8 +31,8 @@ def starting_values(rows: CompressedRows) -> list[np.ndarray]:
     ]
 
 
-def limits(params: Mapping[str, float]) -> list[str]:
-    """The BG/NBD's limits, reached when the likelihood is flat towards them.
+def limits(params: Mapping[str, float], label: str = "BG/NBD") -> list[str]:
+    """The BG/NBD's limits (and the MBG/NBD's: ``label``), where the likelihood is flat.
 
     b -> inf with E[p] = a / (a + b) -> 0: the NBD; a + b -> inf with b / a fixed: one
     dropout probability for all; r, alpha -> inf with r / alpha fixed: one purchase rate
@@ -43,7 +43,7 @@ def limits(params: Mapping[str, float]) -> list[str]:
     found = []
     if b > LIMIT_RATIO and a / (a + b) < 1e-3:
         found.append(
-            f"no evidence of dropout: BG/NBD reduces to the NBD (b = {b:.3g} -> inf, "
+            f"no evidence of dropout: {label} reduces to the NBD (b = {b:.3g} -> inf, "
             f"mean dropout probability a/(a+b) = {a / (a + b):.2g})"
         )
     elif a + b > LIMIT_RATIO:
@@ -69,10 +69,9 @@ def default_priors(rows: CompressedRows) -> dict[str, tuple[float, float]]:
     age because alpha is a time scale in the summary's unit (the prior then says the same
     in days as in weeks).
     """
-    mean_age = float(np.dot(rows.weights, rows.columns["T"]) / rows.weights.sum())
     return {
         "r": (0.0, 2.0),
-        "alpha": (float(np.log(max(mean_age, 1e-9))), 2.5),
+        "alpha": (float(np.log(mean_age(rows))), 2.5),
         "a": (0.0, 2.0),
         "b": (0.0, 2.0),
     }
