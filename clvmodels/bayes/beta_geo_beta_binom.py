@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior
-from clvmodels.bayes.posterior import CHUNK_ELEMENTS
-from clvmodels.bayes.purchase_predictions import PosteriorPurchasePredictions
-from clvmodels.bayes.rows import WeightedRows, weighted_rows
+from clvmodels.estimation.bayes import BayesianModel, LogNormalPrior
+from clvmodels.estimation.posterior import CHUNK_ELEMENTS
+from clvmodels.estimation.purchase_predictions import PosteriorPurchasePredictions
+from clvmodels.estimation.rfm_predictions import PurchaseFunctions
+from clvmodels.estimation.rows import WeightedRows, weighted_rows
 from clvmodels.models import beta_geo_beta_binom as bgbb
 from clvmodels.models.namespace import pytensor_namespace
-from clvmodels.models.rfm_predictions import PurchaseFunctions
 
 __all__ = ["BayesianBetaGeoBetaBinomModel"]
 

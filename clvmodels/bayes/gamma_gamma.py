@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior
-from clvmodels.bayes.posterior import distinct_rows, per_customer, summarise_draws
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.bayes import BayesianModel, LogNormalPrior
+from clvmodels.estimation.posterior import distinct_rows, per_customer, summarise_draws
 from clvmodels.models import gamma_gamma
 from clvmodels.models.namespace import pytensor_namespace
 

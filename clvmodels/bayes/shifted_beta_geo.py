@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.bayes.base import BayesianModel, LogNormalPrior, Sampling
-from clvmodels.bayes.posterior import summarise_draws
 from clvmodels.data.units import time_unit_of
+from clvmodels.estimation.bayes import BayesianModel, LogNormalPrior, Sampling
+from clvmodels.estimation.posterior import summarise_draws
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models import shifted_beta_geo as sbg
 from clvmodels.models.namespace import pytensor_namespace

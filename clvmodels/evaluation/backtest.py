@@ -26,7 +26,6 @@ way: an alternative to the Pareto/NBD model. *Marketing Science*, 24(2), 275-284
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +37,7 @@ from clvmodels.data.dates import parse_date_column
 from clvmodels.data.summary import calibration_holdout_split
 from clvmodels.data.units import days_per_unit, time_unit_of
 from clvmodels.deprecation import renamed_column_arguments
+from clvmodels.estimation.params import clone
 from clvmodels.evaluation.baselines import (
     LastPeriodBaseline,
     RetentionBaseline,
@@ -147,8 +147,8 @@ def _spend_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fitted_copy(model: Any, data: pd.DataFrame) -> Any:
-    """A fitted copy of ``model`` (the candidate given by the caller is left as it was)."""
-    copied = copy.deepcopy(model)
+    """A fitted clone of ``model`` (the candidate given by the caller is left as it was)."""
+    copied = clone(model)
     returned = copied.fit(data)
     return copied if returned is None else returned  # fit should return self; some don't
 

@@ -38,7 +38,9 @@ from scipy import special
 from clvmodels.checks import positive_parameters
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import Problems, require_frame
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
+from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.protocols import PurchaseCapabilities
+from clvmodels.estimation.rows import SufficientStatistics
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
@@ -349,7 +351,7 @@ def discounted_expected_residual_transactions(
     return p_alive * mean_p * _survival_sum(gamma, delta_n, np.full(p_alive.shape, n_terms), d)
 
 
-class BetaGeoBetaBinomModel(MaximumLikelihoodModel):
+class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
     """BG/BB model of discrete-time transactions and dropout, fitted by maximum likelihood.
 
     Fit it on an (x, t_x, n) table (:func:`opportunity_summary`, or an aggregated table

@@ -27,9 +27,10 @@ from scipy import special
 
 from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.rows import SufficientStatistics, compress
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models._compiled_sums import bind
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
@@ -198,6 +199,32 @@ def expected_spend(
     return p * (v + m * x) / (p * x + q - 1.0)
 
 
+def population_mean_spend(params: Mapping[str, ArrayLike]) -> float:
+    """p gamma / (q - 1): the mean spend per transaction across customers (q > 1).
+
+    :func:`expected_spend` of a customer without repeat purchases (Fader, Hardie & Lee
+    2005, eq. 5).
+    """
+    return float(expected_spend(params, 0.0, 0.0))
+
+
+def mean_spend_density(
+    params: Mapping[str, ArrayLike], frequency: ArrayLike, spend: ArrayLike
+) -> np.ndarray:
+    """Density of a customer's mean spend at ``spend``, mixed over the ``frequency`` given.
+
+    The likelihood of :func:`log_likelihood` (the density of the mean of x spends, given
+    x), averaged over the distinct x > 0 of ``frequency`` weighted by their counts; one
+    value per element of ``spend`` (e.g. to draw over a histogram of the repeat buyers'
+    mean spend).
+    """
+    xs, counts = np.unique(np.asarray(frequency, dtype=np.float64), return_counts=True)
+    z = np.asarray(spend, dtype=np.float64)[:, None]
+    with np.errstate(divide="ignore"):
+        log_f = log_likelihood(params, xs[None, :], z)
+    return np.exp(log_f) @ (counts / counts.sum())
+
+
 def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistics:
     """The distinct (x, m) rows of the repeat buyers, their counts, and the distinct x.
 
@@ -285,4 +312,4 @@ class GammaGammaModel(MaximumLikelihoodModel):
     def population_mean_spend_(self) -> float:
         """p gamma / (q - 1): mean spend per transaction across customers."""
         self._check_fitted()
-        return float(expected_spend(self.params_, 0.0, 0.0))
+        return population_mean_spend(self.params_)

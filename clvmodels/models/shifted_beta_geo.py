@@ -45,8 +45,9 @@ from scipy import special
 
 from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import Problems
+from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.rows import SufficientStatistics, compress
 from clvmodels.exceptions import DataValidationError
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics, compress
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
@@ -362,12 +363,12 @@ def survival(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndarray:
 
     .. math:: S(t) = \frac{B(\alpha, \beta+t)}{B(\alpha, \beta)}, \quad t = 0, 1, \dots
 
-    i.e. has renewed at least t times (Fader & Hardie 2007). ``t`` and
-    the parameters broadcast.
+    i.e. has renewed at least t times (Fader & Hardie 2007): the censored cell of
+    :func:`cell_log_likelihood`. ``t`` and the parameters broadcast.
     """
     alpha, beta = _unpack(params)
     t = _whole_numbers(t, "t", 0)
-    return np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta))
+    return np.exp(cell_log_likelihood({"alpha": alpha, "beta": beta}, t, np.ones_like(t)))
 
 
 def retention_rate(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndarray:
@@ -387,11 +388,12 @@ def churn_probability(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndarr
 
     .. math:: P(T = t) = \frac{B(\alpha+1, \beta+t-1)}{B(\alpha, \beta)}, \quad t = 1, 2, \dots
 
-    (Fader & Hardie 2007); equals :math:`S(t-1) - S(t)`.
+    (Fader & Hardie 2007): the churned cell of :func:`cell_log_likelihood`; equals
+    :math:`S(t-1) - S(t)`.
     """
     alpha, beta = _unpack(params)
     t = _whole_numbers(t, "t", 1)
-    return np.exp(special.betaln(alpha + 1.0, beta + t - 1.0) - special.betaln(alpha, beta))
+    return np.exp(cell_log_likelihood({"alpha": alpha, "beta": beta}, t, np.zeros_like(t)))
 
 
 def _beta_stieltjes(p: np.ndarray, q: np.ndarray, d: np.ndarray) -> np.ndarray:

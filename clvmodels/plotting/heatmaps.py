@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clvmodels.models.rfm_predictions import cells_as_matrix, frequency_recency_grid
+from clvmodels.estimation.rfm_predictions import cells_as_matrix, frequency_recency_grid
 from clvmodels.plotting.axes import axes_or_new
 
 __all__ = ["frequency_recency_matrix", "plot_frequency_recency_matrix"]

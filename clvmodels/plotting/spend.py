@@ -20,33 +20,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from clvmodels.models.gamma_gamma import mean_spend_density
 from clvmodels.plotting.axes import axes_or_new
 
 __all__ = ["mean_spend_density", "plot_spend_distribution"]
-
-
-def mean_spend_density(
-    params: dict[str, float], frequency: np.ndarray, spend: np.ndarray
-) -> np.ndarray:
-    """Density of the mean spend at ``spend``, mixed over the repeat buyers' ``frequency``.
-
-    ``params`` are the Gamma-Gamma ``p``, ``q`` and ``v`` (the papers' gamma).
-    """
-    p, q, v = (float(params[name]) for name in ("p", "q", "v"))
-    xs, counts = np.unique(np.asarray(frequency, dtype=np.float64), return_counts=True)
-    z = np.asarray(spend, dtype=np.float64)[:, None]
-    shape = p * xs[None, :]
-    u = xs[None, :] * z / v
-    with np.errstate(divide="ignore"):
-        log_f = (
-            np.log(xs / v)[None, :]
-            + (shape - 1.0) * np.log(u)
-            - (shape + q) * np.log1p(u)
-            - special.betaln(shape, q)
-        )
-    return np.exp(log_f) @ (counts / counts.sum())
 
 
 def plot_spend_distribution(

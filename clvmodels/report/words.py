@@ -9,46 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["NO_DROPOUT", "backtest_verdict", "parameter_words"]
+from clvmodels.models.beta_geo import SPEC as BETA_GEO
+from clvmodels.models.gamma_gamma import population_mean_spend
 
-
-#: Below this mean dropout probability the fit is at the "no dropout" boundary.
-NO_DROPOUT = 1e-4
-
-
-def _spread(cv: float) -> str:
-    """How much purchase rates differ between customers, from their coefficient of variation."""
-    if cv >= 1:
-        return "vary widely between customers"
-    if cv >= 0.3:
-        return "vary moderately between customers"
-    if cv >= 0.01:
-        return "vary little between customers"
-    return "are practically the same for every customer"
-
-
-def _bgnbd(p: Mapping[str, float], unit: str) -> list[str]:
-    rate = p["r"] / p["alpha"]
-    dropout = p["a"] / (p["a"] + p["b"])
-    cv = p["r"] ** -0.5
-    words = [
-        f"While active, the average customer buys {rate:.3g} times per {unit} "
-        f"(r / alpha = {p['r']:.3g} / {p['alpha']:.3g}); purchase rates {_spread(cv)} "
-        f"(coefficient of variation 1 / sqrt(r) = {cv:.2g}; 1 or more is wide).",
-    ]
-    if dropout < NO_DROPOUT:
-        words.append(
-            "The data show no dropout: the fitted chance that a customer stops buying after a "
-            f"purchase is practically zero (a / (a + b) = {dropout:.1g}), so the model counts "
-            "every customer as still active and P(alive) is 1 for all. This is the edge of "
-            "what the model can say, not a measured loyalty: see the warning."
-        )
-    else:
-        words.append(
-            f"After each purchase a customer stops buying for good with probability "
-            f"{dropout:.1%} on average (a / (a + b))."
-        )
-    return words
+__all__ = ["backtest_verdict", "parameter_words"]
 
 
 def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
@@ -60,12 +24,12 @@ def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
     if p["q"] > 1e4:
         words.append(
             f"q and v are so large that customers' mean spends are practically the same: "
-            f"every customer is expected to spend about {p['p'] * p['v'] / (p['q'] - 1):,.2f} "
+            f"every customer is expected to spend about {population_mean_spend(p):,.2f} "
             "per purchase, whatever their own average (p v / (q - 1))."
         )
     elif p["q"] > 1:
         words.append(
-            f"The average customer spends {p['p'] * p['v'] / (p['q'] - 1):,.2f} per purchase "
+            f"The average customer spends {population_mean_spend(p):,.2f} per purchase "
             "(p v / (q - 1)); a customer's expected spend moves from the population mean "
             "towards their own average the more purchases they have made."
         )
@@ -83,7 +47,7 @@ def _shifted_beta_geo(p: Mapping[str, float], unit: str) -> list[str]:
 
 
 _WORDS = {
-    "BetaGeoModel": _bgnbd,
+    "BetaGeoModel": BETA_GEO.words,
     "GammaGammaModel": _gamma_gamma,
     "ShiftedBetaGeoModel": _shifted_beta_geo,
 }

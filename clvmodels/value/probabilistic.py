@@ -57,7 +57,12 @@ from clvmodels.data.units import (
     with_time_unit,
 )
 from clvmodels.data.validation import require_frame
-from clvmodels.models.protocols import PosteriorModel, PurchaseModel, SpendModel
+from clvmodels.estimation.protocols import (
+    PosteriorModel,
+    PurchaseModel,
+    SpendModel,
+    capabilities,
+)
 from clvmodels.value.deterministic import customer_equity
 
 __all__ = [
@@ -292,7 +297,7 @@ def discounted_expected_transactions(
     times = np.asarray(schedule.times, dtype=np.float64)
     if len(times) == 0:
         return pd.Series(0.0, index=summary.index, name="det")
-    if getattr(purchase_model, "accepts_many_horizons", False):
+    if capabilities(purchase_model).many_horizons:
         path = purchase_model.conditional_expected_purchases(times, summary)
         if not isinstance(path, pd.DataFrame) or path.shape != (len(summary), len(times)):
             raise ValueError(
@@ -463,7 +468,7 @@ class PosteriorCLV:
 
     def base_total_summary(self) -> pd.Series:
         """Mean, sd and HDI of the base's total value."""
-        from clvmodels.bayes.intervals import hdi, interval_names
+        from clvmodels.estimation.intervals import hdi, interval_names
 
         draws = self.base_total.reshape(-1)
         lower, upper = interval_names(self.hdi)
@@ -513,8 +518,8 @@ def _posterior_clv(
     (history, spend) row, e.g. once for all the customers of a history with no repeat
     purchase, and chunk by chunk of those rows within a chunk of histories.
     """
-    from clvmodels.bayes.intervals import check_probability, interval_names
-    from clvmodels.bayes.intervals import hdi as interval
+    from clvmodels.estimation.intervals import check_probability, interval_names
+    from clvmodels.estimation.intervals import hdi as interval
 
     hdi = check_probability(hdi)
     if n_draws is not None:
@@ -609,7 +614,7 @@ def _purchase_histories(summary: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray
         and c != "monetary_value"
         and pd.api.types.is_numeric_dtype(summary[c])
     ]
-    from clvmodels.bayes.posterior import distinct_rows
+    from clvmodels.estimation.posterior import distinct_rows
 
     columns = preferred + others
     values, inverse = distinct_rows(*(summary[c].to_numpy(np.float64) for c in columns))
@@ -631,7 +636,7 @@ def _spend_rows(
 
     Also each customer's row and how many customers each row has.
     """
-    from clvmodels.bayes.posterior import distinct_rows
+    from clvmodels.estimation.posterior import distinct_rows
 
     keys = [inverse.astype(np.float64)]
     spend_columns = [c for c in ("monetary_value",) if c in summary]
@@ -662,7 +667,7 @@ def _det_draws(
                 times, part, draws=True, weights=weights
             ).values
         )
-    if getattr(purchase_model, "accepts_many_horizons", False):
+    if capabilities(purchase_model).many_horizons:
         path = purchase_model.conditional_expected_purchases(times, part).to_numpy(np.float64)
     else:
         path = np.stack(

@@ -321,8 +321,8 @@ def test_fit_is_the_optimum_of_the_64_point_likelihood(poor_rule, monkeypatch):
     """
     if poor_rule:
         nodes, weights = np.polynomial.legendre.leggauss(4)
-        monkeypatch.setattr(pareto_nbd, "_FAST_NODES", (nodes + 1) / 2)
-        monkeypatch.setattr(pareto_nbd, "_FAST_WEIGHTS", weights / 2)
+        monkeypatch.setattr(pareto_nbd.quadrature, "FAST_NODES", (nodes + 1) / 2)
+        monkeypatch.setattr(pareto_nbd.quadrature, "FAST_WEIGHTS", weights / 2)
     summary = _simulated_summary(12_000, seed=5)
     model = clv.ParetoNBDModel().fit(summary)
     p = model._params_array()
@@ -381,7 +381,7 @@ def test_p_alive_once_per_distinct_row_equals_row_by_row(monkeypatch):
     summary = _simulated_summary(5_000, seed=7)
     x, t_x, T = (summary[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
     by_distinct = pareto_nbd.probability_alive(BTYD, x, t_x, T)
-    monkeypatch.setattr(pareto_nbd, "_UNIQUE_FROM", 10**9)
+    monkeypatch.setattr(pareto_nbd.math, "UNIQUE_FROM", 10**9)
     np.testing.assert_array_equal(by_distinct, pareto_nbd.probability_alive(BTYD, x, t_x, T))
     codes, first = pareto_nbd._distinct_rows(x, t_x, T)
     assert len(first) < len(x)

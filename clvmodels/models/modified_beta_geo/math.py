@@ -1,4 +1,4 @@
-r"""MBG/NBD: the BG/NBD in which a customer may also drop out right after her first purchase.
+r"""MBG/NBD math: the BG/NBD in which a customer may also drop out right after her first purchase.
 
 While alive, a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha); after
 *every* purchase, the first (trial) one included, she drops out with probability
@@ -44,18 +44,20 @@ from scipy import special, stats
 
 from clvmodels.checks import positive_parameters
 from clvmodels.data.validation import check_summary
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
+from clvmodels.estimation.rows import CompressedRows
 from clvmodels.models._special import beta_geometric_nbd_mean
+from clvmodels.models.beta_geo.math import check_horizon, dropout_log_odds
 from clvmodels.models.namespace import NUMPY
-from clvmodels.models.rfm_predictions import PurchaseFunctions, RFMPredictions
 
 __all__ = [
-    "ModifiedBetaGeoModel",
+    "PARAM_NAMES",
     "conditional_expected_purchases",
     "expected_purchases",
     "log_likelihood",
     "probability_alive",
     "probability_of_purchases",
+    "sufficient_statistics",
+    "terms",
 ]
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -66,7 +68,7 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     return positive_parameters(params, PARAM_NAMES, "MBG/NBD")
 
 
-def _terms(params: Mapping[str, Any], x: Any, t_x: Any, T: Any, xp: Any) -> tuple:
+def terms(params: Mapping[str, Any], x: Any, t_x: Any, T: Any, xp: Any) -> tuple:
     """x-only part, 'alive at T' and 'dropped out after the last purchase' log terms."""
     r, alpha, a, b = (params[name] for name in PARAM_NAMES)
     head = (
@@ -113,32 +115,8 @@ def log_likelihood(
     if xp is NUMPY:
         params = dict(zip(PARAM_NAMES, _unpack(params), strict=True))
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
-    head, alive, dropped = _terms(params, x, t_x, T, xp)
+    head, alive, dropped = terms(params, x, t_x, T, xp)
     return head + xp.logaddexp(alive, dropped)
-
-
-def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-    """Per-row log-likelihood and its gradient in (r, alpha, a, b)."""
-    r, alpha, a, b = params
-    x, t_x, T = columns["frequency"], columns["recency"], columns["T"]
-    head, alive, dropped = _terms(dict(zip(PARAM_NAMES, params, strict=True)), x, t_x, T, NUMPY)
-    ll = head + np.logaddexp(alive, dropped)
-    w_dropped = special.expit(dropped - alive)
-    w_alive = 1.0 - w_dropped
-    dig = special.digamma
-    grad = np.empty((4, len(x)))
-    grad[0] = (
-        dig(r + x)
-        - dig(r)
-        + np.log(alpha)
-        - w_alive * np.log(alpha + T)
-        - w_dropped * np.log(alpha + t_x)
-    )
-    grad[1] = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dropped / (alpha + t_x))
-    common = dig(a + b) - dig(a + b + x + 1.0)
-    grad[2] = common + w_dropped / a
-    grad[3] = common + dig(b + x + 1.0) - dig(b) - w_dropped / (b + x)
-    return ll, grad
 
 
 def probability_alive(
@@ -153,8 +131,8 @@ def probability_alive(
     (Batislam et al. 2007, eq. 5), as ``expit`` of the log odds; below 1 for x = 0 too.
     """
     r, alpha, a, b = _unpack(params)
-    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
-    log_odds_dead = np.log(a) - np.log(b + x) + (r + x) * np.log1p((T - t_x) / (alpha + t_x))
+    x = np.asarray(frequency, dtype=np.float64)
+    log_odds_dead = dropout_log_odds(r, alpha, np.log(a) - np.log(b + x), x, recency, T)
     return special.expit(-log_odds_dead)
 
 
@@ -170,7 +148,7 @@ def expected_purchases(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndar
     (Wagner & Hoppe 2008; the module docstring derives it).
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     return b / (a + b) * beta_geometric_nbd_mean(r, alpha, a, b + 1.0, t)
 
 
@@ -193,7 +171,7 @@ def conditional_expected_purchases(
     ``t`` broadcasts against the data: pass ``t[:, None]`` for (horizons x customers).
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     x, T_arr = np.asarray(frequency, np.float64), np.asarray(T, np.float64)
     bracket = beta_geometric_nbd_mean(r + x, alpha + T_arr, a, b + x + 1.0, t)
     return bracket * probability_alive(params, x, recency, T_arr)
@@ -214,7 +192,7 @@ def probability_of_purchases(
     n-th purchase, having made at least n by t).
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     n = np.asarray(n)
     if np.any(n < 0) or np.any(n != np.round(n)):
         raise ValueError(f"n must be whole numbers >= 0, e.g. n=[0, 1, 2]; got {n}")
@@ -226,92 +204,7 @@ def probability_of_purchases(
     return np.exp(np.logaddexp(alive, dropped))
 
 
-def _check_horizon(t: ArrayLike) -> np.ndarray:
-    t = np.asarray(t, dtype=np.float64)
-    if np.any(~np.isfinite(t)) or np.any(t < 0):
-        raise ValueError(f"the horizon t must be finite and >= 0, e.g. t=52.0; got {t}")
-    return t
-
-
-#: A shape parameter (or ratio) this large is reported as the model's limit.
-_LIMIT_RATIO = 1e4
-
-
-class ModifiedBetaGeoModel(RFMPredictions, MaximumLikelihoodModel):
-    """MBG/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
-
-    Use it instead of the BG/NBD when many customers never come back after their first
-    purchase: the BG/NBD must call all of them alive.
-
-    Parameters
-    ----------
-    penalizer_coef
-        L2 penalty ``penalizer_coef * (r^2 + alpha^2 + a^2 + b^2)`` added to the mean
-        negative log-likelihood per customer, ``alpha`` in the summary's time unit.
-
-    Attributes
-    ----------
-    params_ : dict
-        ``r``, ``alpha``, ``a``, ``b``; ``alpha`` is in the summary's time unit.
-    log_likelihood_ : float
-        The full log-likelihood at the estimate.
-    covariance_ : numpy.ndarray
-        Delta-method covariance of the parameters.
-
-    Examples
-    --------
-    >>> import clvmodels as clv
-    >>> mbg = clv.ModifiedBetaGeoModel().fit(clv.datasets.load_cdnow_summary())
-    >>> round(mbg.params_["r"], 3), round(mbg.params_["b"], 3)
-    (0.525, 1.614)
-
-    References
-    ----------
-    Batislam, E. P., Denizel, M. & Filiztekin, A. (2007). Empirical validation and comparison
-    of models for customer base analysis. *International Journal of Research in Marketing*,
-    24(3), 201-209.
-    """
-
-    param_names = PARAM_NAMES
-    functions = PurchaseFunctions(
-        expected_purchases,
-        conditional_expected_purchases,
-        probability_alive,
-        probability_of_purchases,
-    )
-
-    def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
-        check_summary(data)
-        return SufficientStatistics.from_frame(data, ("frequency", "recency", "T"), weights)
-
-    def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
-        w, c = stats.weights, stats.columns
-        rate = max(float(np.dot(w, c["frequency"]) / max(np.dot(w, c["T"]), 1e-12)), 1e-6)
-        return [
-            np.array([1.0, 1.0 / rate, 1.0, 3.0]),
-            np.array([0.5, 0.5 / rate, 0.5, 2.0]),
-            np.array([2.0, 2.0 / rate, 2.0, 8.0]),
-        ]
-
-    _loglik_grad = staticmethod(_loglik_grad)
-
-    def _limits(self, params: dict[str, float]) -> list[str]:
-        """b -> inf with a/(a+b) -> 0: the NBD; a + b -> inf: one dropout probability; r -> inf."""
-        r, alpha, a, b = (params[name] for name in PARAM_NAMES)
-        limits = []
-        if b > _LIMIT_RATIO and a / (a + b) < 1e-3:
-            limits.append(
-                f"no evidence of dropout: MBG/NBD reduces to the NBD (b = {b:.3g} -> inf, "
-                f"mean dropout probability a/(a+b) = {a / (a + b):.2g})"
-            )
-        elif a + b > _LIMIT_RATIO:
-            limits.append(
-                "no evidence of heterogeneity in dropout: every customer drops out after a "
-                f"purchase with the same probability a/(a+b) = {a / (a + b):.4g}"
-            )
-        if r > _LIMIT_RATIO:
-            limits.append(
-                "no evidence of heterogeneity in purchase rates: every customer buys at the "
-                f"same rate r/alpha = {r / alpha:.4g} per unit of time (r = {r:.3g} -> inf)"
-            )
-        return limits
+def sufficient_statistics(data: Any, weights: Any = None) -> CompressedRows:
+    """The checked summary's distinct (x, t_x, T) rows with their counts (for the MLE)."""
+    check_summary(data)
+    return CompressedRows.from_frame(data, ("frequency", "recency", "T"), weights)

@@ -1,4 +1,4 @@
-"""BG/NBD: the beta-geometric / negative-binomial model of repeat buying.
+"""BG/NBD math: the likelihood's terms and the predictions built from them, written once.
 
 While alive, a customer buys as a Poisson process with rate lambda ~ Gamma(r,
 alpha); after each purchase she drops out with probability p ~ Beta(a, b). The
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -36,22 +36,24 @@ from scipy import special, stats
 
 from clvmodels.checks import positive_parameters
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.rows import SufficientStatistics
 from clvmodels.exceptions import ConvergenceWarning
-from clvmodels.models._compiled_sums import bind
-from clvmodels.models._mle import MaximumLikelihoodModel, SufficientStatistics
 from clvmodels.models._special import beta_geometric_nbd_mean, beta_geometric_nbd_mean_grid
 from clvmodels.models.namespace import NUMPY
-from clvmodels.models.rfm_predictions import PurchaseFunctions, RFMPredictions
 
 __all__ = [
-    "BetaGeoModel",
+    "PARAM_NAMES",
+    "check_horizon",
     "conditional_expected_purchases",
+    "distinct_values",
+    "dropout_log_odds",
     "expected_purchases",
     "grouped_log_likelihood",
     "log_likelihood",
     "probability_alive",
     "probability_of_purchases",
     "sufficient_statistics",
+    "x_terms",
 ]
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -151,13 +153,13 @@ def grouped_log_likelihood(
     r, alpha, a, b = _parameters(params, xp)
     x_unique = np.asarray(x_unique, dtype=np.float64)
     x_index, t_x_index, T_index = np.broadcast_arrays(
-        np.asarray(x_index, dtype=np.intp), *(_distinct(v)[1] for v in (recency, T))
+        np.asarray(x_index, dtype=np.intp), *(distinct_values(v)[1] for v in (recency, T))
     )
-    t_x_unique, T_unique = _distinct(recency)[0], _distinct(T)[0]
+    t_x_unique, T_unique = distinct_values(recency)[0], distinct_values(T)[0]
     # rows -> distinct (x, T) and (x, t_x) pairs -> distinct x, T, t_x
     xT_index, (xT_x, xT_T) = _pairs(x_index, T_index)
     xtx_index, (xtx_x, xtx_tx) = _pairs(x_index, t_x_index)
-    per_x, log_a_b_x = _x_terms(r, alpha, a, b, x_unique, xp)
+    per_x, log_a_b_x = x_terms(r, alpha, a, b, x_unique, xp)
     # per (x, T): the x terms and a3 = -(r + x) ln(alpha + T); a4 - a3 = D - Q with
     # D = ln(a / (b + x - 1)) + (r + x) ln(alpha + T) per (x, T), Q = (r + x) ln(alpha + t_x)
     r_x_T = r + x_unique[xT_x]
@@ -172,7 +174,7 @@ def grouped_log_likelihood(
     return xp.take(alive_part, xT_index) + xp.where(repeat, dropped, 0.0)
 
 
-def _x_terms(r: Any, alpha: Any, a: Any, b: Any, x_unique: np.ndarray, xp: SimpleNamespace):
+def x_terms(r: Any, alpha: Any, a: Any, b: Any, x_unique: np.ndarray, xp: SimpleNamespace):
     """Per distinct x: the likelihood's terms in x alone, and ``ln(a / (b + x - 1))``.
 
     ``ln[Gamma(r + x) alpha^r / Gamma(r)] + ln[B(a, b + x) / B(a, b)]`` (Fader, Hardie &
@@ -197,124 +199,36 @@ def _pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, tuple]:
     return index.reshape(first.shape).astype(np.intp), (unique // span, unique % span)
 
 
-def _distinct(values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def distinct_values(values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values (1-D) and each element's position among them (same shape)."""
     values = np.asarray(values, dtype=np.float64)
     unique, index = np.unique(values, return_inverse=True)
     return unique, index.reshape(values.shape).astype(np.intp)
 
 
-def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-    """Per-row log-likelihood (:func:`grouped_log_likelihood`) and its gradient.
+def dropout_log_odds(
+    r: ArrayLike,
+    alpha: ArrayLike,
+    log_weight: ArrayLike,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+) -> np.ndarray:
+    r"""Log odds that a customer with history (x, t_x, T) has dropped out, against alive.
 
-    One compiled pass over the rows (:mod:`._bgnbd_rows`) on tables of the terms that
-    depend on one statistic alone (:func:`_tables`). The value is the shared function's,
-    term for term (``tests/models/test_shared_likelihood.py`` pins it, and the
-    hand-written gradient to PyTensor's automatic derivative of
-    :func:`grouped_log_likelihood`).
+    .. math::
+
+        \ln\frac{P(\text{dead})}{P(\text{alive})} = \ln w
+            + (r + x)\ln\Big(1 + \frac{T - t_x}{\alpha + t_x}\Big)
+
+    with ``log_weight`` = ``ln w`` the model's weight of the "dropped out after the last
+    purchase" term: ``ln(a / (b + x - 1))`` for the BG/NBD (x > 0; Fader, Hardie & Lee
+    2005, eq. 13), ``ln(a / (b + x))`` for the MBG/NBD (Batislam et al. 2007, eq. 5). The
+    ``log1p`` keeps x in the hundreds and T in the thousands finite. The one copy of this
+    formula: both models' ``probability_alive`` are ``expit(-log odds)``.
     """
-    layout, tables = _tables(params, columns)
-    n = len(layout[0])
-    ll, grad = np.empty(n), np.empty((4, n))
-    _rows().each_row(*layout, *tables, *params[:3], ll, grad)
-    return ll, grad
-
-
-def _loglik_grad_sums(
-    params: np.ndarray, columns: dict[str, np.ndarray], weights: np.ndarray
-) -> tuple[float, np.ndarray]:
-    """``sum(weights * ll)`` and ``sum(weights * grad, axis=1)`` of :func:`_loglik_grad`.
-
-    In the same pass over the rows, without the per-row arrays.
-    """
-    layout, tables = _tables(params, columns)
-    out = np.empty(5)
-    _rows().weighted(*layout, *tables, *params[:3], _contiguous(weights), out)
-    return float(out[0]), out[1:]
-
-
-def _tables(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple[tuple, tuple]:
-    """The rows' positions among the distinct x, t_x, T, and per distinct value its terms.
-
-    Per x the columns :data:`._bgnbd_rows.X_COLUMNS`: x, the likelihood's terms in x alone
-    and ``ln(a / (b + x - 1))`` (:func:`_x_terms`, as the shared function computes them),
-    and their derivatives ``psi(r + x) - psi(r) + ln alpha``, ``psi(a + b) - psi(a + b +
-    x)`` (in a), that plus ``psi(b + x) - psi(b)`` (in b), and ``1 / (b + x - 1)``; per T
-    and per t_x ``ln(alpha + t)`` and ``1 / (alpha + t)``. The positions come from
-    ``columns`` where :func:`sufficient_statistics` stored them, else they are computed.
-    """
-    r, alpha, a, b = (float(v) for v in params)
-    layout, (x_unique, *distinct) = _layout(columns)
-    per_x, log_a_b_x = _x_terms(r, alpha, a, b, x_unique, NUMPY)
-    dig = special.digamma
-    d_a = dig(a + b) - dig(a + b + x_unique)
-    x_table = np.stack(
-        [
-            x_unique,
-            per_x,
-            log_a_b_x,
-            dig(r + x_unique) - dig(r) + np.log(alpha),
-            d_a,
-            d_a + dig(b + x_unique) - dig(b),
-            1.0 / (b + np.maximum(x_unique, 1.0) - 1.0),
-        ],
-        axis=1,
-    )
-    t_x_table, T_table = (
-        np.stack([np.log(alpha + t), 1.0 / (alpha + t)], axis=1) for t in distinct
-    )
-    return layout, (x_table, T_table, t_x_table)
-
-
-def _layout(columns: dict[str, np.ndarray]) -> tuple[tuple, tuple]:
-    """The rows' positions among the distinct x, t_x and T, and those distinct values."""
-    layout = [_contiguous(columns["x_index"])]
-    distinct = [_contiguous(columns["x_unique"])]
-    for name in ("recency", "T"):
-        if f"{name}_index" in columns:
-            unique, index = columns[f"{name}_unique"], columns[f"{name}_index"]
-        else:
-            unique, index = _distinct(columns[name])
-        layout.append(_contiguous(index))
-        distinct.append(_contiguous(unique))
-    return tuple(layout), tuple(distinct)
-
-
-def weighted_log_likelihood(stats: SufficientStatistics) -> Any:
-    """``params -> (sum of weighted log-likelihoods, its gradient)`` for ``stats``'s rows.
-
-    The data are bound once: a call evaluates the per-value tables and one compiled pass
-    over the rows (:mod:`._bgnbd_rows`), with no per-call copying, so a sampler can call
-    it 10^5 times (a few microseconds plus the rows' pass), from several threads (the
-    compiled call releases the GIL). Its tables come from
-    :func:`._bgnbd_rows.fill_tables`, with ``ln B`` from lgammas as in the PyMC model:
-    they differ from :func:`_tables`' (scipy's ``betaln``, which the maximum-likelihood
-    fit keeps) by ~1e-12 relative at parameters in the thousands.
-
-    Parameters
-    ----------
-    stats
-        Distinct rows with counts, from :func:`sufficient_statistics`.
-
-    Returns
-    -------
-    callable
-        ``f(params)`` with ``params = (r, alpha, a, b)`` returns ``(float, ndarray(4))``.
-    """
-    layout, distinct = _layout(stats.arrays)
-    return bind(_rows().weighted_at, (*layout, *distinct, stats.weights), len(PARAM_NAMES))
-
-
-def _rows() -> ModuleType:
-    """The compiled row loops of :mod:`._bgnbd_rows` (numba is imported on first use)."""
-    from clvmodels.models import _bgnbd_rows
-
-    return _bgnbd_rows
-
-
-def _contiguous(values: ArrayLike) -> np.ndarray:
-    """A writeable contiguous float64 array (one numba signature for every caller)."""
-    return np.require(values, np.float64, ["C", "W"])
+    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
+    return log_weight + (r + x) * np.log1p((T - t_x) / (alpha + t_x))
 
 
 def probability_alive(
@@ -333,12 +247,8 @@ def probability_alive(
     """
     r, alpha, a, b = _unpack(params)
     x = np.asarray(frequency, dtype=np.float64)
-    t_x = np.asarray(recency, dtype=np.float64)
-    T = np.asarray(T, dtype=np.float64)
-    log_odds_dead = (
-        np.log(a)
-        - np.log(b + np.maximum(x, 1.0) - 1.0)
-        + (r + x) * np.log1p((T - t_x) / (alpha + t_x))
+    log_odds_dead = dropout_log_odds(
+        r, alpha, np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0), x, recency, T
     )
     return np.where(x > 0, special.expit(-log_odds_dead), 1.0)
 
@@ -357,7 +267,7 @@ def expected_purchases(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndar
     :class:`~clvmodels.exceptions.NumericalPrecisionError`).
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     return beta_geometric_nbd_mean(r, alpha, a, b, t)
 
 
@@ -392,7 +302,7 @@ def conditional_expected_purchases(
     the shape of ``t`` drops out of the result.
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     if weights is not None:
         weights = np.asarray(weights, dtype=np.float64)
         if t.ndim != 1 or weights.shape != t.shape or not np.all(np.isfinite(weights)):
@@ -457,7 +367,7 @@ def probability_of_purchases(
     tail sum is the negative-binomial survival function.
     """
     r, alpha, a, b = _unpack(params)
-    t = _check_horizon(t)
+    t = check_horizon(t)
     n = np.asarray(n)
     if np.any(n < 0) or np.any(n != np.round(n)):
         raise ValueError(f"n must be whole numbers >= 0, got {n}")
@@ -475,10 +385,11 @@ def probability_of_purchases(
     return np.exp(np.logaddexp(first, tail))
 
 
-def _check_horizon(t: ArrayLike) -> np.ndarray:
+def check_horizon(t: ArrayLike) -> np.ndarray:
+    """``t`` as a float array of horizons; each must be finite and >= 0."""
     t = np.asarray(t, dtype=np.float64)
     if np.any(~np.isfinite(t)) or np.any(t < 0):
-        raise ValueError(f"the horizon t must be finite and >= 0, got {t}")
+        raise ValueError(f"the horizon t must be finite and >= 0, e.g. t=52.0; got {t}")
     return t
 
 
@@ -509,100 +420,3 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
         shared[f"{name}_unique"] = distinct
     derived = frozenset({"recency_index", "T_index", "recency_unique", "T_unique"})
     return SufficientStatistics(unique, counts, rows.time_unit, shared, derived)
-
-
-#: A shape parameter (or ratio) this large is reported as the model's limit.
-_LIMIT_RATIO = 1e4
-
-
-class BetaGeoModel(RFMPredictions, MaximumLikelihoodModel):
-    """BG/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
-
-    Parameters
-    ----------
-    penalizer_coef
-        L2 penalty ``penalizer_coef * (r^2 + alpha^2 + a^2 + b^2)`` added to the mean negative
-        log-likelihood per customer, with ``alpha`` in the summary's own time unit (0 = plain
-        MLE). ``lifetimes`` writes the same penalty but first rescales time by ``1 / max(T)``,
-        so its ``alpha`` is far smaller and the same coefficient shrinks it far less; the two
-        coefficients are not interchangeable.
-
-    Attributes
-    ----------
-    params_ : dict
-        ``r``, ``alpha``, ``a``, ``b``; ``alpha`` is in the summary's time unit.
-    log_likelihood_ : float
-        The full log-likelihood at the estimate (comparable with the papers).
-    covariance_ : numpy.ndarray
-        Delta-method covariance of the parameters (inverse observed information).
-
-    Examples
-    --------
-    >>> import clvmodels as clv
-    >>> bg = clv.BetaGeoModel().fit(clv.datasets.load_cdnow_summary())
-    >>> round(bg.params_["r"], 3)
-    0.243
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers"
-    the easy way. *Marketing Science*, 24(2), 275-284.
-    """
-
-    param_names = PARAM_NAMES
-    functions = PurchaseFunctions(
-        expected_purchases,
-        conditional_expected_purchases,
-        probability_alive,
-        probability_of_purchases,
-    )
-
-    def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
-        return sufficient_statistics(data, weights)
-
-    def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
-        w, c = stats.weights, stats.columns
-        x = c["frequency"]
-        rate = max(float(np.dot(w, x) / max(np.dot(w, c["T"]), 1e-12)), 1e-6)
-        return [
-            np.array([1.0, 1.0 / rate, 1.0, 3.0]),
-            np.array([0.5, 0.5 / rate, 0.5, 2.0]),
-            np.array([2.0, 2.0 / rate, 2.0, 8.0]),
-        ]
-
-    _loglik_grad = staticmethod(_loglik_grad)
-
-    def _weighted_loglik_grad(
-        self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
-    ) -> tuple[float, np.ndarray]:
-        if type(self)._loglik_grad is not _loglik_grad:  # a subclass's own likelihood
-            return super()._weighted_loglik_grad(params, arrays, weights)
-        return _loglik_grad_sums(params, arrays, weights)
-
-    def _limits(self, params: dict[str, float]) -> list[str]:
-        """The BG/NBD's limits, reached when the likelihood is flat towards them.
-
-        b -> inf with E[p] = a / (a + b) -> 0: the NBD; a + b -> inf with b / a fixed: one dropout
-        probability for all; r, alpha -> inf with r / alpha fixed: one purchase rate for all
-        (Fader, Hardie & Lee 2005, sec. 3). The predictions are continuous into each limit.
-        """
-        r, alpha, a, b = (params[name] for name in PARAM_NAMES)
-        limits = []
-        if b > _LIMIT_RATIO and a / (a + b) < 1e-3:
-            limits.append(
-                f"no evidence of dropout: BG/NBD reduces to the NBD (b = {b:.3g} -> inf, "
-                f"mean dropout probability a/(a+b) = {a / (a + b):.2g})"
-            )
-        elif a + b > _LIMIT_RATIO:
-            limits.append(
-                "no evidence of heterogeneity in dropout: every customer drops out after a "
-                f"purchase with the same probability a/(a+b) = {a / (a + b):.4g} "
-                f"(a = {a:.3g}, b = {b:.3g} -> inf)"
-            )
-        if r > _LIMIT_RATIO:
-            limits.append(
-                "no evidence of heterogeneity in purchase rates: every customer buys at the "
-                f"same rate r/alpha = {r / alpha:.4g} per unit of time "
-                f"(r = {r:.3g}, alpha = {alpha:.3g} -> inf)"
-            )
-        return limits

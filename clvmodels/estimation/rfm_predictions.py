@@ -1,0 +1,272 @@
+"""Per-customer prediction methods of the purchase models whose data are (x, t_x, T).
+
+The BG/NBD, MBG/NBD and Pareto/NBD estimators differ in their math (the pure functions of
+their own modules) but not in how a fitted model applies it to a summary frame: check the
+frame and its time unit, take the three columns, return a Series (or a DataFrame for many
+horizons) indexed by customer. That is written once here; each estimator names its
+functions in :class:`PurchaseFunctions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from clvmodels.checks import finite_scalar, whole_number
+from clvmodels.data.summary import summary_units
+from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
+from clvmodels.data.validation import check_summary
+from clvmodels.estimation.protocols import PurchaseCapabilities
+
+__all__ = [
+    "PurchaseFunctions",
+    "RFMPredictions",
+    "cells_as_matrix",
+    "frequency_recency_grid",
+    "purchase_history",
+]
+
+
+class PurchaseFunctions(NamedTuple):
+    """A model's pure prediction functions, each taking ``params`` first."""
+
+    expected_purchases: Callable[..., np.ndarray]
+    conditional_expected_purchases: Callable[..., np.ndarray]
+    probability_alive: Callable[..., np.ndarray]
+    probability_of_purchases: Callable[..., np.ndarray]
+
+
+def frequency_recency_grid(
+    max_frequency: int, T: float, n_recency: int | None = None
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The possible (frequency, recency) cells of customers of age ``T``, as a summary.
+
+    Frequencies run over 0..``max_frequency``, recencies over ``n_recency`` points from 0
+    to ``T`` (default: one per time unit, ``floor(T) + 1`` points). A cell is possible when
+    ``recency == 0`` exactly when ``frequency == 0`` (a repeat purchase comes after the
+    first one; without one, recency is 0).
+
+    Returns
+    -------
+    cells, frequency, recency, valid
+        The possible cells as a frame with ``frequency``, ``recency``, ``T``; the grid's
+        frequencies and recencies; and the (frequency x recency) mask of possible cells.
+    """
+    T = finite_scalar(T, "T", greater_than=0)
+    max_frequency = whole_number(max_frequency, "max_frequency", at_least=0)
+    n = (
+        int(np.floor(T)) + 1
+        if n_recency is None
+        else whole_number(n_recency, "n_recency", at_least=2)
+    )
+    recency = np.linspace(0.0, T, n)
+    frequency = np.arange(max_frequency + 1)
+    x, t_x = np.meshgrid(frequency, recency, indexing="ij")
+    valid = (x == 0) == (t_x == 0)
+    cells = pd.DataFrame({"frequency": x[valid], "recency": t_x[valid], "T": T})
+    return cells, frequency, recency, valid
+
+
+def cells_as_matrix(
+    values: ArrayLike, frequency: np.ndarray, recency: np.ndarray, valid: np.ndarray
+) -> pd.DataFrame:
+    """One value per possible cell of :func:`frequency_recency_grid` as its matrix.
+
+    Frequencies in rows, recencies in columns; impossible cells are NaN.
+    """
+    grid = np.full(valid.shape, np.nan)
+    grid[valid] = np.asarray(values, dtype=np.float64)
+    return pd.DataFrame(
+        grid,
+        index=pd.Index(frequency, name="frequency"),
+        columns=pd.Index(recency, name="recency"),
+    )
+
+
+def purchase_history(purchases: ArrayLike, ages: ArrayLike) -> pd.DataFrame:
+    """A customer's (frequency, recency, T) as of each age, from her purchase times.
+
+    Parameters
+    ----------
+    purchases
+        Her purchase times (numbers, in one time unit, any origin; repeated times count
+        once, as purchases in one period do in the summary). Time 0 of the path is the
+        first purchase.
+    ages
+        Times since the first purchase (>= 0) at which to take the summary.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by age: ``frequency`` (purchases after the first, up to that age),
+        ``recency`` (first to last of those) and ``T`` (the age).
+    """
+    times = np.unique(np.asarray(purchases, dtype=np.float64))
+    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
+        raise ValueError(
+            "purchases must be a non-empty 1-D array of finite purchase times, "
+            f"e.g. [0.0, 3.5, 10.0]; got {purchases!r}"
+        )
+    ages = np.atleast_1d(np.asarray(ages, dtype=np.float64))
+    if ages.ndim != 1 or not np.all(np.isfinite(ages)) or np.any(ages < 0):
+        raise ValueError(
+            f"ages must be a 1-D array of times >= 0 since the first purchase, e.g. "
+            f"np.arange(0, 53); got {ages!r}"
+        )
+    since_first = times - times[0]
+    # purchases at or before each age: the tiny slack keeps a purchase at an age computed
+    # by adding floats (e.g. 0.1 * 3) on the path
+    seen = np.searchsorted(since_first, ages * (1 + 1e-12) + 1e-12, side="right")
+    return pd.DataFrame(
+        {"frequency": seen - 1, "recency": since_first[seen - 1], "T": ages},
+        index=pd.Index(ages, name="age"),
+    )
+
+
+class RFMPredictions(PurchaseCapabilities):
+    """Prediction methods for a fitted model with ``params_`` and ``time_unit_``.
+
+    Mixed into an estimator before :class:`~clvmodels.estimation.mle.MaximumLikelihoodModel`,
+    which provides ``_check_fitted``.
+    """
+
+    functions: ClassVar[PurchaseFunctions]
+    #: conditional_expected_purchases takes an array of horizons (used by the CLV).
+    accepts_many_horizons = True
+
+    def _check_unit(self, summary: pd.DataFrame) -> None:
+        check_same_unit(self.time_unit_, time_unit_of(summary), "the summary")
+
+    def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """(frequency, recency, T) of a checked summary in the model's time unit."""
+        check_summary(summary)
+        self._check_unit(summary)
+        return tuple(summary[name].to_numpy(np.float64) for name in ("frequency", "recency", "T"))
+
+    def expected_purchases(self, t: ArrayLike) -> np.ndarray | float:
+        """E[X(t)] for a newly acquired customer (the model's ``expected_purchases``)."""
+        self._check_fitted()
+        out = self.functions.expected_purchases(self.params_, t)
+        return float(out) if out.ndim == 0 else out
+
+    def conditional_expected_purchases(
+        self, t: ArrayLike, summary: pd.DataFrame
+    ) -> pd.Series | pd.DataFrame:
+        """Expected purchases in the next ``t`` periods, per customer of ``summary``.
+
+        A scalar ``t`` gives a Series; a 1-D array of horizons gives a DataFrame with one
+        column per horizon (computed in one pass).
+        """
+        self._check_fitted()
+        x, t_x, T = self._frame_arrays(summary)
+        horizons = np.asarray(t, dtype=np.float64)
+        conditional = self.functions.conditional_expected_purchases
+        if horizons.ndim == 0:
+            values = conditional(self.params_, horizons, x, t_x, T)
+            return pd.Series(values, index=summary.index, name="expected_purchases")
+        if horizons.ndim != 1:
+            raise ValueError(
+                f"t must be a number or a 1-D array of horizons, got shape {horizons.shape}"
+            )
+        values = conditional(self.params_, horizons[:, None], x, t_x, T)
+        return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
+
+    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """P(alive) at the end of observation, per customer of ``summary``."""
+        self._check_fitted()
+        x, t_x, T = self._frame_arrays(summary)
+        values = self.functions.probability_alive(self.params_, x, t_x, T)
+        return pd.Series(values, index=summary.index, name="p_alive")
+
+    def probability_of_purchases(self, t: float, n: ArrayLike) -> np.ndarray | float:
+        """P(X(t) = n) for a newly acquired customer (the model's ``probability_of_purchases``)."""
+        self._check_fitted()
+        out = self.functions.probability_of_purchases(self.params_, t, n)
+        return float(out) if out.ndim == 0 else out
+
+    def _grid(self, max_frequency: int, T: float, n_recency: int | None) -> tuple:
+        self._check_fitted()
+        cells, frequency, recency, valid = frequency_recency_grid(max_frequency, T, n_recency)
+        cells.attrs[TIME_UNIT_ATTR] = self.time_unit_
+        return cells, frequency, recency, valid
+
+    def probability_alive_matrix(
+        self, max_frequency: int, T: float, n_recency: int | None = None
+    ) -> pd.DataFrame:
+        """P(alive) of customers of age ``T`` for every (frequency, recency).
+
+        Rows are frequencies 0..``max_frequency``, columns recencies from 0 to ``T``
+        (``n_recency`` of them; default one per time unit); impossible cells (see
+        :func:`frequency_recency_grid`) are NaN. ``lifetimes``'
+        ``conditional_probability_alive_matrix(max_frequency, max_recency)`` is this with
+        ``T = max_recency``, transposed.
+        """
+        cells, frequency, recency, valid = self._grid(max_frequency, T, n_recency)
+        values = self.probability_alive(cells)
+        return cells_as_matrix(values, frequency, recency, valid)
+
+    def expected_purchases_matrix(
+        self, t: float, max_frequency: int, T: float, n_recency: int | None = None
+    ) -> pd.DataFrame:
+        """Expected purchases in the next ``t`` of customers of age ``T``, per (frequency, recency).
+
+        The same grid as :meth:`probability_alive_matrix`; the data of ``lifetimes``'
+        ``plot_frequency_recency_matrix(model, T=t, max_frequency, max_recency)`` (which
+        takes the age as ``max_recency``) and of the iso-value plots of Fader, Hardie & Lee
+        (2005, "RFM and CLV").
+        """
+        cells, frequency, recency, valid = self._grid(max_frequency, T, n_recency)
+        values = self.conditional_expected_purchases(t, cells)
+        return cells_as_matrix(values, frequency, recency, valid)
+
+    def probability_alive_path(
+        self,
+        purchases: ArrayLike | pd.Series,
+        ages: ArrayLike,
+        *,
+        freq: str = "D",
+    ) -> pd.Series:
+        """One customer's P(alive) at each age, given her purchases.
+
+        At each age (time since her first purchase, in the model's time unit) the summary
+        is what an analyst would have computed then: the purchases so far
+        (:func:`purchase_history`). ``lifetimes.utils.calculate_alive_path`` computes the
+        same path.
+
+        Parameters
+        ----------
+        purchases
+            Her purchase times in the model's time unit (numbers), or her transaction
+            dates (datetimes or date strings), which are counted per period of ``freq``
+            and converted to the model's unit as :func:`~clvmodels.rfm_summary` does.
+        ages
+            Ages at which to evaluate, in the model's time unit, e.g. ``np.arange(0, 53)``.
+        freq
+            Resolution at which dates are counted (only for dates).
+
+        Returns
+        -------
+        pandas.Series
+            P(alive) indexed by age.
+        """
+        self._check_fitted()
+        values = pd.Series(purchases) if not isinstance(purchases, pd.Series) else purchases
+        if values.dtype.kind in "OMm" or pd.api.types.is_string_dtype(values):
+            if self.time_unit_ is None:
+                raise ValueError(
+                    "the model states no time unit, so purchase dates cannot be converted; "
+                    "pass purchase times in its unit instead"
+                )
+            alias, _, num, den = summary_units(freq, self.time_unit_)
+            periods = pd.to_datetime(values).dt.to_period(alias).array.asi8
+            times = periods.astype(np.float64) * num / den
+        else:
+            times = values.to_numpy(np.float64)
+        history = purchase_history(times, ages)
+        x, t_x, T = (history[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
+        p_alive = self.functions.probability_alive(self.params_, x, t_x, T)
+        return pd.Series(p_alive, index=history.index, name="p_alive")
