@@ -13,6 +13,11 @@ from typing import Any
 import numpy as np
 
 
+def contiguous(values: Any) -> np.ndarray:
+    """A writeable contiguous float64 array (one numba signature for every caller)."""
+    return np.require(values, np.float64, ["C", "W"])
+
+
 def bind(
     kernel: Any, data: Sequence[np.ndarray], n_params: int
 ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
@@ -21,7 +26,7 @@ def bind(
     The arrays are taken as writeable contiguous float64, one numba signature for every
     caller.
     """
-    arrays = tuple(np.require(values, np.float64, ["C", "W"]) for values in data)
+    arrays = tuple(contiguous(values) for values in data)
 
     def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
         out = np.empty(n_params + 1)

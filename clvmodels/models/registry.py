@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from clvmodels.estimation.spec import ModelSpec
-from clvmodels.models import beta_geo
+from clvmodels.models import beta_geo, gamma_gamma
 
 __all__ = ["MODELS", "RegisteredModel", "by_class", "by_key"]
 
@@ -34,7 +34,11 @@ def _entry(package: ModuleType, mle: str, bayes: str | None) -> RegisteredModel:
 
 #: Key (the CLI's name) -> entry, in the order the CLI and the report list them.
 MODELS: dict[str, RegisteredModel] = {
-    entry.spec.key: entry for entry in (_entry(beta_geo, "BetaGeoModel", "BayesianBetaGeoModel"),)
+    entry.spec.key: entry
+    for entry in (
+        _entry(beta_geo, "BetaGeoModel", "BayesianBetaGeoModel"),
+        _entry(gamma_gamma, "GammaGammaModel", "BayesianGammaGammaModel"),
+    )
 }
 
 

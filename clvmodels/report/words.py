@@ -10,30 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from clvmodels.models.beta_geo import SPEC as BETA_GEO
-from clvmodels.models.gamma_gamma import population_mean_spend
+from clvmodels.models.gamma_gamma import SPEC as GAMMA_GAMMA
 
 __all__ = ["backtest_verdict", "parameter_words"]
-
-
-def _gamma_gamma(p: Mapping[str, float], unit: str) -> list[str]:
-    words = [
-        f"Spend per purchase varies around each customer's own mean with shape p = "
-        f"{p['p']:.3g}; customers' means vary with shape q = {p['q']:.3g} and scale "
-        f"v = {p['v']:.3g}."
-    ]
-    if p["q"] > 1e4:
-        words.append(
-            f"q and v are so large that customers' mean spends are practically the same: "
-            f"every customer is expected to spend about {population_mean_spend(p):,.2f} "
-            "per purchase, whatever their own average (p v / (q - 1))."
-        )
-    elif p["q"] > 1:
-        words.append(
-            f"The average customer spends {population_mean_spend(p):,.2f} per purchase "
-            "(p v / (q - 1)); a customer's expected spend moves from the population mean "
-            "towards their own average the more purchases they have made."
-        )
-    return words
 
 
 def _shifted_beta_geo(p: Mapping[str, float], unit: str) -> list[str]:
@@ -48,7 +27,7 @@ def _shifted_beta_geo(p: Mapping[str, float], unit: str) -> list[str]:
 
 _WORDS = {
     "BetaGeoModel": BETA_GEO.words,
-    "GammaGammaModel": _gamma_gamma,
+    "GammaGammaModel": GAMMA_GAMMA.words,
     "ShiftedBetaGeoModel": _shifted_beta_geo,
 }
 

@@ -1,8 +1,11 @@
-"""Gamma-Gamma model of spend per transaction.
+"""Gamma-Gamma math: the likelihood's terms and the predictions built from them, written once.
 
 A customer's transaction values are Gamma(p, nu) with nu ~ Gamma(q, gamma)
 across customers; the mean spend m of x transactions is sufficient. The
 parameter the papers call gamma is ``v`` here (as in lifetimes).
+
+The functions take ``(params, data)`` where ``params`` maps ``p, q, v`` to scalars or
+arrays (e.g. posterior draws) that broadcast against the data.
 
 References
 ----------
@@ -23,22 +26,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import special
 
 from clvmodels.data.units import time_unit_of
 from clvmodels.data.validation import check_summary
-from clvmodels.estimation.mle import MaximumLikelihoodModel
-from clvmodels.estimation.rows import SufficientStatistics, compress
+from clvmodels.estimation.rows import CompressedRows, compress
 from clvmodels.exceptions import DataValidationError
-from clvmodels.models._compiled_sums import bind
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
-    "GammaGammaModel",
+    "PARAM_NAMES",
+    "check_spend_summary",
     "expected_spend",
     "grouped_log_likelihood",
     "log_likelihood",
+    "mean_spend_density",
+    "population_mean_spend",
     "sufficient_statistics",
+    "x_terms",
 ]
 
 PARAM_NAMES = ("p", "q", "v")
@@ -49,6 +53,7 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
 
 
 def _parameters(params: Mapping[str, Any], xp: SimpleNamespace) -> tuple[Any, ...]:
+    """The three parameters: float arrays for numpy, as given for PyTensor."""
     if xp is NUMPY:
         return _unpack(params)
     return tuple(xp.asarray(params[name]) for name in PARAM_NAMES)
@@ -118,60 +123,20 @@ def grouped_log_likelihood(
     # ln m, ln x and ln(gamma + m x) are regrouped so that no two large ones cancel:
     # px ln x + (px - 1) ln m - (px + q) ln(gamma + m x) + q ln gamma
     #   = -ln m - px log1p(gamma / (m x)) - q log1p(m x / gamma).
-    per_x = -xp.betaln(p * x_unique, q)
+    per_x = x_terms(p, q, x_unique, xp)
     mx = m * x
     return xp.take(per_x, x_index) - np.log(m) - p * x * xp.log1p(v / mx) - q * xp.log1p(mx / v)
 
 
-def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-    """Per-row log-likelihood (:func:`grouped_log_likelihood`) and its gradient in (p, q, v).
+def x_terms(p: Any, q: Any, x_unique: np.ndarray, xp: SimpleNamespace = NUMPY) -> Any:
+    r"""The likelihood's term in x alone, :math:`-\ln B(px, q)`, per distinct x.
 
-    The gradient is written out by hand; ``tests/models/test_shared_likelihood.py`` pins
-    it to PyTensor's automatic derivative of :func:`grouped_log_likelihood`.
+    :math:`\ln\Gamma(px+q) - \ln\Gamma(px) - \ln\Gamma(q)` as a beta function, which
+    ``betaln`` keeps accurate when px is large (a difference of gammaln loses digits
+    there); read by :func:`grouped_log_likelihood` and by the tables of the compiled
+    kernel (:mod:`.gradient`).
     """
-    p, q, v = params
-    x_unique, x_index = columns["x_unique"], columns["x_index"].astype(np.intp)
-    x, m = columns["frequency"], columns["monetary_value"]
-    ll = grouped_log_likelihood({"p": p, "q": q, "v": v}, x_unique, x_index, m)
-    px_u = p * x_unique
-    dig_pxq_u = special.digamma(px_u + q)
-    d_p_u = x_unique * (dig_pxq_u - special.digamma(px_u))
-    d_q_u = dig_pxq_u - special.digamma(q)
-
-    px = p * x
-    v_mx = v + m * x
-    log_v_mx = np.log(v_mx)
-    log_m_x = columns["log_m"] + columns["log_x"]
-    grad = np.empty((3, len(x)))
-    grad[0] = d_p_u[x_index] + x * (log_m_x - log_v_mx)
-    grad[1] = d_q_u[x_index] + np.log(v) - log_v_mx
-    grad[2] = q / v - (px + q) / v_mx
-    return ll, grad
-
-
-def weighted_log_likelihood(stats: SufficientStatistics) -> Any:
-    """``params -> (sum of weighted log-likelihoods, its gradient)`` for ``stats``'s rows.
-
-    The data are bound once and a call is one compiled pass (:mod:`._gamma_gamma_rows`)
-    that releases the GIL, for a sampler (:mod:`clvmodels.bayes.density`). ``ln B`` comes
-    from lgammas as in the PyMC model; :func:`_loglik_grad` (scipy's ``betaln``) stays the
-    maximum-likelihood fit's.
-
-    Parameters
-    ----------
-    stats
-        Distinct (x, m) rows with counts, from :func:`sufficient_statistics`.
-
-    Returns
-    -------
-    callable
-        ``f(params)`` with ``params = (p, q, v)`` returns ``(float, ndarray(3))``.
-    """
-    from clvmodels.models import _gamma_gamma_rows
-
-    columns = stats.arrays
-    data = [columns[name] for name in ("x_unique", "x_index", "monetary_value", "log_m")]
-    return bind(_gamma_gamma_rows.weighted_at, (*data, stats.weights), len(PARAM_NAMES))
+    return -xp.betaln(p * x_unique, q)
 
 
 def expected_spend(
@@ -225,7 +190,21 @@ def mean_spend_density(
     return np.exp(log_f) @ (counts / counts.sum())
 
 
-def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistics:
+def check_spend_summary(summary: pd.DataFrame) -> None:
+    """Check the columns a spend prediction reads (``frequency``, ``monetary_value``).
+
+    A ``monetary_value`` of 0 is allowed (customers without repeat purchases).
+    """
+    check_summary(
+        summary,
+        recency_col=None,
+        T_col=None,
+        monetary_value_col="monetary_value",
+        positive_monetary_value=False,
+    )
+
+
+def sufficient_statistics(data: Any, weights: Any = None) -> CompressedRows:
     """The distinct (x, m) rows of the repeat buyers, their counts, and the distinct x.
 
     What :func:`grouped_log_likelihood` is evaluated on, by maximum likelihood and by
@@ -250,66 +229,4 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
     unique["x_index"] = x_index.astype(np.float64)
     unique["log_m"] = np.log(unique["monetary_value"])
     unique["log_x"] = np.log(unique["frequency"])
-    return SufficientStatistics(unique, counts, time_unit_of(data), {"x_unique": x_unique})
-
-
-class GammaGammaModel(MaximumLikelihoodModel):
-    """Gamma-Gamma spend model, fitted by maximum likelihood on repeat buyers.
-
-    ``fit(summary)`` uses the rows with ``frequency > 0`` (their
-    ``monetary_value`` is the mean spend of the repeat purchases).
-
-    Parameters
-    ----------
-    penalizer_coef
-        L2 penalty on (p, q, v), as in ``lifetimes``.
-
-    Attributes
-    ----------
-    params_ : dict
-        ``p``, ``q``, ``v`` (the papers' gamma).
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV. *Journal of
-    Marketing Research*, 42(4), 415-430.
-    """
-
-    param_names = PARAM_NAMES
-
-    def _sufficient_statistics(self, data: Any, weights: Any) -> SufficientStatistics:
-        return sufficient_statistics(data, weights)
-
-    def _starting_values(self, stats: SufficientStatistics) -> list[np.ndarray]:
-        w, m = stats.weights, stats.columns["monetary_value"]
-        mean = float(np.dot(w, m) / w.sum())
-        return [
-            np.array([1.0, 2.0, mean]),
-            np.array([5.0, 4.0, 3.0 * mean]),
-            np.array([0.5, 1.5, 0.5 * mean]),
-        ]
-
-    _loglik_grad = staticmethod(_loglik_grad)
-
-    def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        """Expected spend per transaction, per customer (population mean when x = 0)."""
-        self._check_fitted()
-        check_summary(
-            summary,
-            recency_col=None,
-            T_col=None,
-            monetary_value_col="monetary_value",
-            positive_monetary_value=False,
-        )
-        values = expected_spend(
-            self.params_,
-            summary["frequency"].to_numpy(np.float64),
-            summary["monetary_value"].to_numpy(np.float64),
-        )
-        return pd.Series(values, index=summary.index, name="expected_spend")
-
-    @property
-    def population_mean_spend_(self) -> float:
-        """p gamma / (q - 1): mean spend per transaction across customers."""
-        self._check_fitted()
-        return population_mean_spend(self.params_)
+    return CompressedRows(unique, counts, time_unit_of(data), {"x_unique": x_unique})
