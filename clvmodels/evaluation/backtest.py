@@ -426,7 +426,7 @@ def backtest(
     candidates = _candidates(models)
     if isinstance(transactions, pd.DataFrame) and datetime_col in transactions:
         if not pd.api.types.is_datetime64_any_dtype(transactions[datetime_col]):
-            transactions = parse_datetime_column(transactions, datetime_col, datetime_format)
+            transactions = parse_date_column(transactions, datetime_col, datetime_format)
     per_customer, tracking, summaries, fitted = [], [], {}, {}
     for cut_off, observation_end in _cut_offs(calibration_period_end, observation_period_end):
         rows, track, split, fits, label = _one_cut_off(
