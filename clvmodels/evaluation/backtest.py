@@ -48,7 +48,6 @@ from clvmodels.evaluation.metrics import prediction_metrics
 from clvmodels.evaluation.tracking import actual_repeat_transactions, expected_repeat_transactions
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models import BetaGeoModel, GammaGammaModel
-from clvmodels.value.probabilistic import SpendModel
 from clvmodels.value.valuation import value_customers
 
 __all__ = ["BacktestResult", "backtest", "default_models", "split_metrics"]
@@ -170,7 +169,7 @@ def _predict(
     has_spend: bool,
 ) -> pd.DataFrame:
     spender = spend if spend is not None else purchase
-    spender = spender if has_spend and isinstance(spender, SpendModel) else None
+    spender = spender if has_spend and callable(getattr(spender, "expected_spend", None)) else None
     valued = value_customers(purchase, spender, calibration, t=duration)
     frame = pd.DataFrame(index=calibration.index)
     frame["predicted_purchases"] = valued["expected_purchases"]

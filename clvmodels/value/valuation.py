@@ -166,8 +166,9 @@ def value_customers(
         _check_clv_arguments(horizon, horizon_unit, discount_period)
     t = _purchase_horizon(t, horizon, horizon_unit, unit)
     columns: dict[str, Any] = {}
-    if isinstance(purchase_model, PurchaseModel):
-        columns["p_alive"] = np.asarray(purchase_model.probability_alive(frame), np.float64)
+    alive = getattr(purchase_model, "probability_alive", None)  # an optional method
+    if callable(alive):
+        columns["p_alive"] = np.asarray(alive(frame), np.float64)
     else:  # a model with expected purchases only (a textbook baseline)
         columns["p_alive"] = np.full(len(frame), np.nan)
     columns["expected_purchases"] = np.asarray(
