@@ -163,6 +163,7 @@ def sniff_dialect(
     >>> _ = file.write_text("id;day;amount\n1;09.10.2005;1.234,50\n2;10.10.2005;3,5\n")
     >>> sniff_dialect(file, text_columns=("id", "day")).describe()
     "';'-separated, decimal comma (both detected; --sep and --decimal to change)"
+    >>> import shutil; shutil.rmtree(file.parent)
     """
     text = _sample(Path(path)) if sep is None or decimal is None else ""
     found_sep = _separator(text) if sep is None else None

@@ -242,9 +242,7 @@ def column_options(required: bool):
                 "thousands (1.234,50). Default: detected from the file.",
             ),
         ]
-        for option in reversed(options):
-            command = option(command)
-        return command
+        return _with_options(command, options)
 
     return decorate
 
@@ -323,6 +321,11 @@ def valuation_options(command):
             "the run succeeds).",
         ),
     ]
+    return _with_options(command, options)
+
+
+def _with_options(command, options: list):
+    """``command`` with ``options``, listed in ``--help`` in the order given."""
     for option in reversed(options):
         command = option(command)
     return command
