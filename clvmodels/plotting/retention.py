@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from clvmodels.checks import whole_number
-from clvmodels.models.shifted_beta_geo import cohort_counts
+from clvmodels.data.cohorts import cohort_counts
 from clvmodels.plotting.axes import axes_or_new
 
 __all__ = ["plot_retention"]

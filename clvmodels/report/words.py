@@ -11,24 +11,15 @@ from collections.abc import Mapping
 
 from clvmodels.models.beta_geo import SPEC as BETA_GEO
 from clvmodels.models.gamma_gamma import SPEC as GAMMA_GAMMA
+from clvmodels.models.shifted_beta_geo import SPEC as SHIFTED_BETA_GEO
 
 __all__ = ["backtest_verdict", "parameter_words"]
-
-
-def _shifted_beta_geo(p: Mapping[str, float], unit: str) -> list[str]:
-    churn = p["alpha"] / (p["alpha"] + p["beta"])
-    later = (p["beta"] + 4) / (p["alpha"] + p["beta"] + 4)
-    return [
-        f"In the first {unit} {churn:.1%} of new customers leave (alpha / (alpha + beta)); "
-        f"the customers who stay are the loyal ones, so retention rises with tenure, to "
-        f"{later:.1%} in {unit} 5 ((beta + 4) / (alpha + beta + 4)).",
-    ]
 
 
 _WORDS = {
     "BetaGeoModel": BETA_GEO.words,
     "GammaGammaModel": GAMMA_GAMMA.words,
-    "ShiftedBetaGeoModel": _shifted_beta_geo,
+    "ShiftedBetaGeoModel": SHIFTED_BETA_GEO.words,
 }
 
 
