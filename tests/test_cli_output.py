@@ -60,16 +60,6 @@ def write_loyal_log(path, n=60, seed=1):
     return log
 
 
-@pytest.fixture(scope="module")
-def sample_csv(tmp_path_factory):
-    """The CDNOW sample log as a user's CSV file."""
-    path = tmp_path_factory.mktemp("data") / "sales.csv"
-    log = clv.datasets.load_cdnow_sample_transactions()
-    log = log.rename(columns={"customer_id": "customer", "date": "day", "spend": "amount"})
-    log[["customer", "day", "amount"]].to_csv(path, index=False)
-    return path
-
-
 # -- item 3: warnings --------------------------------------------------------------------------
 def test_a_fit_without_dropout_warns_in_one_line_everywhere(tmp_path):
     log = write_loyal_log(tmp_path / "loyal.csv")
