@@ -144,10 +144,12 @@ def test_a_rerun_leaves_exactly_the_new_runs_files(sample_csv, tmp_path):
     )  # fmt: skip
     assert first.returncode == 0, first.stderr
     assert {"gamma_gamma.json", "table_backtest_purchases_metrics.csv"} <= set(os.listdir(out))
+    (out / "my notes.txt").write_text("put here after the run")  # a user's file stays
     second = _run("fit", sample_csv, *COLUMNS, "--out", out, "--json", cwd=tmp_path)
     assert second.returncode == 0 and second.stderr == ""
     files = json.loads(second.stdout)["files"]
-    assert sorted(os.listdir(out)) == sorted(files)
+    assert sorted(os.listdir(out)) == sorted([*files, "my notes.txt"])
+    assert json.loads((out / "run.json").read_text())["files"] == files
     assert not any(name.startswith("table_backtest") for name in os.listdir(out))
     assert "gamma_gamma.json" not in os.listdir(out)
     assert _staging(tmp_path) == [] and _staging(out) == []
