@@ -147,7 +147,7 @@ def earlier_outputs(out: Path) -> Callable[[str], bool]:
     user put into the folder later stays.
     """
     listed: set[str] = set()
-    with suppress(OSError, ValueError, TypeError, AttributeError):
+    with suppress(OSError, ValueError, TypeError, KeyError):
         listed = set(json.loads((out / RUN_FILE).read_text(encoding="utf-8"))["files"])
     return lambda name: name in listed or bool(_OUTPUT_NAMES.match(name))
 
