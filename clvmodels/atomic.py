@@ -24,7 +24,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
@@ -163,10 +163,14 @@ def remove_stale_staging(folder: str | os.PathLike[str], name: str | None = None
     return removed
 
 
-def _remove_all_but(folder: Path, keep: set[str]) -> None:
-    """Remove every entry of ``folder`` not named in ``keep`` (staging of live runs stays)."""
+def _every(name: str) -> bool:
+    return True
+
+
+def _remove_all_but(folder: Path, keep: set[str], stale: Callable[[str], bool]) -> None:
+    """Remove the ``stale`` entries of ``folder`` not named in ``keep`` (live staging stays)."""
     for entry in folder.iterdir():
-        if entry.name in keep:
+        if entry.name in keep or not stale(entry.name):
             continue
         match = _STAGING.match(entry.name)
         if match and entry.is_dir() and match["pid"] is not None and _running(int(match["pid"])):
@@ -178,7 +182,9 @@ def _remove_all_but(folder: Path, keep: set[str]) -> None:
 
 
 @contextmanager
-def atomic_directory(path: str | os.PathLike[str], replace: bool = False) -> Iterator[Path]:
+def atomic_directory(
+    path: str | os.PathLike[str], replace: bool | Callable[[str], bool] = False
+) -> Iterator[Path]:
     """A temporary folder whose files are moved into ``path`` once the block succeeds.
 
     The staging folder is created when the block starts, so that an unwritable
@@ -196,8 +202,9 @@ def atomic_directory(path: str | os.PathLike[str], replace: bool = False) -> Ite
     path
         The destination folder. Missing parent folders are created.
     replace
-        Leave exactly the new files in an existing folder (default: other files
-        stay). The caller decides whether the folder may be emptied.
+        ``True``: leave exactly the new files in an existing folder; a function of a
+        file name: remove the other files for which it is true (e.g. an earlier
+        run's outputs); ``False`` (default): other files stay.
 
     Yields
     ------
@@ -236,7 +243,7 @@ def atomic_directory(path: str | os.PathLike[str], replace: bool = False) -> Ite
                 names.add(item.name)
             staging.rmdir()
             if replace:
-                _remove_all_but(target, names)
+                _remove_all_but(target, names, replace if callable(replace) else _every)
         else:
             os.rename(staging, target)
     except BaseException:

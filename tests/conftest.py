@@ -33,3 +33,13 @@ def gamma_gamma_cdnow(cdnow_summary):
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20051105)
+
+
+@pytest.fixture(scope="session")
+def sample_csv(tmp_path_factory):
+    """The CDNOW sample log as a user's CSV file: customer, day, amount; ISO dates."""
+    path = tmp_path_factory.mktemp("data") / "sales.csv"
+    log = clv.datasets.load_cdnow_sample_transactions()
+    log = log.rename(columns={"customer_id": "customer", "date": "day", "spend": "amount"})
+    log[["customer", "day", "amount"]].to_csv(path, index=False)
+    return path

@@ -1,10 +1,12 @@
 """Files and folders appear whole or not at all."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
-from clvmodels.atomic import atomic_directory, atomic_open
+from clvmodels.atomic import atomic_directory, atomic_open, is_staging, remove_stale_staging
 
 
 def test_atomic_open_replaces_only_on_success(tmp_path):
@@ -65,3 +67,38 @@ def test_a_file_in_the_way_is_refused_before_any_work(tmp_path):
     with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
         with atomic_directory(tmp_path / "results"):
             pytest.fail("the block must not run")
+
+
+def test_replace_leaves_exactly_the_new_files(tmp_path):
+    for name in ("a.csv", "old.csv"):
+        (tmp_path / name).write_text("old")
+    (tmp_path / "old_folder").mkdir()
+    with atomic_directory(tmp_path, replace=True) as staging:
+        (staging / "a.csv").write_text("new a")
+    assert sorted(os.listdir(tmp_path)) == ["a.csv"]
+    assert (tmp_path / "a.csv").read_text() == "new a"
+
+
+def test_replace_with_a_rule_removes_only_what_it_names(tmp_path):
+    for name in ("table_old.csv", "notes.txt"):
+        (tmp_path / name).write_text("old")
+    with atomic_directory(tmp_path, replace=lambda name: name.startswith("table_")) as staging:
+        (staging / "table_new.csv").write_text("new")
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt", "table_new.csv"]
+
+
+def test_staging_of_ended_processes_is_removed(tmp_path):
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    target = tmp_path / "results"
+    target.mkdir()
+    dead = [target / f".results.{ended.pid}-0123abcd.tmp", tmp_path / ".results.89abcdef.tmp"]
+    live = target / f".results.{os.getpid()}-cafef00d.tmp"
+    for folder in [*dead, live]:
+        folder.mkdir()
+        (folder / "x").write_text("x")
+    assert is_staging(live, "results") and not is_staging(target / "x.tmp")
+    with atomic_directory(target) as staging:
+        (staging / "a.csv").write_text("1")
+    assert not any(folder.exists() for folder in dead) and live.exists()
+    assert remove_stale_staging(target) == []  # the live one stays

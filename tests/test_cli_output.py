@@ -60,16 +60,6 @@ def write_loyal_log(path, n=60, seed=1):
     return log
 
 
-@pytest.fixture(scope="module")
-def sample_csv(tmp_path_factory):
-    """The CDNOW sample log as a user's CSV file."""
-    path = tmp_path_factory.mktemp("data") / "sales.csv"
-    log = clv.datasets.load_cdnow_sample_transactions()
-    log = log.rename(columns={"customer_id": "customer", "date": "day", "spend": "amount"})
-    log[["customer", "day", "amount"]].to_csv(path, index=False)
-    return path
-
-
 # -- item 3: warnings --------------------------------------------------------------------------
 def test_a_fit_without_dropout_warns_in_one_line_everywhere(tmp_path):
     log = write_loyal_log(tmp_path / "loyal.csv")
@@ -154,10 +144,12 @@ def test_a_rerun_leaves_exactly_the_new_runs_files(sample_csv, tmp_path):
     )  # fmt: skip
     assert first.returncode == 0, first.stderr
     assert {"gamma_gamma.json", "table_backtest_purchases_metrics.csv"} <= set(os.listdir(out))
+    (out / "my notes.txt").write_text("put here after the run")  # a user's file stays
     second = _run("fit", sample_csv, *COLUMNS, "--out", out, "--json", cwd=tmp_path)
     assert second.returncode == 0 and second.stderr == ""
     files = json.loads(second.stdout)["files"]
-    assert sorted(os.listdir(out)) == sorted(files)
+    assert sorted(os.listdir(out)) == sorted([*files, "my notes.txt"])
+    assert json.loads((out / "run.json").read_text())["files"] == files
     assert not any(name.startswith("table_backtest") for name in os.listdir(out))
     assert "gamma_gamma.json" not in os.listdir(out)
     assert _staging(tmp_path) == [] and _staging(out) == []

@@ -35,16 +35,6 @@ def _run(*arguments, cwd):
 
 
 @pytest.fixture(scope="module")
-def sample_csv(tmp_path_factory):
-    """The CDNOW sample log as a user's CSV file."""
-    path = tmp_path_factory.mktemp("data") / "sales.csv"
-    log = clv.datasets.load_cdnow_sample_transactions()
-    log = log.rename(columns={"customer_id": "customer", "date": "day", "spend": "amount"})
-    log[["customer", "day", "amount"]].to_csv(path, index=False)
-    return path
-
-
-@pytest.fixture(scope="module")
 def report_run(sample_csv, tmp_path_factory):
     """fit with a holdout and --currency EUR: the folder and the finished process."""
     folder = tmp_path_factory.mktemp("report")

@@ -43,6 +43,7 @@ from clvmodels.cli.outputs import (
     Output,
     Terminated,
     check_replaceable,
+    earlier_outputs,
     stop_on_signals,
     write_frame,
     write_run,
@@ -131,7 +132,8 @@ def _run_and_write(
 ) -> None:
     check_replaceable(out)  # a run replaces the whole folder: only one clvmodels wrote
     # an unwritable --out fails before any work
-    with atomic_directory(out, replace=True) as staging, output.warnings_of(None):
+    replace = earlier_outputs(out)
+    with atomic_directory(out, replace=replace) as staging, output.warnings_of(None):
         transactions = load()
         run = pipeline.run_pipeline(transactions, settings, output.step, title, source)
         if reading is not None:  # how the file was read: in --json and run.json

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ __all__ = [
     "Output",
     "Terminated",
     "check_replaceable",
+    "earlier_outputs",
     "stop_on_signals",
     "write_frame",
     "write_run",
@@ -131,6 +133,25 @@ def check_replaceable(out: Path) -> None:
     )
 
 
+#: What ``fit`` and ``demo`` write, besides the files an earlier ``run.json`` lists.
+_OUTPUT_NAMES = re.compile(
+    r"^(report\.html|run\.json|scores\.(csv|parquet)|table_.*\.csv|"
+    r"(bgnbd|pareto|mbgnbd|gamma_gamma)\.json)$"
+)
+
+
+def earlier_outputs(out: Path) -> Callable[[str], bool]:
+    """Whether a file name in ``out`` is an earlier run's output (to remove on a re-run).
+
+    The files its ``run.json`` lists, or named as clvmodels names its outputs; a file a
+    user put into the folder later stays.
+    """
+    listed: set[str] = set()
+    with suppress(OSError, ValueError, TypeError, KeyError):
+        listed = set(json.loads((out / RUN_FILE).read_text(encoding="utf-8"))["files"])
+    return lambda name: name in listed or bool(_OUTPUT_NAMES.match(name))
+
+
 def write_run(
     run: Any, staging: Path, model_file: str, warnings: list[str] | None = None
 ) -> list[str]:
@@ -156,6 +177,7 @@ def write_run(
         "spend_model": "gamma_gamma.json" if run.spend_model is not None else None,
         "input": run.numbers.get("input"),  # how the log was read (file, dialect, ids)
         "warnings": list(warnings or []),
+        "files": [*files, RUN_FILE],
     }
     (staging / RUN_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return [*files, RUN_FILE]

@@ -56,7 +56,8 @@ figcaption, .note { color: #555; font-size: 0.9em; }
 }
 @media print {
   body { max-width: none; margin: 0; }
-  section, figure, table { break-inside: avoid; }
+  figure, table { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
   .scroll { overflow: visible; }
 }
 """
