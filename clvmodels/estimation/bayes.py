@@ -88,6 +88,13 @@ class BayesianModel(Settings):
     #: default of :meth:`_default_priors`.
     spec: ClassVar[ModelSpec | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass with a ``spec`` takes its parameter names from it."""
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is not None and "param_names" not in cls.__dict__:
+            cls.param_names = spec.parameters
+
     def __init__(
         self, priors: Mapping[str, LogNormalPrior | tuple[float, float]] | None = None
     ) -> None:

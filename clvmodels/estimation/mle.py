@@ -55,6 +55,13 @@ class MaximumLikelihoodModel(Settings):
     #: has one: then its starting values and limits are the hooks' defaults.
     spec: ClassVar[ModelSpec | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass with a ``spec`` takes its parameter names from it."""
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is not None and "param_names" not in cls.__dict__:
+            cls.param_names = spec.parameters
+
     def __init__(self, penalizer_coef: float = 0.0) -> None:
         self.penalizer_coef = penalizer_coef
 
@@ -64,7 +71,9 @@ class MaximumLikelihoodModel(Settings):
 
     # -- hooks --------------------------------------------------------------------------
     def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        raise NotImplementedError
+        if self.spec is None or self.spec.rows is None:
+            raise NotImplementedError
+        return self.spec.rows(data, weights)
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         if self.spec is None:

@@ -47,6 +47,10 @@ class ModelSpec:
         report.
     references
         The papers of the model.
+    rows
+        ``(data, weights) -> CompressedRows``: the checked data, compressed, as the
+        maximum-likelihood fit reads them (else the estimator's own
+        ``_sufficient_statistics``).
     """
 
     key: str
@@ -59,6 +63,7 @@ class ModelSpec:
     default_priors: Callable[[CompressedRows], dict[str, tuple[float, float]]]
     words: Callable[[Mapping[str, float], str], list[str]]
     references: tuple[str, ...] = ()
+    rows: Callable[..., CompressedRows] | None = None
 
     def describe(self, params: Mapping[str, Any], unit: str) -> list[str]:
         """Sentences on what fitted ``params`` mean (``unit`` in words, e.g. ``"week"``)."""
