@@ -27,7 +27,7 @@ from clvmodels.estimation.density import LogLikelihood, chain_threads, nutpie_mo
 from clvmodels.estimation.inference import Method, Sampling, default_nuts_sampler, infer
 from clvmodels.estimation.intervals import check_probability
 from clvmodels.estimation.params import Settings
-from clvmodels.estimation.spec import ModelSpec
+from clvmodels.estimation.spec import ModelSpec, SpecifiedModel
 from clvmodels.exceptions import ConvergenceWarning
 
 __all__ = ["BayesianModel", "LogNormalPrior", "Method", "Sampling", "default_nuts_sampler"]
@@ -73,7 +73,7 @@ class LogNormalPrior:
         return hash((self.mu, self.sigma))
 
 
-class BayesianModel(Settings):
+class BayesianModel(Settings, SpecifiedModel):
     """Base class: settings in ``__init__``, the posterior in ``idata_`` after ``fit``.
 
     Parameters
@@ -87,13 +87,6 @@ class BayesianModel(Settings):
     #: The model's specification, where it has one: its default priors are then the
     #: default of :meth:`_default_priors`.
     spec: ClassVar[ModelSpec | None] = None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass with a ``spec`` takes its parameter names from it."""
-        super().__init_subclass__(**kwargs)
-        spec = cls.__dict__.get("spec")
-        if spec is not None and "param_names" not in cls.__dict__:
-            cls.param_names = spec.parameters
 
     def __init__(
         self, priors: Mapping[str, LogNormalPrior | tuple[float, float]] | None = None

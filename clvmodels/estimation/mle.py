@@ -31,7 +31,7 @@ from clvmodels.estimation.persistence import (
     write_document,
 )
 from clvmodels.estimation.rows import CompressedRows
-from clvmodels.estimation.spec import ModelSpec
+from clvmodels.estimation.spec import ModelSpec, SpecifiedModel
 from clvmodels.exceptions import ConvergenceError, ConvergenceWarning, ModelFileError
 
 __all__ = ["MaximumLikelihoodModel"]
@@ -40,7 +40,7 @@ __all__ = ["MaximumLikelihoodModel"]
 _BOUNDARY = 15.0
 
 
-class MaximumLikelihoodModel(Settings):
+class MaximumLikelihoodModel(Settings, SpecifiedModel):
     """Base class: settings in ``__init__``, fitted state in attributes ending in ``_``.
 
     Parameters
@@ -54,13 +54,6 @@ class MaximumLikelihoodModel(Settings):
     #: The model's specification (:class:`~clvmodels.estimation.spec.ModelSpec`), where it
     #: has one: then its starting values and limits are the hooks' defaults.
     spec: ClassVar[ModelSpec | None] = None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass with a ``spec`` takes its parameter names from it."""
-        super().__init_subclass__(**kwargs)
-        spec = cls.__dict__.get("spec")
-        if spec is not None and "param_names" not in cls.__dict__:
-            cls.param_names = spec.parameters
 
     def __init__(self, penalizer_coef: float = 0.0) -> None:
         self.penalizer_coef = penalizer_coef
