@@ -1,14 +1,9 @@
 """Moved to :mod:`clvmodels.estimation.bayes`; the old module path keeps working.
 
-Importing it gives the new module (``sys.modules`` points here to it), so attributes set
-on either name (e.g. by a test's ``monkeypatch``) are seen by both. Its namespace also
-holds the new module's names, for a loader that runs this file as a module of its own
-(pytest's ``--doctest-modules --import-mode=importlib`` does).
+Importing it gives the new module (:func:`clvmodels.compat.become`).
 """
 
-import sys
-
+from clvmodels.compat import become
 from clvmodels.estimation import bayes as moved
 
-globals().update({name: value for name, value in vars(moved).items() if name[:2] != "__"})
-sys.modules[__name__] = moved
+become(globals(), moved)
