@@ -1,11 +1,9 @@
 """Moved to :mod:`clvmodels.estimation.posterior`; the old module path keeps working.
 
-This module *is* the new one (``sys.modules`` points here to it), so attributes set on
-either name (e.g. by a test's ``monkeypatch``) are seen by both.
+Importing it gives the new module (:func:`clvmodels.compat.become`).
 """
 
-import sys
-
+from clvmodels.compat import become
 from clvmodels.estimation import posterior as moved
 
-sys.modules[__name__] = moved
+become(globals(), moved)

@@ -27,7 +27,7 @@ from clvmodels.estimation.density import LogLikelihood, chain_threads, nutpie_mo
 from clvmodels.estimation.inference import Method, Sampling, default_nuts_sampler, infer
 from clvmodels.estimation.intervals import check_probability
 from clvmodels.estimation.params import Settings
-from clvmodels.estimation.spec import ModelSpec
+from clvmodels.estimation.spec import ModelSpec, SpecifiedModel
 from clvmodels.exceptions import ConvergenceWarning
 
 __all__ = ["BayesianModel", "LogNormalPrior", "Method", "Sampling", "default_nuts_sampler"]
@@ -73,7 +73,7 @@ class LogNormalPrior:
         return hash((self.mu, self.sigma))
 
 
-class BayesianModel(Settings):
+class BayesianModel(Settings, SpecifiedModel):
     """Base class: settings in ``__init__``, the posterior in ``idata_`` after ``fit``.
 
     Parameters

@@ -31,7 +31,7 @@ from clvmodels.estimation.persistence import (
     write_document,
 )
 from clvmodels.estimation.rows import CompressedRows
-from clvmodels.estimation.spec import ModelSpec
+from clvmodels.estimation.spec import ModelSpec, SpecifiedModel
 from clvmodels.exceptions import ConvergenceError, ConvergenceWarning, ModelFileError
 
 __all__ = ["MaximumLikelihoodModel"]
@@ -40,7 +40,7 @@ __all__ = ["MaximumLikelihoodModel"]
 _BOUNDARY = 15.0
 
 
-class MaximumLikelihoodModel(Settings):
+class MaximumLikelihoodModel(Settings, SpecifiedModel):
     """Base class: settings in ``__init__``, fitted state in attributes ending in ``_``.
 
     Parameters
@@ -64,7 +64,9 @@ class MaximumLikelihoodModel(Settings):
 
     # -- hooks --------------------------------------------------------------------------
     def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        raise NotImplementedError
+        if self.spec is None or self.spec.rows is None:
+            raise NotImplementedError
+        return self.spec.rows(data, weights)
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         if self.spec is None:

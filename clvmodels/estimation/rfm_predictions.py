@@ -10,7 +10,7 @@ functions in :class:`PurchaseFunctions`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,11 @@ class PurchaseFunctions(NamedTuple):
     conditional_expected_purchases: Callable[..., np.ndarray]
     probability_alive: Callable[..., np.ndarray]
     probability_of_purchases: Callable[..., np.ndarray]
+
+    @classmethod
+    def of(cls, module: Any) -> PurchaseFunctions:
+        """The four functions of a model's math module, by their names."""
+        return cls(*(getattr(module, name) for name in cls._fields))
 
 
 def frequency_recency_grid(

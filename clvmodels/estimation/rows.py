@@ -27,6 +27,7 @@ __all__ = [
     "WeightedRows",
     "compress",
     "mean_age",
+    "mean_rate",
     "rfm_rows",
     "weighted_rows",
 ]
@@ -174,6 +175,12 @@ def rfm_rows(summary: pd.DataFrame, weights: ArrayLike | None = None) -> Compres
     """The checked summary's distinct (frequency, recency, T) rows with their counts."""
     check_summary(summary)
     return weighted_rows(summary, RFM_COLUMNS, weights)
+
+
+def mean_rate(rows: CompressedRows) -> float:
+    """Purchases per unit of time over all customers (at least 1e-6): sum x / sum T."""
+    w, c = rows.weights, rows.columns
+    return max(float(np.dot(w, c["frequency"]) / max(np.dot(w, c["T"]), 1e-12)), 1e-6)
 
 
 def mean_age(rows: CompressedRows) -> float:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from clvmodels.estimation.rows import CompressedRows
 
-__all__ = ["ModelSpec"]
+__all__ = ["ModelSpec", "SpecifiedModel"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,10 @@ class ModelSpec:
         report.
     references
         The papers of the model.
+    rows
+        ``(data, weights) -> CompressedRows``: the checked data, compressed, as the
+        maximum-likelihood fit reads them (else the estimator's own
+        ``_sufficient_statistics``).
     """
 
     key: str
@@ -59,7 +63,22 @@ class ModelSpec:
     default_priors: Callable[[CompressedRows], dict[str, tuple[float, float]]]
     words: Callable[[Mapping[str, float], str], list[str]]
     references: tuple[str, ...] = ()
+    rows: Callable[..., CompressedRows] | None = None
 
     def describe(self, params: Mapping[str, Any], unit: str) -> list[str]:
         """Sentences on what fitted ``params`` mean (``unit`` in words, e.g. ``"week"``)."""
         return self.words({name: float(params[name]) for name in self.parameters}, unit)
+
+
+class SpecifiedModel:
+    """Base of the estimator templates: a subclass with a ``spec`` takes its names from it."""
+
+    param_names: ClassVar[tuple[str, ...]] = ()
+    spec: ClassVar[ModelSpec | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Set ``param_names`` from the class's own ``spec`` unless it states them."""
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is not None and "param_names" not in cls.__dict__:
+            cls.param_names = spec.parameters

@@ -1,10 +1,9 @@
 """Moved to :mod:`clvmodels.models.pareto_nbd._kernel`; the old module path keeps working.
 
-This module *is* the new one (``sys.modules`` points here to it).
+Importing it gives the new module (:func:`clvmodels.compat.become`).
 """
 
-import sys
-
+from clvmodels.compat import become
 from clvmodels.models.pareto_nbd import _kernel as moved
 
-sys.modules[__name__] = moved
+become(globals(), moved)

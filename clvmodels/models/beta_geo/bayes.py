@@ -69,7 +69,6 @@ class BayesianBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
     """
 
     spec = SPEC
-    param_names = SPEC.parameters
     functions = BetaGeoModel.functions
     # the CLV's discounted path is summed per distinct (x, T) and draw before the rows
     sums_weighted_horizons = True

@@ -1,7 +1,7 @@
-"""What the BG/NBD states about itself: names, data, starting values, limits, priors, words.
+"""The BG/NBD's specification: what its estimators and the registry read.
 
-Read by the estimators (:mod:`.mle`, :mod:`.bayes`) and by the registry
-(:mod:`clvmodels.models.registry`).
+Names, data columns, starting values, the model's limits, default priors and the
+sentences the report prints.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from clvmodels.estimation.rows import CompressedRows, mean_age
+from clvmodels.estimation.rows import CompressedRows, mean_age, mean_rate
 from clvmodels.estimation.spec import ModelSpec
-from clvmodels.models.beta_geo.math import PARAM_NAMES
+from clvmodels.models.beta_geo.math import PARAM_NAMES, sufficient_statistics
 
 __all__ = ["LIMIT_RATIO", "SPEC"]
 
@@ -22,8 +22,7 @@ LIMIT_RATIO = 1e4
 
 def starting_values(rows: CompressedRows) -> list[np.ndarray]:
     """Three starts around the data's mean purchase rate (alpha is a time scale)."""
-    w, c = rows.weights, rows.columns
-    rate = max(float(np.dot(w, c["frequency"]) / max(np.dot(w, c["T"]), 1e-12)), 1e-6)
+    rate = mean_rate(rows)
     return [
         np.array([1.0, 1.0 / rate, 1.0, 3.0]),
         np.array([0.5, 0.5 / rate, 0.5, 2.0]),
@@ -127,6 +126,7 @@ SPEC = ModelSpec(
     kind="purchase",
     parameters=PARAM_NAMES,
     data_columns=("frequency", "recency", "T"),
+    rows=sufficient_statistics,
     starting_values=starting_values,
     limits=limits,
     default_priors=default_priors,

@@ -59,7 +59,6 @@ class BayesianModifiedBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
     """
 
     spec = SPEC
-    param_names = SPEC.parameters
     functions = ModifiedBetaGeoModel.functions
 
     _statistics = staticmethod(rfm_rows)

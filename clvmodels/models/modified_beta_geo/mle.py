@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
-from clvmodels.estimation.rows import CompressedRows
+from clvmodels.models.modified_beta_geo import math as formulas
 from clvmodels.models.modified_beta_geo.gradient import log_likelihood_gradient
-from clvmodels.models.modified_beta_geo.math import (
-    conditional_expected_purchases,
-    expected_purchases,
-    probability_alive,
-    probability_of_purchases,
-    sufficient_statistics,
-)
 from clvmodels.models.modified_beta_geo.spec import SPEC
 
 __all__ = ["ModifiedBetaGeoModel"]
@@ -56,15 +47,6 @@ class ModifiedBetaGeoModel(RFMPredictions, MaximumLikelihoodModel):
     """
 
     spec = SPEC
-    param_names = SPEC.parameters
-    functions = PurchaseFunctions(
-        expected_purchases,
-        conditional_expected_purchases,
-        probability_alive,
-        probability_of_purchases,
-    )
-
-    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        return sufficient_statistics(data, weights)
+    functions = PurchaseFunctions.of(formulas)
 
     _loglik_grad = staticmethod(log_likelihood_gradient)

@@ -13,7 +13,7 @@ from functools import partial
 
 from clvmodels.estimation.spec import ModelSpec
 from clvmodels.models.beta_geo import spec as bg
-from clvmodels.models.modified_beta_geo.math import PARAM_NAMES
+from clvmodels.models.modified_beta_geo.math import PARAM_NAMES, sufficient_statistics
 
 __all__ = ["SPEC"]
 
@@ -33,6 +33,7 @@ SPEC = ModelSpec(
     kind="purchase",
     parameters=PARAM_NAMES,
     data_columns=("frequency", "recency", "T"),
+    rows=sufficient_statistics,
     starting_values=bg.starting_values,
     limits=partial(bg.limits, label="MBG/NBD"),
     default_priors=bg.default_priors,

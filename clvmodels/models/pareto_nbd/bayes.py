@@ -72,7 +72,6 @@ class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):
     """
 
     spec = SPEC
-    param_names = SPEC.parameters
     functions = ParetoNBDModel.functions
     # the likelihood and P(alive) integrate on 64 quadrature nodes per value
     chunk_elements = CHUNK_ELEMENTS // 64

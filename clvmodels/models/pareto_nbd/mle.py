@@ -16,17 +16,9 @@ from scipy import optimize
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.rows import CompressedRows
+from clvmodels.models.pareto_nbd import math as formulas
 from clvmodels.models.pareto_nbd import quadrature
 from clvmodels.models.pareto_nbd.gradient import log_likelihood_gradient
-from clvmodels.models.pareto_nbd.math import (
-    conditional_expected_purchases,
-    discounted_expected_residual_transactions,
-    expected_purchases,
-    log_likelihood,
-    probability_alive,
-    probability_of_purchases,
-    sufficient_statistics,
-)
 from clvmodels.models.pareto_nbd.spec import SPEC
 
 __all__ = ["ParetoNBDModel"]
@@ -86,16 +78,7 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
     """
 
     spec = SPEC
-    param_names = SPEC.parameters
-    functions = PurchaseFunctions(
-        expected_purchases,
-        conditional_expected_purchases,
-        probability_alive,
-        probability_of_purchases,
-    )
-
-    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        return sufficient_statistics(data, weights)
+    functions = PurchaseFunctions.of(formulas)
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
@@ -178,7 +161,9 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         )
         super()._fit_statistics(fast)
         columns = stats.columns
-        exact = log_likelihood(self.params_, columns["frequency"], columns["recency"], columns["T"])
+        exact = formulas.log_likelihood(
+            self.params_, columns["frequency"], columns["recency"], columns["T"]
+        )
         quick, _ = log_likelihood_gradient(self._params_array(), fast.arrays)
         if not np.all(np.abs(quick - exact) <= 1e-9):
             return super()._fit_statistics(stats)
@@ -195,5 +180,7 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         """
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
-        values = discounted_expected_residual_transactions(self.params_, discount_rate, x, t_x, T)
+        values = formulas.discounted_expected_residual_transactions(
+            self.params_, discount_rate, x, t_x, T
+        )
         return pd.Series(values, index=summary.index, name="dert")

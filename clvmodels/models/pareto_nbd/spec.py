@@ -1,8 +1,4 @@
-"""What the Pareto/NBD states about itself: names, data, starting values, limits, priors, words.
-
-Read by the estimators (:mod:`.mle`, :mod:`.bayes`) and by the registry
-(:mod:`clvmodels.models.registry`).
-"""
+"""The Pareto/NBD's specification (:class:`~clvmodels.estimation.spec.ModelSpec`)."""
 
 from __future__ import annotations
 
@@ -10,9 +6,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from clvmodels.estimation.rows import CompressedRows, mean_age
+from clvmodels.estimation.rows import CompressedRows, mean_age, mean_rate
 from clvmodels.estimation.spec import ModelSpec
-from clvmodels.models.pareto_nbd.math import PARAM_NAMES
+from clvmodels.models.pareto_nbd.math import PARAM_NAMES, sufficient_statistics
 
 __all__ = ["LIMIT", "SPEC"]
 
@@ -22,14 +18,8 @@ LIMIT = 1e4
 
 def starting_values(rows: CompressedRows) -> list[np.ndarray]:
     """Three starts around the data's mean purchase rate and mean customer age."""
-    w, c = rows.weights, rows.columns
-    rate = max(float(np.dot(w, c["frequency"]) / max(np.dot(w, c["T"]), 1e-12)), 1e-6)
-    horizon = max(float(np.dot(w, c["T"]) / w.sum()), 1e-6)
-    return [
-        np.array([1.0, 1.0 / rate, 1.0, horizon]),
-        np.array([0.5, 0.5 / rate, 0.5, 0.5 * horizon]),
-        np.array([2.0, 2.0 / rate, 2.0, 4.0 * horizon]),
-    ]
+    rate, age = mean_rate(rows), max(mean_age(rows), 1e-6)
+    return [np.array([k, k / rate, k, m * age]) for k, m in ((1.0, 1.0), (0.5, 0.5), (2.0, 4.0))]
 
 
 def limits(params: Mapping[str, float]) -> list[str]:
@@ -84,6 +74,7 @@ SPEC = ModelSpec(
     kind="purchase",
     parameters=PARAM_NAMES,
     data_columns=("frequency", "recency", "T"),
+    rows=sufficient_statistics,
     starting_values=starting_values,
     limits=limits,
     default_priors=default_priors,
