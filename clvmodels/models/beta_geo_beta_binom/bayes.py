@@ -1,15 +1,10 @@
 """Bayesian BG/BB: the maximum-likelihood model's likelihood, sampled by PyMC.
 
 For discrete-time "opportunity" data, e.g. yearly donations. The log-likelihood is
-:func:`clvmodels.models.beta_geo_beta_binom.math.log_likelihood` evaluated by PyTensor on the
-distinct (x, t_x, n) rows, weighted by their counts; the parameters are sampled on the log
-scale. Predictions call the functions of :mod:`clvmodels.models.beta_geo_beta_binom` with the
-posterior draws.
-
-References
-----------
-Fader, P. S., Hardie, B. G. S. & Shang, J. (2010). Customer-base analysis in a
-discrete-time noncontractual setting. *Marketing Science*, 29(6), 1086-1108.
+:func:`.math.log_likelihood` evaluated by PyTensor on the distinct (x, t_x, n) rows,
+weighted by their counts; the parameters are sampled on the log scale, and predictions
+call the functions of :mod:`.math` with the posterior draws (references in
+:mod:`clvmodels.models.beta_geo_beta_binom`).
 """
 
 from __future__ import annotations

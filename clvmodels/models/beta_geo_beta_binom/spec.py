@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from clvmodels.data.opportunities import COLUMNS
-from clvmodels.estimation.spec import ModelSpec
+from clvmodels.estimation.spec import ModelSpec, no_limits
 from clvmodels.models.beta_geo_beta_binom.math import PARAM_NAMES
 
 __all__ = ["SPEC"]
@@ -24,11 +24,6 @@ def starting_values(rows: object) -> list[np.ndarray]:
         np.array([0.5, 0.5, 0.5, 2.0]),
         np.array([2.0, 1.0, 0.5, 5.0]),
     ]
-
-
-def limits(params: Mapping[str, float]) -> list[str]:
-    """None reported: the BG/BB's estimates are read as they are."""
-    return []
 
 
 def default_priors(rows: object) -> dict[str, tuple[float, float]]:
@@ -60,7 +55,7 @@ SPEC = ModelSpec(
     parameters=PARAM_NAMES,
     data_columns=COLUMNS,
     starting_values=starting_values,
-    limits=limits,
+    limits=no_limits,
     default_priors=default_priors,
     words=words,
     references=(
