@@ -16,7 +16,12 @@ import numpy as np
 
 from clvmodels.estimation.rows import CompressedRows
 
-__all__ = ["ModelSpec", "SpecifiedModel"]
+__all__ = ["ModelSpec", "SpecifiedModel", "no_limits"]
+
+
+def no_limits(params: Mapping[str, float]) -> list[str]:
+    """The ``limits`` of a model that reports none: its estimates are read as they are."""
+    return []
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Moved to :mod:`clvmodels.models.gamma_gamma._kernel`; the old module path keeps working.
 
-This module *is* the new one (``sys.modules`` points here to it).
+A plain re-export (not a ``sys.modules`` alias): pytest's doctest collection imports this
+file as a module of its own and binds that module to ``clvmodels.models._gamma_gamma_rows``,
+which an alias would leave empty.
 """
 
-import sys
+from clvmodels.models.gamma_gamma._kernel import BLOCK, X_COLUMNS, weighted_at
 
-from clvmodels.models.gamma_gamma import _kernel as moved
-
-sys.modules[__name__] = moved
+__all__ = ["BLOCK", "X_COLUMNS", "weighted_at"]

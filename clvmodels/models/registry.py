@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from clvmodels.estimation.spec import ModelSpec
-from clvmodels.models import beta_geo, gamma_gamma, shifted_beta_geo
+from clvmodels.models import beta_geo, beta_geo_beta_binom, gamma_gamma, shifted_beta_geo
 
 __all__ = ["MODELS", "RegisteredModel", "by_class", "by_key"]
 
@@ -39,6 +39,7 @@ MODELS: dict[str, RegisteredModel] = {
         _entry(beta_geo, "BetaGeoModel", "BayesianBetaGeoModel"),
         _entry(gamma_gamma, "GammaGammaModel", "BayesianGammaGammaModel"),
         _entry(shifted_beta_geo, "ShiftedBetaGeoModel", "BayesianShiftedBetaGeoModel"),
+        _entry(beta_geo_beta_binom, "BetaGeoBetaBinomModel", "BayesianBetaGeoBetaBinomModel"),
     )
 }
 

@@ -1,20 +1,8 @@
 """Gamma-Gamma math: the likelihood's terms and the predictions built from them, written once.
 
-A customer's transaction values are Gamma(p, nu) with nu ~ Gamma(q, gamma)
-across customers; the mean spend m of x transactions is sufficient. The
-parameter the papers call gamma is ``v`` here (as in lifetimes).
-
-The functions take ``(params, data)`` where ``params`` maps ``p, q, v`` to scalars or
-arrays (e.g. posterior draws) that broadcast against the data.
-
-References
-----------
-Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
-curves for customer base analysis. *Journal of Marketing Research*, 42(4),
-415-430.
-
-Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
-http://brucehardie.com/notes/025/
+The functions take ``(params, data)`` where ``params`` maps ``p, q, v`` (v is the papers'
+gamma) to scalars or arrays (e.g. posterior draws) that broadcast against the data; the
+model and its references are in :mod:`clvmodels.models.gamma_gamma`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from clvmodels.estimation.rows import CompressedRows
-from clvmodels.estimation.spec import ModelSpec
+from clvmodels.estimation.spec import ModelSpec, no_limits
 from clvmodels.models.gamma_gamma.math import PARAM_NAMES, population_mean_spend
 
 __all__ = ["SPEC"]
@@ -30,11 +30,6 @@ def starting_values(rows: CompressedRows) -> list[np.ndarray]:
         np.array([5.0, 4.0, 3.0 * mean]),
         np.array([0.5, 1.5, 0.5 * mean]),
     ]
-
-
-def limits(params: Mapping[str, float]) -> list[str]:
-    """None reported: the Gamma-Gamma's estimates are read as they are."""
-    return []
 
 
 def default_priors(rows: CompressedRows) -> dict[str, tuple[float, float]]:
@@ -76,7 +71,7 @@ SPEC = ModelSpec(
     parameters=PARAM_NAMES,
     data_columns=("frequency", "monetary_value"),
     starting_values=starting_values,
-    limits=limits,
+    limits=no_limits,
     default_priors=default_priors,
     words=words,
     references=(

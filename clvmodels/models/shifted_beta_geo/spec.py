@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from clvmodels.estimation.rows import CompressedRows
-from clvmodels.estimation.spec import ModelSpec
+from clvmodels.estimation.spec import ModelSpec, no_limits
 from clvmodels.models.shifted_beta_geo.math import PARAM_NAMES, churn_probability, retention_rate
 
 __all__ = ["SPEC"]
@@ -27,11 +27,6 @@ def starting_values(cells: CompressedRows) -> list[np.ndarray]:
     first = w[(c["t"] == 1) & (c["survived"] == 0)].sum()
     churn = float(np.clip(first / cells.n_customers, 0.01, 0.99))
     return [np.array([a, a * (1.0 - churn) / churn]) for a in (1.0, 0.3, 3.0)]
-
-
-def limits(params: Mapping[str, float]) -> list[str]:
-    """None reported: the sBG's estimates are read as they are."""
-    return []
 
 
 def default_priors(cells: object) -> dict[str, tuple[float, float]]:
@@ -57,7 +52,7 @@ SPEC = ModelSpec(
     parameters=PARAM_NAMES,
     data_columns=("t", "survived"),
     starting_values=starting_values,
-    limits=limits,
+    limits=no_limits,
     default_priors=default_priors,
     words=words,
     references=(

@@ -1,0 +1,122 @@
+"""The BG/BB fitted by maximum likelihood: a thin class over :mod:`.math` and :mod:`.spec`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
+from clvmodels.data.units import check_same_unit, time_unit_of
+from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.protocols import PurchaseCapabilities
+from clvmodels.estimation.rows import CompressedRows
+from clvmodels.models.beta_geo_beta_binom.gradient import log_likelihood_gradient
+from clvmodels.models.beta_geo_beta_binom.math import (
+    conditional_expected_purchases,
+    discounted_expected_residual_transactions,
+    expected_purchases,
+    probability_alive,
+    sufficient_statistics,
+)
+from clvmodels.models.beta_geo_beta_binom.spec import SPEC
+
+__all__ = ["BetaGeoBetaBinomModel"]
+
+
+class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
+    """BG/BB model of discrete-time transactions and dropout, fitted by maximum likelihood.
+
+    Fit it on an (x, t_x, n) table
+    (:func:`~clvmodels.data.opportunities.opportunity_summary`, or an aggregated table with
+    ``weights`` = the number of customers in each row, as
+    :func:`clvmodels.datasets.load_donations`).
+
+    Parameters
+    ----------
+    penalizer_coef
+        L2 penalty ``penalizer_coef * (alpha^2 + beta^2 + gamma^2 + delta^2)`` added to the
+        mean negative log-likelihood per customer.
+
+    Attributes
+    ----------
+    params_ : dict
+        ``alpha``, ``beta`` (transaction probability), ``gamma``, ``delta`` (dropout
+        probability).
+    log_likelihood_ : float
+        The full log-likelihood at the estimate.
+
+    Examples
+    --------
+    >>> import clvmodels as clv
+    >>> donations = clv.datasets.load_donations()
+    >>> bb = clv.BetaGeoBetaBinomModel().fit(donations, weights=donations["count"])
+    >>> round(bb.params_["alpha"], 3), round(bb.params_["delta"], 3)
+    (1.204, 2.783)
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Shang, J. (2010). Customer-base analysis in a
+    discrete-time noncontractual setting. *Marketing Science*, 29(6), 1086-1108.
+    """
+
+    spec = SPEC
+    param_names = SPEC.parameters
+    #: conditional_expected_purchases takes an array of horizons (used by the CLV).
+    accepts_many_horizons = True
+
+    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
+        return sufficient_statistics(data, weights)
+
+    _loglik_grad = staticmethod(log_likelihood_gradient)
+
+    # -- predictions --------------------------------------------------------------------
+    def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        check_opportunity_summary(summary)
+        check_same_unit(self.time_unit_, time_unit_of(summary), "the summary")
+        return tuple(summary[name].to_numpy(np.float64) for name in COLUMNS)
+
+    def expected_purchases(self, n: ArrayLike) -> np.ndarray | float:
+        """E[X(n)] for a new customer (see :func:`.math.expected_purchases`)."""
+        self._check_fitted()
+        out = expected_purchases(self.params_, n)
+        return float(out) if out.ndim == 0 else out
+
+    def conditional_expected_purchases(
+        self, t: ArrayLike, summary: pd.DataFrame
+    ) -> pd.Series | pd.DataFrame:
+        """Expected transactions in the next ``t`` periods (whole numbers), per customer.
+
+        A scalar ``t`` gives a Series; a 1-D array of horizons gives a DataFrame with one
+        column per horizon.
+        """
+        self._check_fitted()
+        x, t_x, n = self._frame_arrays(summary)
+        horizons = np.asarray(t, dtype=np.float64)
+        if horizons.ndim == 0:
+            values = conditional_expected_purchases(self.params_, horizons, x, t_x, n)
+            return pd.Series(values, index=summary.index, name="expected_purchases")
+        if horizons.ndim != 1:
+            raise ValueError(
+                f"t must be a number or a 1-D array of horizons, got shape {horizons.shape}"
+            )
+        values = conditional_expected_purchases(self.params_, horizons[:, None], x, t_x, n)
+        return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
+
+    def probability_alive(self, summary: pd.DataFrame, periods_ahead: int = 1) -> pd.Series:
+        """P(alive in period n + ``periods_ahead``) per customer (see the function)."""
+        self._check_fitted()
+        x, t_x, n = self._frame_arrays(summary)
+        values = probability_alive(self.params_, x, t_x, n, periods_ahead)
+        return pd.Series(values, index=summary.index, name="p_alive")
+
+    def discounted_expected_residual_transactions(
+        self, discount_rate: float, summary: pd.DataFrame
+    ) -> pd.Series:
+        """DERT per customer (see :func:`.math.discounted_expected_residual_transactions`)."""
+        self._check_fitted()
+        x, t_x, n = self._frame_arrays(summary)
+        values = discounted_expected_residual_transactions(self.params_, discount_rate, x, t_x, n)
+        return pd.Series(values, index=summary.index, name="dert")
