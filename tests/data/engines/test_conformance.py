@@ -93,7 +93,12 @@ def zoned_log() -> pd.DataFrame:
 def _assert_same(ours, reference, customer_id_col):
     ours = as_pandas_summary(ours, customer_id_col)
     pd.testing.assert_frame_equal(
-        ours, reference, check_exact=True, check_index_type=False, check_names=True
+        ours,
+        reference,
+        check_exact=True,
+        check_index_type=False,
+        check_names=True,
+        check_frame_type=False,  # a collected Spark summary is a plain DataFrame
     )
     if ours.attrs:  # a Spark summary has none
         assert ours.attrs == reference.attrs
@@ -222,7 +227,11 @@ def test_cdnow_matches_pandas(engine_input, engine, cdnow_transactions):
     )
     exact = [c for c in reference.columns if not c.startswith("monetary")]
     pd.testing.assert_frame_equal(
-        ours[exact], reference[exact], check_exact=True, check_index_type=False
+        ours[exact],
+        reference[exact],
+        check_exact=True,
+        check_index_type=False,
+        check_frame_type=False,
     )
     for column in ["monetary_value", "monetary_value_holdout"]:
         np.testing.assert_allclose(ours[column], reference[column], rtol=1e-12, atol=0)
