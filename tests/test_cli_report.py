@@ -118,7 +118,7 @@ def test_repeated_baselines_are_left_out_with_a_note(tmp_path):
     # "last period" is the run rate, and with nobody silent for 6 months the retention
     # formula's churn is 0, so it is the run rate too
     result = clv.backtest(
-        log, "customer", "day", calibration_period_end="2022-12-31", amount_col="amount"
+        log, "customer", "day", calibration_period_end="2022-12-31", monetary_value_col="amount"
     )
     rows = result.per_customer.set_index("model")["predicted_purchases"]
     np.testing.assert_allclose(rows["last period"], rows["run rate"], rtol=1e-12)
