@@ -1,6 +1,6 @@
 """clvmodels: customer-lifetime-value models from a transaction log to discounted value.
 
-The public API is re-exported here; see ``DESIGN.md`` for the flow
+The public API is re-exported here; see ``docs/architecture.md`` for the flow
 transactions -> summary -> model -> predictions -> CLV -> evaluation.
 """
 

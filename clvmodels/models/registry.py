@@ -1,7 +1,7 @@
 """The one list of models: what the CLI, the report and the conformance tests read.
 
 Adding a model is one folder under ``models/`` (``math.py``, ``spec.py``, ``mle.py``,
-``bayes.py``; see ``docs/architecture-models.md``) and one line here.
+``bayes.py``; see ``docs/architecture.md, "Recipe: add a model"``) and one line here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ from types import ModuleType
 from typing import Any
 
 from clvmodels.estimation.spec import ModelSpec
-from clvmodels.models import beta_geo, beta_geo_beta_binom, gamma_gamma, shifted_beta_geo
+from clvmodels.models import (
+    beta_geo,
+    beta_geo_beta_binom,
+    gamma_gamma,
+    modified_beta_geo,
+    pareto_nbd,
+    shifted_beta_geo,
+)
 
 __all__ = ["MODELS", "RegisteredModel", "by_class", "by_key"]
 
@@ -37,6 +44,8 @@ MODELS: dict[str, RegisteredModel] = {
     entry.spec.key: entry
     for entry in (
         _entry(beta_geo, "BetaGeoModel", "BayesianBetaGeoModel"),
+        _entry(pareto_nbd, "ParetoNBDModel", "BayesianParetoNBDModel"),
+        _entry(modified_beta_geo, "ModifiedBetaGeoModel", "BayesianModifiedBetaGeoModel"),
         _entry(gamma_gamma, "GammaGammaModel", "BayesianGammaGammaModel"),
         _entry(shifted_beta_geo, "ShiftedBetaGeoModel", "BayesianShiftedBetaGeoModel"),
         _entry(beta_geo_beta_binom, "BetaGeoBetaBinomModel", "BayesianBetaGeoBetaBinomModel"),

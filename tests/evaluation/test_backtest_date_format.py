@@ -19,7 +19,13 @@ def early_days():
 
 def _backtest(log, **options):
     return clv.backtest(
-        log, "customer_id", "date", "1997-09-30", monetary_value_col="spend", time_unit="W", **options
+        log,
+        "customer_id",
+        "date",
+        "1997-09-30",
+        monetary_value_col="spend",
+        time_unit="W",
+        **options,
     )
 
 
