@@ -9,7 +9,7 @@ checked against the layer order below, which follows the flow of
 ==========  =================================================================
 rank        top-level names under ``clvmodels``
 ==========  =================================================================
-0           utilities: ``_version``, ``atomic``, ``checks``, ``deprecation``,
+0           utilities: ``_version``, ``atomic``, ``checks``, ``compat``, ``deprecation``,
             ``exceptions``
 1           ``data`` (summaries, units, validation, datasets, engines)
 2           ``simulate``: logs and summaries drawn from the models' stories. It
@@ -49,6 +49,7 @@ RANK = {
     "_version": 0,
     "atomic": 0,
     "checks": 0,
+    "compat": 0,
     "deprecation": 0,
     "exceptions": 0,
     "data": 1,
