@@ -7,6 +7,7 @@ and the fast quadrature rule checked against the exact one at the estimate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -16,10 +17,12 @@ from scipy import optimize
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.rows import CompressedRows
+from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.pareto_nbd import quadrature
-from clvmodels.models.pareto_nbd.gradient import log_likelihood_gradient
+from clvmodels.models.pareto_nbd.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.pareto_nbd.math import (
     conditional_expected_purchases,
+    customer_parameters,
     discounted_expected_residual_transactions,
     expected_purchases,
     log_likelihood,
@@ -52,8 +55,8 @@ def _forward_hessian(objective: Any, log_params: np.ndarray, stats: Any) -> np.n
     return 0.5 * (hessian + hessian.T)
 
 
-class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
-    """Pareto/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
+class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
+    r"""Pareto/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
     ----------
@@ -61,6 +64,23 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         L2 penalty ``penalizer_coef * (r^2 + alpha^2 + s^2 + beta^2)`` added to the mean
         negative log-likelihood per customer, with ``alpha`` and ``beta`` in the summary's
         time unit (0 = plain MLE).
+    purchase_covariates, dropout_covariates
+        Static covariate columns of the summary (one value per customer; categorical
+        columns become dummies against their first level in sorted order, see
+        :mod:`clvmodels.data.covariates`). As in CLVTools (Bachmann, Meierer & Naef 2021;
+        CLVTools' ``pnbd`` documentation), customer i's gamma scales are
+        :math:`\alpha_i = \alpha e^{-\gamma_P' z_i}` and
+        :math:`\beta_i = \beta e^{-\gamma_D' z_i}`: a coefficient of 0.3 multiplies the
+        mean purchase (or dropout) rate by e^0.3. The coefficients are ``params_`` entries
+        ``purchase:NAME`` and ``dropout:NAME``; predictions read the covariate columns of
+        the summary they are given.
+    covariate_penalty
+        L2 penalty on the coefficients, one number or ``{"purchase": 0.1, "dropout": 0.0}``
+        (``lambda * sum(gamma**2)`` added to the mean negative log-likelihood per customer;
+        ``log_likelihood_`` excludes it).
+    equal_effects
+        Covariates whose effect is the same in both processes: one coefficient
+        ``both:NAME`` (CLVTools' ``names.cov.constr``).
 
     Attributes
     ----------
@@ -94,22 +114,50 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         probability_of_purchases,
     )
 
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(customer_parameters)
+
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        purchase_covariates: Sequence[str] | None = None,
+        dropout_covariates: Sequence[str] | None = None,
+        covariate_penalty: float | Mapping[str, float] | None = None,
+        equal_effects: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(penalizer_coef)
+        self._set_covariates(
+            purchase_covariates, dropout_covariates, covariate_penalty, equal_effects
+        )
+
     def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
+        if self.has_covariates:
+            return self._covariate_rows(data, weights)
         return sufficient_statistics(data, weights)
+
+    def _loglik_grad(self, params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
+        if self.has_covariates:
+            return self._covariate_loglik_grad(params, columns)
+        return log_likelihood_gradient(params, columns)
+
+    def _weighted_loglik_grad(
+        self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        if self.has_covariates:
+            return self._covariate_weighted(params, arrays, weights)
+        return super()._weighted_loglik_grad(params, arrays, weights)
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
-        starts = SPEC.starting_values(stats)
+        starts = self._padded(SPEC.starting_values(stats))
         if len(stats.weights) > _QUICK_ROWS:
             # A fit on a random subset of the unique rows lands close to the optimum, where
             # the full data need a few Newton-like steps (see _minimise).
             subset = stats.subsample(_QUICK_ROWS, np.random.default_rng(19870101))
             quick = self._minimise(starts[0], subset, 1e-5)
             if np.isfinite(quick.fun) and np.all(np.isfinite(quick.x)):
-                starts.insert(0, np.exp(quick.x))
+                starts.insert(0, self._to_natural(quick.x))
         return starts
-
-    _loglik_grad = staticmethod(log_likelihood_gradient)
 
     def _minimise(self, start: np.ndarray, stats: CompressedRows, gtol: float) -> Any:
         """BFGS started with the inverse Hessian at ``start`` where it is positive definite.
@@ -128,8 +176,8 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
             curvature = stats.subsample(_SAMPLE_ROWS, np.random.default_rng(20051105))
             refined = self._minimise(start, curvature, 1e-5)
             if np.isfinite(refined.fun) and np.all(np.isfinite(refined.x)):
-                start = np.exp(refined.x)
-        log_start = np.log(start)
+                start = self._to_natural(refined.x)
+        log_start = self._to_working(start)
         hessian = _forward_hessian(self._objective, log_start, curvature)
         hess_inv0 = None
         if np.all(np.isfinite(hessian)):
@@ -178,8 +226,13 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         )
         super()._fit_statistics(fast)
         columns = stats.columns
-        exact = log_likelihood(self.params_, columns["frequency"], columns["recency"], columns["T"])
-        quick, _ = log_likelihood_gradient(self._params_array(), fast.arrays)
+        if self.has_covariates:
+            exact, _ = self._loglik_grad(self._params_array(), stats.arrays)
+        else:
+            exact = log_likelihood(
+                self.params_, columns["frequency"], columns["recency"], columns["T"]
+            )
+        quick, _ = self._loglik_grad(self._params_array(), fast.arrays)
         if not np.all(np.abs(quick - exact) <= 1e-9):
             return super()._fit_statistics(stats)
         self.log_likelihood_ = float(np.dot(stats.weights, exact))
@@ -195,5 +248,6 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         """
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
-        values = discounted_expected_residual_transactions(self.params_, discount_rate, x, t_x, T)
+        params = self._customer_params(summary)
+        values = discounted_expected_residual_transactions(params, discount_rate, x, t_x, T)
         return pd.Series(values, index=summary.index, name="dert")
