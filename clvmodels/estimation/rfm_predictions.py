@@ -142,8 +142,11 @@ class RFMPredictions(PurchaseCapabilities):
         check_same_unit(self.time_unit_, time_unit_of(summary), "the summary")
 
     def _customer_params(self, summary: pd.DataFrame) -> Mapping[str, Any]:
-        """The parameters of the customers of ``summary`` (a model with covariates
-        overrides this: per-customer arrays from the summary's covariate columns)."""
+        """The parameters of the customers of ``summary``.
+
+        A model with covariates overrides this: per-customer arrays from the summary's
+        covariate columns.
+        """
         return self.params_
 
     def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, ...]:

@@ -138,8 +138,9 @@ class StaticCovariates:
 
     def _layout(self, design: CovariateDesign) -> None:
         """Parameter names and the maps from coefficients to the two predictors."""
-        encoded = {c: [n for n in design.names if n == c or n.startswith(f"{c}[")]
-                   for c in design.columns}
+        encoded = {
+            c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
+        }
         names, purchase, dropout = [], [], []  # coefficient index per encoded column
         for process, chosen, target in (
             ("purchase", self.purchase_covariates, purchase),
@@ -197,10 +198,9 @@ class StaticCovariates:
         matrix = self._design_of(columns)
         eta_p, eta_d = self._predictors(params, matrix)
         ll, terms = type(self).covariate_terms(params[:k], columns, eta_p, eta_d)
-        d_gamma = (
-            (matrix * terms[k][:, None]) @ self._selection[0]
-            + (matrix * terms[k + 1][:, None]) @ self._selection[1]
-        )
+        d_gamma = (matrix * terms[k][:, None]) @ self._selection[0] + (
+            matrix * terms[k + 1][:, None]
+        ) @ self._selection[1]
         return ll, np.vstack([terms[:k], d_gamma.T])
 
     def _covariate_weighted(self, params: np.ndarray, columns: Mapping, weights: np.ndarray):
