@@ -13,7 +13,13 @@ from clvmodels.estimation.rows import weighted_rows
 
 
 def test_get_params_returns_the_constructor_arguments():
-    assert clv.BetaGeoModel(penalizer_coef=0.25).get_params() == {"penalizer_coef": 0.25}
+    assert clv.BetaGeoModel(penalizer_coef=0.25).get_params() == {
+        "penalizer_coef": 0.25,
+        "purchase_covariates": [],
+        "dropout_covariates": [],
+        "covariate_penalty": None,
+        "equal_effects": [],
+    }
     assert clv.GammaGammaModel().get_params() == {"penalizer_coef": 0.0}
 
 
