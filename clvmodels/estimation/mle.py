@@ -34,10 +34,26 @@ from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.spec import ModelSpec
 from clvmodels.exceptions import ConvergenceError, ConvergenceWarning, ModelFileError
 
-__all__ = ["MaximumLikelihoodModel"]
+__all__ = ["MaximumLikelihoodModel", "forward_hessian"]
 
 #: |log-parameter| beyond which an estimate is reported as on the boundary.
 _BOUNDARY = 15.0
+
+
+def forward_hessian(objective: Any, working: np.ndarray, stats: Any) -> np.ndarray:
+    """Symmetrised forward-difference Hessian of ``objective``'s gradient at ``working``.
+
+    ``objective(working, stats)`` returns ``(value, gradient)``; k + 1 gradients for k
+    parameters (central differences take 2k).
+    """
+    _, gradient = objective(working, stats)
+    hessian = np.empty((len(working), len(working)))
+    for j in range(len(working)):
+        step = 1e-5 * max(1.0, abs(working[j]))
+        shifted = working.copy()
+        shifted[j] += step
+        hessian[:, j] = (objective(shifted, stats)[1] - gradient) / step
+    return 0.5 * (hessian + hessian.T)
 
 
 class MaximumLikelihoodModel(Settings):

@@ -35,15 +35,20 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 from clvmodels.data.covariates import CovariateDesign, encode_covariates
 from clvmodels.data.summary_frame import time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.mle import forward_hessian
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
 __all__ = ["StaticCovariates", "covariate_penalties"]
 
 PROCESSES = ("purchase", "dropout")
+
+#: Customers in the sample on which a large fit refines its start (see ``_minimise``).
+SAMPLE_ROWS = 50_000
 
 
 def covariate_penalties(penalty: float | Mapping[str, float] | None) -> dict[str, float]:
@@ -85,19 +90,24 @@ class StaticCovariates:
         named ``both:NAME`` (the column must be in both lists).
     """
 
+    #: The model's own distinct rows and per-row likelihood without covariates.
+    plain_statistics: ClassVar[Callable[..., CompressedRows]]
+    plain_loglik_grad: ClassVar[Callable[..., tuple]]
     #: ``(params, columns, eta_p, eta_d) -> (ll, grad)`` with grad rows: the base
     #: parameters, then d/d eta_p and d/d eta_d.
     covariate_terms: ClassVar[Callable[..., tuple]]
     #: How the model maps the base parameters and the predictors to per-customer ones.
     customer_parameters: ClassVar[Callable[..., dict]]
 
-    def _set_covariates(
+    def __init__(
         self,
-        purchase_covariates: Sequence[str] | None,
-        dropout_covariates: Sequence[str] | None,
-        covariate_penalty: float | Mapping[str, float] | None,
-        equal_effects: Sequence[str] | None,
+        penalizer_coef: float = 0.0,
+        purchase_covariates: Sequence[str] | None = None,
+        dropout_covariates: Sequence[str] | None = None,
+        covariate_penalty: float | Mapping[str, float] | None = None,
+        equal_effects: Sequence[str] | None = None,
     ) -> None:
+        super().__init__(penalizer_coef)  # type: ignore[call-arg]
         self.purchase_covariates = list(purchase_covariates or [])
         self.dropout_covariates = list(dropout_covariates or [])
         self.covariate_penalty = covariate_penalty
@@ -115,6 +125,69 @@ class StaticCovariates:
     def has_covariates(self) -> bool:
         """Whether any covariate enters the model."""
         return bool(self.purchase_covariates or self.dropout_covariates)
+
+    # -- the estimation hooks ------------------------------------------------------------
+    def fit(self, data: Any, weights: Any = None) -> Any:
+        """Fit by maximum likelihood (see the model's docstring); returns ``self``."""
+        try:
+            return super().fit(data, weights)  # type: ignore[misc]
+        finally:
+            self._design_cache = None
+
+    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
+        if self.has_covariates:
+            return self._covariate_rows(data, weights)
+        return type(self).plain_statistics(data, weights)
+
+    def _loglik_grad(self, params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
+        if self.has_covariates:
+            return self._covariate_loglik_grad(params, columns)
+        return type(self).plain_loglik_grad(params, columns)
+
+    def _weighted_loglik_grad(
+        self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        if self.has_covariates:
+            return self._covariate_weighted(params, arrays, weights)
+        return super()._weighted_loglik_grad(params, arrays, weights)  # type: ignore[misc]
+
+    def _minimise(self, start: np.ndarray, stats: CompressedRows, gtol: float) -> Any:
+        """On large data, BFGS started from a sample's optimum and its inverse Hessian.
+
+        With more than ``SAMPLE_ROWS`` rows, the start is refined on a sample of
+        ``SAMPLE_ROWS`` customers (drawn in proportion to the rows' counts) and BFGS on all
+        rows starts with the inverse of the sample's forward-difference Hessian, so the full
+        data see a few steps instead of the dozens that rebuilding the curvature of ~20
+        parameters of different scales takes (the Pareto/NBD's own strategy).
+        """
+        if not self.has_covariates or len(stats.weights) <= SAMPLE_ROWS:
+            return super()._minimise(start, stats, gtol)  # type: ignore[misc]
+        sample = stats.subsample(SAMPLE_ROWS, np.random.default_rng(20210101))
+        refined = super()._minimise(start, sample, 1e-5)  # type: ignore[misc]
+        working = refined.x if np.all(np.isfinite(refined.x)) else self._to_working(start)
+        hessian = forward_hessian(self._objective, working, sample)
+        hess_inv0 = None
+        if np.all(np.isfinite(hessian)):
+            try:
+                inverse = np.linalg.inv(hessian)
+                hess_inv0 = 0.5 * (inverse + inverse.T)
+                np.linalg.cholesky(hess_inv0)
+            except np.linalg.LinAlgError:
+                hess_inv0 = None
+        return optimize.minimize(
+            self._objective,
+            working,
+            args=(stats,),
+            jac=True,
+            method="BFGS",
+            options={"gtol": gtol, "maxiter": 1000, "hess_inv0": hess_inv0},
+        )
+
+    def _hessian(self, working: np.ndarray, stats: CompressedRows) -> np.ndarray:
+        """Observed information by forward differences (k + 1 gradients, not 2k)."""
+        if not self.has_covariates:
+            return super()._hessian(working, stats)  # type: ignore[misc]
+        return forward_hessian(self._objective, working, stats) * stats.n_customers
 
     # -- design -------------------------------------------------------------------------
     def _covariate_rows(self, data: pd.DataFrame, weights: Any) -> CompressedRows:
@@ -134,7 +207,17 @@ class StaticCovariates:
                     f"e.g. weights=table['count']; got shape {weights.shape}"
                 )
         unique, counts = compress(values, weights)
-        return CompressedRows(unique, counts, time_unit_of(data))
+        # each row's position among the distinct x: the likelihood's x-only terms are
+        # computed once per distinct x
+        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+        unique["x_index"] = x_index.astype(np.float64)
+        return CompressedRows(
+            unique,
+            counts,
+            time_unit_of(data),
+            {"x_unique": x_unique},
+            frozenset({"x_index", "x_unique"}),
+        )
 
     def _layout(self, design: CovariateDesign) -> None:
         """Parameter names and the maps from coefficients to the two predictors."""
@@ -188,8 +271,15 @@ class StaticCovariates:
         return tuple(matrix @ (selection @ gamma) for selection in self._selection)
 
     def _design_of(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The rows' design matrix (kept for the last rows asked: the optimiser's)."""
         names = self.covariate_design_.names
-        return np.column_stack([columns[f"covariate:{n}"] for n in names])
+        key = columns[f"covariate:{names[0]}"]
+        cached = getattr(self, "_design_cache", None)
+        if cached is not None and cached[0] is key:
+            return cached[1]
+        matrix = np.column_stack([columns[f"covariate:{n}"] for n in names])
+        self._design_cache = (key, matrix)
+        return matrix
 
     # -- likelihood ---------------------------------------------------------------------
     def _covariate_loglik_grad(self, params: np.ndarray, columns: Mapping) -> tuple:

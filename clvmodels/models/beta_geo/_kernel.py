@@ -192,15 +192,23 @@ def _beta_ratio(a, b, x):  # pragma: no cover
 
 
 @jit
-def covariate_rows(r, alpha, a, b, x, t_x, T, eta_p, eta_d, ll, grad):  # pragma: no cover
+def covariate_rows(
+    r, alpha, a, b, x, t_x, T, eta_p, eta_d, x_index, per_x, ll, grad
+):  # pragma: no cover
     r"""Per-row log-likelihood with static covariates and its derivatives.
 
     Customer i has :math:`\alpha_i = \alpha e^{-\eta^P_i}`, :math:`a_i = a e^{\eta^D_i}`,
     :math:`b_i = b e^{\eta^D_i}` (CLVTools' parametrisation) in the likelihood of
     :func:`clvmodels.models.beta_geo.math.log_likelihood`. ``grad`` rows: r, alpha, a, b
-    (the base parameters), then d/d eta_p and d/d eta_d.
+    (the base parameters), then d/d eta_p and d/d eta_d. The terms in x alone come from
+    ``per_x`` (one row per distinct x, ``x_index`` gives each row's): ``ln Gamma(r + x) -
+    ln Gamma(r)`` and ``psi(r + x) - psi(r)``.
     """
+    for k in range(per_x.shape[0]):
+        per_x[k, 1] = math.lgamma(r + per_x[k, 0]) - math.lgamma(r)
+        per_x[k, 2] = digamma(r + per_x[k, 0]) - digamma(r)
     for i in range(x.shape[0]):
+        k = int(x_index[i])
         e_p = math.exp(-eta_p[i])
         e_d = math.exp(eta_d[i])
         alpha_i, a_i, b_i = alpha * e_p, a * e_d, b * e_d
@@ -208,7 +216,7 @@ def covariate_rows(r, alpha, a, b, x, t_x, T, eta_p, eta_d, ll, grad):  # pragma
         r_x = r + xi
         log_T = math.log(alpha_i + T[i])
         ratio, d_a, d_b = _beta_ratio(a_i, b_i, xi)
-        value = math.lgamma(r_x) - math.lgamma(r) + r * math.log(alpha_i) + ratio - r_x * log_T
+        value = per_x[k, 1] + r * math.log(alpha_i) + ratio - r_x * log_T
         w4 = 0.0
         span = 0.0
         if xi > 0.0:
@@ -223,7 +231,7 @@ def covariate_rows(r, alpha, a, b, x, t_x, T, eta_p, eta_d, ll, grad):  # pragma
         g_a = d_a + w4 / a_i
         g_b = d_b - (w4 / (b_i + xi - 1.0) if xi > 0.0 else 0.0)
         ll[i] = value
-        grad[0, i] = digamma(r_x) - digamma(r) + math.log(alpha_i) - log_T + w4 * span
+        grad[0, i] = per_x[k, 2] + math.log(alpha_i) - log_T + w4 * span
         grad[1, i] = g_alpha * e_p
         grad[2, i] = g_a * e_d
         grad[3, i] = g_b * e_d

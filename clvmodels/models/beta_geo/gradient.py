@@ -147,11 +147,27 @@ def covariate_terms(
     mpmath and to finite differences.
     """
     data = [_contiguous(columns[name]) for name in ("frequency", "recency", "T")]
+    if "x_index" in columns:
+        x_unique, x_index = columns["x_unique"], columns["x_index"]
+    else:
+        x_unique, x_index = distinct_values(data[0])
+    per_x = np.zeros((len(x_unique), 3))
+    per_x[:, 0] = x_unique
     n = len(data[0])
     ll, grad = np.empty(n), np.empty((6, n))
     r, alpha, a, b = (float(v) for v in params)
     _kernel().covariate_rows(
-        r, alpha, a, b, *data, _contiguous(eta_purchase), _contiguous(eta_dropout), ll, grad
+        r,
+        alpha,
+        a,
+        b,
+        *data,
+        _contiguous(eta_purchase),
+        _contiguous(eta_dropout),
+        _contiguous(x_index),
+        per_x,
+        ll,
+        grad,
     )
     return ll, grad
 

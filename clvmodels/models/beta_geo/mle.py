@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 import numpy as np
 
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
-from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.beta_geo.gradient import (
     covariate_terms,
@@ -90,37 +86,16 @@ class BetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
         probability_of_purchases,
     )
 
+    plain_statistics = staticmethod(sufficient_statistics)
+    plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)
     customer_parameters = staticmethod(customer_parameters)
-
-    def __init__(
-        self,
-        penalizer_coef: float = 0.0,
-        purchase_covariates: Sequence[str] | None = None,
-        dropout_covariates: Sequence[str] | None = None,
-        covariate_penalty: float | Mapping[str, float] | None = None,
-        equal_effects: Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(penalizer_coef)
-        self._set_covariates(
-            purchase_covariates, dropout_covariates, covariate_penalty, equal_effects
-        )
-
-    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        if self.has_covariates:
-            return self._covariate_rows(data, weights)
-        return sufficient_statistics(data, weights)
-
-    def _loglik_grad(self, params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-        if self.has_covariates:
-            return self._covariate_loglik_grad(params, columns)
-        return log_likelihood_gradient(params, columns)
 
     def _weighted_loglik_grad(
         self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
     ) -> tuple[float, np.ndarray]:
         if self.has_covariates:
             return self._covariate_weighted(params, arrays, weights)
-        if type(self)._loglik_grad is not BetaGeoModel._loglik_grad:  # a subclass's own
+        if type(self).plain_loglik_grad is not log_likelihood_gradient:  # a subclass's own
             return super()._weighted_loglik_grad(params, arrays, weights)
         return weighted_sums(params, arrays, weights)

@@ -7,14 +7,13 @@ and the fast quadrature rule checked against the exact one at the estimate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.mle import MaximumLikelihoodModel, forward_hessian
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
@@ -41,18 +40,6 @@ _QUICK_ROWS = 5000
 
 #: Customers in the sample that refines a start on larger data (see ParetoNBDModel._minimise).
 _SAMPLE_ROWS = 50_000
-
-
-def _forward_hessian(objective: Any, log_params: np.ndarray, stats: Any) -> np.ndarray:
-    """Symmetrised forward-difference Hessian of ``objective``'s gradient at ``log_params``."""
-    _, gradient = objective(log_params, stats)
-    hessian = np.empty((len(log_params), len(log_params)))
-    for j in range(len(log_params)):
-        step = 1e-5 * max(1.0, abs(log_params[j]))
-        shifted = log_params.copy()
-        shifted[j] += step
-        hessian[:, j] = (objective(shifted, stats)[1] - gradient) / step
-    return 0.5 * (hessian + hessian.T)
 
 
 class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
@@ -114,38 +101,10 @@ class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
         probability_of_purchases,
     )
 
+    plain_statistics = staticmethod(sufficient_statistics)
+    plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)
     customer_parameters = staticmethod(customer_parameters)
-
-    def __init__(
-        self,
-        penalizer_coef: float = 0.0,
-        purchase_covariates: Sequence[str] | None = None,
-        dropout_covariates: Sequence[str] | None = None,
-        covariate_penalty: float | Mapping[str, float] | None = None,
-        equal_effects: Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(penalizer_coef)
-        self._set_covariates(
-            purchase_covariates, dropout_covariates, covariate_penalty, equal_effects
-        )
-
-    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        if self.has_covariates:
-            return self._covariate_rows(data, weights)
-        return sufficient_statistics(data, weights)
-
-    def _loglik_grad(self, params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
-        if self.has_covariates:
-            return self._covariate_loglik_grad(params, columns)
-        return log_likelihood_gradient(params, columns)
-
-    def _weighted_loglik_grad(
-        self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
-    ) -> tuple[float, np.ndarray]:
-        if self.has_covariates:
-            return self._covariate_weighted(params, arrays, weights)
-        return super()._weighted_loglik_grad(params, arrays, weights)
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
@@ -178,7 +137,7 @@ class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
             if np.isfinite(refined.fun) and np.all(np.isfinite(refined.x)):
                 start = self._to_natural(refined.x)
         log_start = self._to_working(start)
-        hessian = _forward_hessian(self._objective, log_start, curvature)
+        hessian = forward_hessian(self._objective, log_start, curvature)
         hess_inv0 = None
         if np.all(np.isfinite(hessian)):
             try:  # the inverse Hessian where the start is in a convex region
@@ -203,7 +162,7 @@ class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
         Hessian's error is then ~1e-5 relative, immaterial for standard errors); at a
         million customers each costs about a second.
         """
-        return _forward_hessian(self._objective, log_params, stats) * stats.n_customers
+        return forward_hessian(self._objective, log_params, stats) * stats.n_customers
 
     def _fit_statistics(self, stats: CompressedRows) -> Self:
         """Fit with the 20-point rule, then check every row against the 64-point rule.
