@@ -129,6 +129,7 @@ class StaticCovariates:
     # -- the estimation hooks ------------------------------------------------------------
     def fit(self, data: Any, weights: Any = None) -> Any:
         """Fit by maximum likelihood (see the model's docstring); returns ``self``."""
+        self.__dict__.pop("covariate_design_", None)  # a new fit lays out its own names
         try:
             return super().fit(data, weights)  # type: ignore[misc]
         finally:
@@ -191,11 +192,20 @@ class StaticCovariates:
 
     # -- design -------------------------------------------------------------------------
     def _covariate_rows(self, data: pd.DataFrame, weights: Any) -> CompressedRows:
-        """Distinct (x, t_x, T, covariate profile) rows with counts; sets the names."""
+        """Distinct (x, t_x, T, covariate profile) rows with counts.
+
+        In a fit, the covariates are checked and encoded here and the parameter names laid
+        out; a fitted model encodes ``data`` with its own design (e.g. for
+        :meth:`fitted_on`).
+        """
         check_summary(data)
-        columns = list(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
-        design, matrix = encode_covariates(data, columns)
-        self._layout(design)
+        if hasattr(self, "covariate_design_"):
+            design = self.covariate_design_
+            matrix = design.matrix(data)
+        else:
+            columns = list(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
+            design, matrix = encode_covariates(data, columns)
+            self._layout(design)
         values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
         for j, name in enumerate(design.names):
             values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])

@@ -230,3 +230,14 @@ def test_penalty_shrinks_and_is_not_in_the_log_likelihood():
     stats = shrunk._sufficient_statistics(summary, None)
     ll, _ = shrunk._loglik_grad(params, stats.arrays)
     assert shrunk.log_likelihood_ == pytest.approx(float(np.dot(stats.weights, ll)), rel=1e-12)
+
+
+def test_fitted_on_checks_the_data_without_changing_the_fit(fitted_pnbd):
+    model, summary = fitted_pnbd
+    names = model.param_names
+    assert model.fitted_on(summary)
+    other = summary.assign(frequency=summary["frequency"].where(summary.index != 0, 99.0))
+    assert not model.fitted_on(other)
+    assert model.param_names == names
+    with pytest.raises(ValueError, match="do not match the data the model was fitted on"):
+        clv.compare_models(other, {"covariates": model})
