@@ -88,6 +88,16 @@ class StaticCovariates:
     equal_effects
         Columns whose effect is constrained equal in both processes: one coefficient,
         named ``both:NAME`` (the column must be in both lists).
+
+    Notes
+    -----
+    The methods that take a summary (``conditional_expected_purchases``,
+    ``probability_alive``, the Pareto/NBD's DERT) use each customer's covariates from it;
+    a summary without the covariate columns is a named error. The methods without one
+    (``expected_purchases(t)``, ``probability_of_purchases``, the matrices and the
+    P(alive) path) describe the reference customer, whose covariates are all 0 (every
+    categorical column at its reference level). Model files do not hold covariate models
+    yet (``save`` raises ``NotImplementedError``).
     """
 
     #: The model's own distinct rows and per-row likelihood without covariates.
