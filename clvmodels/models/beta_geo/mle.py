@@ -96,6 +96,10 @@ class BetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     ) -> tuple[float, np.ndarray]:
         if self.has_covariates:
             return self._covariate_weighted(params, arrays, weights)
-        if type(self).plain_loglik_grad is not log_likelihood_gradient:  # a subclass's own
+        own = (
+            type(self)._loglik_grad is not StaticCovariates._loglik_grad
+            or type(self).plain_loglik_grad is not log_likelihood_gradient
+        )
+        if own:  # a subclass's own likelihood
             return super()._weighted_loglik_grad(params, arrays, weights)
         return weighted_sums(params, arrays, weights)
