@@ -49,6 +49,7 @@ RANK = {
     "_version": 0,
     "atomic": 0,
     "checks": 0,
+    "compat": 0,
     "deprecation": 0,
     "exceptions": 0,
     "data": 1,
