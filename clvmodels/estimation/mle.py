@@ -62,6 +62,29 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
         """Parameter name -> plain float."""
         return dict(zip(self.param_names, np.asarray(values).tolist(), strict=True))
 
+    # -- working scale: the class's own parameters on the log scale, and any parameters
+    # an instance adds after them (e.g. covariate coefficients) as they are -------------
+    def _n_positive(self) -> int:
+        """How many leading parameters are positive (optimised on the log scale)."""
+        return len(type(self).param_names)
+
+    def _to_natural(self, working: np.ndarray) -> np.ndarray:
+        k = self._n_positive()
+        return np.concatenate([np.exp(working[:k]), working[k:]])
+
+    def _to_working(self, params: np.ndarray) -> np.ndarray:
+        k = self._n_positive()
+        return np.concatenate([np.log(params[:k]), params[k:]])
+
+    def _working_jacobian(self, params: np.ndarray) -> np.ndarray:
+        """d natural / d working, per parameter."""
+        k = self._n_positive()
+        return np.concatenate([params[:k], np.ones(len(params) - k)])
+
+    def _coefficient_penalties(self) -> np.ndarray:
+        """L2 penalty per added parameter (a hook; none by default)."""
+        return np.zeros(len(self.param_names) - self._n_positive())
+
     # -- hooks --------------------------------------------------------------------------
     def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
         if self.spec is None or self.spec.rows is None:
@@ -71,7 +94,12 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         if self.spec is None:
             raise NotImplementedError
-        return self.spec.starting_values(stats)
+        return self._padded(self.spec.starting_values(stats))
+
+    def _padded(self, starts: list[np.ndarray]) -> list[np.ndarray]:
+        """Starting values with zeros for the parameters an instance adds."""
+        extra = np.zeros(len(self.param_names) - self._n_positive())
+        return [np.concatenate([np.asarray(s, np.float64), extra]) for s in starts]
 
     @staticmethod
     def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
@@ -91,15 +119,24 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
 
     # -- objective on the unconstrained scale --------------------------------------------
     def _objective(self, log_params: np.ndarray, stats: CompressedRows) -> tuple:
-        """Mean penalised negative log-likelihood and its gradient in log-parameters."""
-        params = np.exp(log_params)
+        """Mean penalised negative log-likelihood and its gradient in log-parameters.
+
+        Parameters an instance adds after the class's own (covariate coefficients) are
+        taken as they are, with their own L2 penalty (:meth:`_coefficient_penalties`).
+        """
+        params = self._to_natural(log_params)
         ll, grad = self._weighted_loglik_grad(params, stats.arrays, stats.weights)
         total = stats.n_customers
         value = -ll / total
-        gradient = -grad / total * params
+        gradient = -grad / total * self._working_jacobian(params)
+        k = self._n_positive()
         if self.penalizer_coef:
-            value += self.penalizer_coef * float(np.sum(params**2))
-            gradient += self.penalizer_coef * 2.0 * params**2
+            value += self.penalizer_coef * float(np.sum(params[:k] ** 2))
+            gradient[:k] += self.penalizer_coef * 2.0 * params[:k] ** 2
+        if k < len(params):
+            penalties = self._coefficient_penalties()
+            value += float(np.sum(penalties * params[k:] ** 2))
+            gradient[k:] += 2.0 * penalties * params[k:]
         if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
             return np.inf, np.zeros_like(log_params)
         return value, gradient
@@ -107,7 +144,7 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
     def _minimise(self, start: np.ndarray, stats: CompressedRows, gtol: float):
         return optimize.minimize(
             self._objective,
-            np.log(start),
+            self._to_working(start),
             args=(stats,),
             jac=True,
             method="BFGS",
@@ -125,7 +162,7 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
             rng = np.random.default_rng(20050101)
             first = self._minimise(starts[0], stats.subsample(20_000, rng), 1e-5)
             if np.isfinite(first.fun):
-                starts = [np.exp(first.x), *starts]
+                starts = [self._to_natural(first.x), *starts]
         for start in starts:
             result = self._minimise(start, stats, gtol)
             finite = np.isfinite(result.fun) and np.all(np.isfinite(result.x))
@@ -151,14 +188,17 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        limits = self._limits(self._named(np.exp(best.x)))
+        best_params = self._named(self._to_natural(best.x))
+        base = dict(list(best_params.items())[: self._n_positive()])
+        limits = self._limits(base)
         for limit in limits:
             warnings.warn(f"{type(self).__name__}: {limit}", ConvergenceWarning, stacklevel=3)
         at_boundary = [n for n, v in self._named(best.x).items() if abs(v) > _BOUNDARY]
+        at_boundary = [n for n in at_boundary if n in base]
         if at_boundary and not limits:
             warnings.warn(
                 f"{type(self).__name__}: {at_boundary} ran to the edge of the parameter "
-                f"space ({self._named(np.exp(best.x))}); the likelihood is "
+                f"space ({best_params}); the likelihood is "
                 "flat there. A penalizer_coef > 0 keeps estimates finite.",
                 ConvergenceWarning,
                 stacklevel=3,
@@ -185,7 +225,7 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
     def _fit_statistics(self, stats: CompressedRows) -> Self:
         result = self._optimise(stats)
         log_params = result.x
-        params = np.exp(log_params)
+        params = self._to_natural(log_params)
         hessian = self._hessian(log_params, stats)
         try:
             log_covariance = np.linalg.inv(hessian)
@@ -203,7 +243,8 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
 
         self.params_ = self._named(params)
         self.log_covariance_ = log_covariance
-        self.covariance_ = log_covariance * np.outer(params, params)  # delta method
+        jacobian = self._working_jacobian(params)
+        self.covariance_ = log_covariance * np.outer(jacobian, jacobian)  # delta method
         self.log_likelihood_ = float(np.dot(stats.weights, ll))
         self.n_customers_ = int(round(stats.n_customers))
         self.n_unique_rows_ = len(stats.weights)
@@ -233,6 +274,12 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
             are already aggregated).
         """
         return self._fit_statistics(self._sufficient_statistics(data, weights))
+
+    def fitted_on(self, data: Any, weights: Iterable[float] | None = None) -> bool:
+        """Whether ``data`` (and ``weights``) are the data this model was fitted on."""
+        self._check_fitted()
+        fingerprint = self._sufficient_statistics(data, weights).fingerprint()
+        return bool(fingerprint == self.data_fingerprint_)
 
     # -- fitted state ---------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -273,12 +320,16 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
         z = stats.norm.ppf(0.5 + level / 2)
         log_se = np.sqrt(np.diag(self.log_covariance_))
         pct = f"{100 * level:g}%"
+        k = self._n_positive()
+        # coefficients (after the class's own parameters): plain Wald intervals
+        lower = np.concatenate([params[:k] * np.exp(-z * log_se[:k]), params[k:] - z * log_se[k:]])
+        upper = np.concatenate([params[:k] * np.exp(z * log_se[:k]), params[k:] + z * log_se[k:]])
         table = pd.DataFrame(
             {
                 "estimate": params,
                 "std_error": np.sqrt(np.diag(self.covariance_)),
-                f"lower_{pct}": params * np.exp(-z * log_se),
-                f"upper_{pct}": params * np.exp(z * log_se),
+                f"lower_{pct}": lower,
+                f"upper_{pct}": upper,
             },
             index=pd.Index(self.param_names, name="parameter"),
         )

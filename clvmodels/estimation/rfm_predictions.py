@@ -9,7 +9,7 @@ functions in :class:`PurchaseFunctions`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -146,6 +146,14 @@ class RFMPredictions(PurchaseCapabilities):
     def _check_unit(self, summary: pd.DataFrame) -> None:
         check_same_unit(self.time_unit_, time_unit_of(summary), "the summary")
 
+    def _customer_params(self, summary: pd.DataFrame) -> Mapping[str, Any]:
+        """The parameters of the customers of ``summary``.
+
+        A model with covariates overrides this: per-customer arrays from the summary's
+        covariate columns.
+        """
+        return self.params_
+
     def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
         """(frequency, recency, T) of a checked summary in the model's time unit."""
         check_summary(summary)
@@ -171,20 +179,20 @@ class RFMPredictions(PurchaseCapabilities):
         horizons = np.asarray(t, dtype=np.float64)
         conditional = self.functions.conditional_expected_purchases
         if horizons.ndim == 0:
-            values = conditional(self.params_, horizons, x, t_x, T)
+            values = conditional(self._customer_params(summary), horizons, x, t_x, T)
             return pd.Series(values, index=summary.index, name="expected_purchases")
         if horizons.ndim != 1:
             raise ValueError(
                 f"t must be a number or a 1-D array of horizons, got shape {horizons.shape}"
             )
-        values = conditional(self.params_, horizons[:, None], x, t_x, T)
+        values = conditional(self._customer_params(summary), horizons[:, None], x, t_x, T)
         return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive) at the end of observation, per customer of ``summary``."""
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
-        values = self.functions.probability_alive(self.params_, x, t_x, T)
+        values = self.functions.probability_alive(self._customer_params(summary), x, t_x, T)
         return pd.Series(values, index=summary.index, name="p_alive")
 
     def probability_of_purchases(self, t: float, n: ArrayLike) -> np.ndarray | float:

@@ -14,6 +14,12 @@ restriction lies on the boundary of the parameter space and the chi-square p-val
 conservative (Self & Liang 1987: the null distribution is a 50:50 mixture of chi-square
 with k_g - k_r and k_g - k_r - 1 degrees of freedom for one such parameter).
 
+A model with static covariates nests the same model without them (all coefficients 0, an
+interior point: the chi-square test is exact asymptotically), e.g.
+``compare_models(summary, {"plain": clv.ParetoNBDModel(), "covariates":
+clv.ParetoNBDModel(purchase_covariates=["gender"])}, nested=[("plain", "covariates")])``;
+:func:`covariate_likelihood_ratio` runs that test for one fitted model.
+
 References
 ----------
 Self, S. G. & Liang, K.-Y. (1987). Asymptotic properties of maximum likelihood estimators
@@ -32,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["ModelComparison", "compare_models"]
+__all__ = ["ModelComparison", "compare_models", "covariate_likelihood_ratio"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,14 @@ def _fitted(name: str, model: Any, summary: pd.DataFrame, weights: Any) -> Any:
             f"models[{name!r}] was fitted on {model.n_customers_} customers, the summary has "
             f"{expected}: compare models fitted on the same data, or pass them unfitted"
         )
-    if weights is None:
+    if getattr(model, "has_covariates", False):
+        # no model file for covariate models yet: compare the data fingerprints directly
+        if not model.fitted_on(summary, weights):
+            raise ValueError(
+                f"models[{name!r}]: the data given do not match the data the model was "
+                "fitted on (fingerprint differs)"
+            )
+    elif weights is None:
         try:
             type(model).from_dict(model.to_dict(), data=summary)
         except ValueError as error:
@@ -199,3 +212,50 @@ def compare_models(
     lr = pd.DataFrame.from_dict(tests, orient="index", columns=["statistic", "df", "p_value"])
     lr.index = pd.MultiIndex.from_tuples(list(tests), names=["restricted", "general"])
     return ModelComparison(table, lr)
+
+
+def covariate_likelihood_ratio(model: Any, summary: pd.DataFrame) -> pd.Series:
+    """Likelihood-ratio test of a model with static covariates against the model without.
+
+    Fits the same class without covariates (and without penalties) on ``summary`` and
+    compares the log-likelihoods (``log_likelihood_`` excludes the covariate penalty; with
+    a penalty the statistic is conservative).
+
+    Parameters
+    ----------
+    model
+        A model with covariates, fitted or not (fitted here on ``summary`` if not).
+    summary
+        The data, with the model's covariate columns.
+
+    Returns
+    -------
+    pandas.Series
+        ``statistic`` (2 * LL difference), ``df`` (the number of coefficients), ``p_value``
+        (chi-square) and both log-likelihoods.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` has no covariates.
+    """
+    if not getattr(model, "has_covariates", False):
+        raise ValueError(
+            f"{type(model).__name__} has no covariates: pass a model such as "
+            "clv.ParetoNBDModel(purchase_covariates=['gender'])"
+        )
+    restricted = type(model)()
+    comparison = compare_models(
+        summary, {"without": restricted, "with": model}, nested=[("without", "with")]
+    )
+    test = comparison.likelihood_ratio_tests.iloc[0]
+    return pd.Series(
+        {
+            "statistic": float(test["statistic"]),
+            "df": int(test["df"]),
+            "p_value": float(test["p_value"]),
+            "log_likelihood_without": float(comparison.models.at["without", "log_likelihood"]),
+            "log_likelihood_with": float(comparison.models.at["with", "log_likelihood"]),
+        },
+        name="likelihood_ratio",
+    )

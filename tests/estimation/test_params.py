@@ -13,7 +13,13 @@ from clvmodels.estimation.rows import weighted_rows
 
 
 def test_get_params_returns_the_constructor_arguments():
-    assert clv.BetaGeoModel(penalizer_coef=0.25).get_params() == {"penalizer_coef": 0.25}
+    assert clv.BetaGeoModel(penalizer_coef=0.25).get_params() == {
+        "penalizer_coef": 0.25,
+        "purchase_covariates": [],
+        "dropout_covariates": [],
+        "covariate_penalty": None,
+        "equal_effects": [],
+    }
     assert clv.GammaGammaModel().get_params() == {"penalizer_coef": 0.0}
 
 
@@ -23,7 +29,8 @@ def test_clone_is_unfitted_with_the_same_settings_and_refits_to_the_same_estimat
     fitted = clv.BetaGeoModel(penalizer_coef=0.001).fit(cdnow_summary)
     copy = clone(fitted)
     assert type(copy) is clv.BetaGeoModel and copy is not fitted
-    assert copy.get_params() == {"penalizer_coef": 0.001}
+    assert copy.get_params() == fitted.get_params()
+    assert copy.get_params()["penalizer_coef"] == 0.001
     assert not hasattr(copy, "params_")
     copy.fit(cdnow_summary)
     for name, value in fitted.params_.items():

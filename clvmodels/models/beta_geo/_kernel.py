@@ -170,3 +170,70 @@ def weighted_at(
     per_T = np.empty((T_unique.shape[0], 2))
     fill_tables(r, alpha, a, b, x_unique, t_x_unique, T_unique, per_x, per_t_x, per_T)
     weighted(x_index, t_x_index, T_index, per_x, per_T, per_t_x, r, alpha, a, weights, out)
+
+
+#: Up to this x, x-only differences of lgamma and digamma are summed term by term.
+_SUM_UP_TO = 64
+
+
+@jit
+def _beta_ratio(a, b, x):  # pragma: no cover
+    """ln[B(a, b + x) / B(a, b)] and its derivatives in a and b, accurate for huge a, b."""
+    if x <= _SUM_UP_TO:
+        value = d_a = d_b = 0.0
+        for j in range(int(x)):
+            value += math.log1p(-a / (a + b + j))
+            d_a -= 1.0 / (a + b + j)
+            d_b += 1.0 / (b + j) - 1.0 / (a + b + j)
+        return value, d_a, d_b
+    psi_abx = digamma(a + b + x)
+    d_a = digamma(a + b) - psi_abx
+    return log_beta(a, b + x) - log_beta(a, b), d_a, d_a + digamma(b + x) - digamma(b)
+
+
+@jit
+def covariate_rows(
+    r, alpha, a, b, x, t_x, T, eta_p, eta_d, x_index, per_x, ll, grad
+):  # pragma: no cover
+    r"""Per-row log-likelihood with static covariates and its derivatives.
+
+    Customer i has :math:`\alpha_i = \alpha e^{-\eta^P_i}`, :math:`a_i = a e^{\eta^D_i}`,
+    :math:`b_i = b e^{\eta^D_i}` (CLVTools' parametrisation) in the likelihood of
+    :func:`clvmodels.models.beta_geo.math.log_likelihood`. ``grad`` rows: r, alpha, a, b
+    (the base parameters), then d/d eta_p and d/d eta_d. The terms in x alone come from
+    ``per_x`` (one row per distinct x, ``x_index`` gives each row's): ``ln Gamma(r + x) -
+    ln Gamma(r)`` and ``psi(r + x) - psi(r)``.
+    """
+    for k in range(per_x.shape[0]):
+        per_x[k, 1] = math.lgamma(r + per_x[k, 0]) - math.lgamma(r)
+        per_x[k, 2] = digamma(r + per_x[k, 0]) - digamma(r)
+    for i in range(x.shape[0]):
+        k = int(x_index[i])
+        e_p = math.exp(-eta_p[i])
+        e_d = math.exp(eta_d[i])
+        alpha_i, a_i, b_i = alpha * e_p, a * e_d, b * e_d
+        xi = x[i]
+        r_x = r + xi
+        log_T = math.log(alpha_i + T[i])
+        ratio, d_a, d_b = _beta_ratio(a_i, b_i, xi)
+        value = per_x[k, 1] + r * math.log(alpha_i) + ratio - r_x * log_T
+        w4 = 0.0
+        span = 0.0
+        if xi > 0.0:
+            span = math.log1p((T[i] - t_x[i]) / (alpha_i + t_x[i]))
+            d = math.log(a_i) - math.log(b_i + xi - 1.0) + r_x * span
+            e = math.exp(-abs(d))
+            value += max(d, 0.0) + math.log1p(e)
+            w4 = 1.0 / (1.0 + e) if d > 0.0 else e / (1.0 + e)
+        inv_T = 1.0 / (alpha_i + T[i])
+        inv_t_x = 1.0 / (alpha_i + t_x[i])
+        g_alpha = r / alpha_i - r_x * (inv_T + w4 * (inv_t_x - inv_T))
+        g_a = d_a + w4 / a_i
+        g_b = d_b - (w4 / (b_i + xi - 1.0) if xi > 0.0 else 0.0)
+        ll[i] = value
+        grad[0, i] = per_x[k, 2] + math.log(alpha_i) - log_T + w4 * span
+        grad[1, i] = g_alpha * e_p
+        grad[2, i] = g_a * e_d
+        grad[3, i] = g_b * e_d
+        grad[4, i] = -g_alpha * alpha_i
+        grad[5, i] = g_a * a_i + g_b * b_i

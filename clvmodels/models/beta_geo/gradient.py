@@ -22,6 +22,7 @@ from clvmodels.models.beta_geo.math import PARAM_NAMES, distinct_values, x_terms
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
+    "covariate_terms",
     "layout",
     "log_likelihood_gradient",
     "tables",
@@ -129,6 +130,46 @@ def weighted_log_likelihood(stats: CompressedRows) -> Any:
     """
     positions, distinct = layout(stats.arrays)
     return bind(_kernel().weighted_at, (*positions, *distinct, stats.weights), len(PARAM_NAMES))
+
+
+def covariate_terms(
+    params: np.ndarray,
+    columns: dict[str, np.ndarray],
+    eta_purchase: np.ndarray,
+    eta_dropout: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row log-likelihood with static covariates and its derivatives (6 x rows).
+
+    The likelihood of :func:`.math.log_likelihood` at each customer's parameters
+    (:func:`.math.customer_parameters`), in one compiled pass (:func:`._kernel.covariate_rows`);
+    gradient rows: r, alpha, a, b, then d/d eta_purchase and d/d eta_dropout.
+    ``tests/models/test_covariates_likelihood.py`` pins it to the math function, to
+    mpmath and to finite differences.
+    """
+    data = [_contiguous(columns[name]) for name in ("frequency", "recency", "T")]
+    if "x_index" in columns:
+        x_unique, x_index = columns["x_unique"], columns["x_index"]
+    else:
+        x_unique, x_index = distinct_values(data[0])
+    per_x = np.zeros((len(x_unique), 3))
+    per_x[:, 0] = x_unique
+    n = len(data[0])
+    ll, grad = np.empty(n), np.empty((6, n))
+    r, alpha, a, b = (float(v) for v in params)
+    _kernel().covariate_rows(
+        r,
+        alpha,
+        a,
+        b,
+        *data,
+        _contiguous(eta_purchase),
+        _contiguous(eta_dropout),
+        _contiguous(x_index),
+        per_x,
+        ll,
+        grad,
+    )
+    return ll, grad
 
 
 def _kernel() -> ModuleType:

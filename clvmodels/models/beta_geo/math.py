@@ -42,6 +42,7 @@ from clvmodels.models._special import beta_geometric_nbd_mean, beta_geometric_nb
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
+    "customer_parameters",
     "PARAM_NAMES",
     "check_horizon",
     "conditional_expected_purchases",
@@ -420,3 +421,30 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
         shared[f"{name}_unique"] = distinct
     derived = frozenset({"recency_index", "T_index", "recency_unique", "T_unique"})
     return SufficientStatistics(unique, counts, rows.time_unit, shared, derived)
+
+
+def customer_parameters(
+    params: Mapping[str, Any], eta_purchase: ArrayLike, eta_dropout: ArrayLike
+) -> dict[str, Any]:
+    r"""Each customer's (r, alpha, a, b) under static covariates (CLVTools' parametrisation).
+
+    .. math::
+
+        \alpha_i = \alpha\, e^{-\gamma_P' z_i}, \qquad
+        a_i = a\, e^{\gamma_D' z_i}, \qquad b_i = b\, e^{\gamma_D' z_i}
+
+    with ``eta_purchase`` = :math:`\gamma_P' z_i` and ``eta_dropout`` = :math:`\gamma_D' z_i`
+    (Bachmann, Meierer & Naef 2021; CLVTools' ``bgnbd`` with static covariates). A positive
+    purchase coefficient raises the purchase rate (its mean r / alpha_i); a positive
+    dropout coefficient leaves the mean dropout probability a / (a + b) as it is and
+    concentrates it. Every function of this module takes the result as ``params``.
+    """
+    eta_p = np.asarray(eta_purchase, dtype=np.float64)
+    eta_d = np.asarray(eta_dropout, dtype=np.float64)
+    scale = np.exp(eta_d)
+    return {
+        "r": params["r"],
+        "alpha": params["alpha"] * np.exp(-eta_p),
+        "a": params["a"] * scale,
+        "b": params["b"] * scale,
+    }

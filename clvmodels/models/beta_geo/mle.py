@@ -6,15 +6,20 @@ import numpy as np
 
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
+from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.beta_geo import math as formulas
-from clvmodels.models.beta_geo.gradient import log_likelihood_gradient, weighted_sums
+from clvmodels.models.beta_geo.gradient import (
+    covariate_terms,
+    log_likelihood_gradient,
+    weighted_sums,
+)
 from clvmodels.models.beta_geo.spec import SPEC
 
 __all__ = ["BetaGeoModel"]
 
 
-class BetaGeoModel(RFMPredictions, MaximumLikelihoodModel):
-    """BG/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
+class BetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
+    r"""BG/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
     ----------
@@ -24,6 +29,24 @@ class BetaGeoModel(RFMPredictions, MaximumLikelihoodModel):
         MLE). ``lifetimes`` writes the same penalty but first rescales time by ``1 / max(T)``,
         so its ``alpha`` is far smaller and the same coefficient shrinks it far less; the two
         coefficients are not interchangeable.
+    purchase_covariates, dropout_covariates
+        Static covariate columns of the summary (one value per customer; categorical
+        columns become dummies against their first level in sorted order, see
+        :mod:`clvmodels.data.covariates`). As in CLVTools (Bachmann, Meierer & Naef 2021;
+        CLVTools' ``bgnbd`` documentation), customer i has
+        :math:`\alpha_i = \alpha e^{-\gamma_P' z_i}` (a coefficient of 0.3 multiplies the
+        mean purchase rate by e^0.3) and :math:`a_i = a e^{\gamma_D' z_i}`,
+        :math:`b_i = b e^{\gamma_D' z_i}` (the dropout probability's mean a / (a + b) is
+        kept, its spread shrinks as gamma_D' z grows). The coefficients are ``params_``
+        entries ``purchase:NAME`` and ``dropout:NAME``; predictions read the covariate
+        columns of the summary they are given.
+    covariate_penalty
+        L2 penalty on the coefficients, one number or ``{"purchase": 0.1, "dropout": 0.0}``
+        (``lambda * sum(gamma**2)`` added to the mean negative log-likelihood per customer;
+        ``log_likelihood_`` excludes it).
+    equal_effects
+        Covariates whose effect is the same in both processes: one coefficient
+        ``both:NAME`` (CLVTools' ``names.cov.constr``).
 
     Attributes
     ----------
@@ -50,11 +73,19 @@ class BetaGeoModel(RFMPredictions, MaximumLikelihoodModel):
     spec = SPEC
     functions = PurchaseFunctions.of(formulas)
 
-    _loglik_grad = staticmethod(log_likelihood_gradient)
+    plain_loglik_grad = staticmethod(log_likelihood_gradient)
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(formulas.customer_parameters)
 
     def _weighted_loglik_grad(
         self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
     ) -> tuple[float, np.ndarray]:
-        if type(self)._loglik_grad is not log_likelihood_gradient:  # a subclass's own
+        if self.has_covariates:
+            return self._covariate_weighted(params, arrays, weights)
+        own = (
+            type(self)._loglik_grad is not StaticCovariates._loglik_grad
+            or type(self).plain_loglik_grad is not log_likelihood_gradient
+        )
+        if own:  # a subclass's own likelihood
             return super()._weighted_loglik_grad(params, arrays, weights)
         return weighted_sums(params, arrays, weights)

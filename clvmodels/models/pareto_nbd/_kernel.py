@@ -106,3 +106,29 @@ def weighted_at(params, x, t_x, T, weights, nodes, node_weights, out):  # pragma
         out[2] += w * g_alpha
         out[3] += w * g_s
         out[4] += w * g_beta
+
+
+@jit
+def covariate_rows(
+    r, alpha, s, beta, x, t_x, T, eta_p, eta_d, nodes, node_weights, ll, grad
+):  # pragma: no cover
+    r"""Per-row log-likelihood with static covariates and its derivatives.
+
+    Customer i has :math:`\alpha_i = \alpha e^{-\eta^P_i}` and
+    :math:`\beta_i = \beta e^{-\eta^D_i}` (CLVTools' parametrisation) in :func:`row`.
+    ``grad`` rows: r, alpha, s, beta (the base parameters), then d/d eta_p and d/d eta_d.
+    """
+    for i in range(x.shape[0]):
+        e_p = math.exp(-eta_p[i])
+        e_d = math.exp(-eta_d[i])
+        alpha_i, beta_i = alpha * e_p, beta * e_d
+        value, g_r, g_alpha, g_s, g_beta = row(
+            r, alpha_i, s, beta_i, x[i], t_x[i], T[i], nodes, node_weights
+        )
+        ll[i] = value
+        grad[0, i] = g_r
+        grad[1, i] = g_alpha * e_p
+        grad[2, i] = g_s
+        grad[3, i] = g_beta * e_d
+        grad[4, i] = -g_alpha * alpha_i
+        grad[5, i] = -g_beta * beta_i

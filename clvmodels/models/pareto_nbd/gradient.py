@@ -20,7 +20,7 @@ from clvmodels.models.namespace import NUMPY
 from clvmodels.models.pareto_nbd.math import PARAM_NAMES, parts
 from clvmodels.models.pareto_nbd.quadrature import BLOCK, NODES, WEIGHTS
 
-__all__ = ["log_likelihood_gradient", "weighted_log_likelihood"]
+__all__ = ["covariate_terms", "log_likelihood_gradient", "weighted_log_likelihood"]
 
 
 def log_likelihood_gradient(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
@@ -67,6 +67,38 @@ def weighted_log_likelihood(stats: Any) -> Callable[[np.ndarray], tuple[float, n
         (*data, stats.weights, NODES, WEIGHTS),
         len(PARAM_NAMES),
     )
+
+
+def covariate_terms(
+    params: np.ndarray,
+    columns: dict[str, np.ndarray],
+    eta_purchase: np.ndarray,
+    eta_dropout: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row log-likelihood with static covariates and its derivatives (6 x rows).
+
+    The likelihood of :func:`.math.log_likelihood` at each customer's parameters
+    (:func:`.math.customer_parameters`), on the quadrature rule in ``columns`` (64 points
+    otherwise), in one compiled pass (:func:`._kernel.covariate_rows`); gradient rows:
+    r, alpha, s, beta, then d/d eta_purchase and d/d eta_dropout.
+    ``tests/models/test_covariates_likelihood.py`` pins it to the math function, to mpmath
+    and to finite differences.
+    """
+    from clvmodels.models.pareto_nbd import _kernel
+
+    def dense(values: Any) -> np.ndarray:
+        return np.require(values, np.float64, ["C", "W"])
+
+    data = [dense(columns[name]) for name in ("frequency", "recency", "T")]
+    nodes = dense(columns.get("quadrature_nodes", NODES))
+    weights = dense(columns.get("quadrature_weights", WEIGHTS))
+    n = len(data[0])
+    ll, grad = np.empty(n), np.empty((6, n))
+    r, alpha, s, beta = (float(v) for v in params)
+    _kernel.covariate_rows(
+        r, alpha, s, beta, *data, dense(eta_purchase), dense(eta_dropout), nodes, weights, ll, grad
+    )
+    return ll, grad
 
 
 def _block_loglik_grad(

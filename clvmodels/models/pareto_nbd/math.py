@@ -72,6 +72,7 @@ from clvmodels.models.pareto_nbd.quadrature import (
 )
 
 __all__ = [
+    "customer_parameters",
     "PARAM_NAMES",
     "blockwise",
     "conditional_expected_purchases",
@@ -412,3 +413,27 @@ def sufficient_statistics(data: Any, weights: Any = None) -> CompressedRows:
     """The checked summary's distinct (x, t_x, T) rows with their counts (for the MLE)."""
     check_summary(data)
     return CompressedRows.from_frame(data, ("frequency", "recency", "T"), weights)
+
+
+def customer_parameters(
+    params: Mapping[str, Any], eta_purchase: ArrayLike, eta_dropout: ArrayLike
+) -> dict[str, Any]:
+    r"""Each customer's (r, alpha, s, beta) under static covariates (CLVTools' parametrisation).
+
+    .. math::
+
+        \alpha_i = \alpha\, e^{-\gamma_P' z_i}, \qquad \beta_i = \beta\, e^{-\gamma_D' z_i}
+
+    with ``eta_purchase`` = :math:`\gamma_P' z_i` and ``eta_dropout`` = :math:`\gamma_D' z_i`:
+    the mean purchase rate r / alpha_i and the mean dropout rate s / beta_i are multiplied
+    by exp(gamma' z) (Bachmann, Meierer & Naef 2021; CLVTools' ``pnbd`` with static
+    covariates). Every function of this module takes the result as ``params``.
+    """
+    eta_p = np.asarray(eta_purchase, dtype=np.float64)
+    eta_d = np.asarray(eta_dropout, dtype=np.float64)
+    return {
+        "r": params["r"],
+        "alpha": params["alpha"] * np.exp(-eta_p),
+        "s": params["s"],
+        "beta": params["beta"] * np.exp(-eta_d),
+    }

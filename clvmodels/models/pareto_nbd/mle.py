@@ -11,14 +11,15 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
+from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.rows import CompressedRows
+from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.pareto_nbd import math as formulas
 from clvmodels.models.pareto_nbd import quadrature
-from clvmodels.models.pareto_nbd.gradient import log_likelihood_gradient
+from clvmodels.models.pareto_nbd.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.pareto_nbd.spec import SPEC
 
 __all__ = ["ParetoNBDModel"]
@@ -32,20 +33,8 @@ _QUICK_ROWS = 5000
 _SAMPLE_ROWS = 50_000
 
 
-def _forward_hessian(objective: Any, log_params: np.ndarray, stats: Any) -> np.ndarray:
-    """Symmetrised forward-difference Hessian of ``objective``'s gradient at ``log_params``."""
-    _, gradient = objective(log_params, stats)
-    hessian = np.empty((len(log_params), len(log_params)))
-    for j in range(len(log_params)):
-        step = 1e-5 * max(1.0, abs(log_params[j]))
-        shifted = log_params.copy()
-        shifted[j] += step
-        hessian[:, j] = (objective(shifted, stats)[1] - gradient) / step
-    return 0.5 * (hessian + hessian.T)
-
-
-class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
-    """Pareto/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
+class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
+    r"""Pareto/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
     ----------
@@ -53,6 +42,23 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         L2 penalty ``penalizer_coef * (r^2 + alpha^2 + s^2 + beta^2)`` added to the mean
         negative log-likelihood per customer, with ``alpha`` and ``beta`` in the summary's
         time unit (0 = plain MLE).
+    purchase_covariates, dropout_covariates
+        Static covariate columns of the summary (one value per customer; categorical
+        columns become dummies against their first level in sorted order, see
+        :mod:`clvmodels.data.covariates`). As in CLVTools (Bachmann, Meierer & Naef 2021;
+        CLVTools' ``pnbd`` documentation), customer i's gamma scales are
+        :math:`\alpha_i = \alpha e^{-\gamma_P' z_i}` and
+        :math:`\beta_i = \beta e^{-\gamma_D' z_i}`: a coefficient of 0.3 multiplies the
+        mean purchase (or dropout) rate by e^0.3. The coefficients are ``params_`` entries
+        ``purchase:NAME`` and ``dropout:NAME``; predictions read the covariate columns of
+        the summary they are given.
+    covariate_penalty
+        L2 penalty on the coefficients, one number or ``{"purchase": 0.1, "dropout": 0.0}``
+        (``lambda * sum(gamma**2)`` added to the mean negative log-likelihood per customer;
+        ``log_likelihood_`` excludes it).
+    equal_effects
+        Covariates whose effect is the same in both processes: one coefficient
+        ``both:NAME`` (CLVTools' ``names.cov.constr``).
 
     Attributes
     ----------
@@ -80,19 +86,21 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
     spec = SPEC
     functions = PurchaseFunctions.of(formulas)
 
+    plain_loglik_grad = staticmethod(log_likelihood_gradient)
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(formulas.customer_parameters)
+
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
-        starts = SPEC.starting_values(stats)
+        starts = self._padded(SPEC.starting_values(stats))
         if len(stats.weights) > _QUICK_ROWS:
             # A fit on a random subset of the unique rows lands close to the optimum, where
             # the full data need a few Newton-like steps (see _minimise).
             subset = stats.subsample(_QUICK_ROWS, np.random.default_rng(19870101))
             quick = self._minimise(starts[0], subset, 1e-5)
             if np.isfinite(quick.fun) and np.all(np.isfinite(quick.x)):
-                starts.insert(0, np.exp(quick.x))
+                starts.insert(0, self._to_natural(quick.x))
         return starts
-
-    _loglik_grad = staticmethod(log_likelihood_gradient)
 
     def _minimise(self, start: np.ndarray, stats: CompressedRows, gtol: float) -> Any:
         """BFGS started with the inverse Hessian at ``start`` where it is positive definite.
@@ -111,25 +119,9 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
             curvature = stats.subsample(_SAMPLE_ROWS, np.random.default_rng(20051105))
             refined = self._minimise(start, curvature, 1e-5)
             if np.isfinite(refined.fun) and np.all(np.isfinite(refined.x)):
-                start = np.exp(refined.x)
-        log_start = np.log(start)
-        hessian = _forward_hessian(self._objective, log_start, curvature)
-        hess_inv0 = None
-        if np.all(np.isfinite(hessian)):
-            try:  # the inverse Hessian where the start is in a convex region
-                inverse = np.linalg.inv(hessian)
-                hess_inv0 = 0.5 * (inverse + inverse.T)
-                np.linalg.cholesky(hess_inv0)
-            except np.linalg.LinAlgError:
-                hess_inv0 = None
-        return optimize.minimize(
-            self._objective,
-            log_start,
-            args=(stats,),
-            jac=True,
-            method="BFGS",
-            options={"gtol": gtol, "maxiter": 1000, "hess_inv0": hess_inv0},
-        )
+                start = self._to_natural(refined.x)
+        log_start = self._to_working(start)
+        return bfgs_with_curvature(self._objective, log_start, stats, curvature, gtol)
 
     def _hessian(self, log_params: np.ndarray, stats: CompressedRows) -> np.ndarray:
         """Observed information in log-parameters by forward differences of the gradient.
@@ -138,7 +130,7 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         Hessian's error is then ~1e-5 relative, immaterial for standard errors); at a
         million customers each costs about a second.
         """
-        return _forward_hessian(self._objective, log_params, stats) * stats.n_customers
+        return forward_hessian(self._objective, log_params, stats) * stats.n_customers
 
     def _fit_statistics(self, stats: CompressedRows) -> Self:
         """Fit with the 20-point rule, then check every row against the 64-point rule.
@@ -161,10 +153,13 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         )
         super()._fit_statistics(fast)
         columns = stats.columns
-        exact = formulas.log_likelihood(
-            self.params_, columns["frequency"], columns["recency"], columns["T"]
-        )
-        quick, _ = log_likelihood_gradient(self._params_array(), fast.arrays)
+        if self.has_covariates:
+            exact, _ = self._loglik_grad(self._params_array(), stats.arrays)
+        else:
+            exact = formulas.log_likelihood(
+                self.params_, columns["frequency"], columns["recency"], columns["T"]
+            )
+        quick, _ = self._loglik_grad(self._params_array(), fast.arrays)
         if not np.all(np.abs(quick - exact) <= 1e-9):
             return super()._fit_statistics(stats)
         self.log_likelihood_ = float(np.dot(stats.weights, exact))
@@ -180,7 +175,8 @@ class ParetoNBDModel(RFMPredictions, MaximumLikelihoodModel):
         """
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
+        params = self._customer_params(summary)
         values = formulas.discounted_expected_residual_transactions(
-            self.params_, discount_rate, x, t_x, T
+            params, discount_rate, x, t_x, T
         )
         return pd.Series(values, index=summary.index, name="dert")

@@ -1,0 +1,330 @@
+r"""Static covariates on the purchase and dropout processes of an RFM model (the MLE side).
+
+Each customer's covariates z_i (one row of the design matrix of
+:mod:`clvmodels.data.covariates`) scale the model's gamma (or beta) mixing distributions
+through two linear predictors,
+
+.. math::
+
+    \eta^{P}_i = \gamma_P' z_i, \qquad \eta^{D}_i = \gamma_D' z_i,
+
+which the model turns into per-customer parameters (its docstring says how, as
+CLVTools does: Bachmann, Meierer & Naef 2021). The coefficients are optimised on their own
+scale after the model's positive parameters (on the log scale), with an optional L2 penalty
+per process added to the mean negative log-likelihood per customer; an "equal effect"
+covariate has one coefficient ``both:NAME`` that enters both predictors.
+
+A model with this mixin supplies ``covariate_terms(params, columns, eta_p, eta_d)``: the
+per-row log-likelihood and its derivatives in its base parameters and in the two linear
+predictors; the chain rule to the coefficients is taken here.
+
+References
+----------
+Bachmann, P., Meierer, M. & Naef, J. (2021). The role of time-varying contextual factors
+in latent attrition models for customer base analysis. *Marketing Science*, 40(4), 783-809.
+
+Meierer, M., Naef, J., Bachmann, P. & Jung, J. (2023). CLVTools: probabilistic models for
+customer-base analysis (R package documentation: ``pnbd``, ``bgnbd`` with static
+covariates, ``reg.lambdas``, ``names.cov.constr``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from clvmodels.data.covariates import CovariateDesign, encode_covariates
+from clvmodels.data.summary_frame import time_unit_of
+from clvmodels.data.validation import check_summary
+from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
+from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
+
+__all__ = ["StaticCovariates", "covariate_penalties"]
+
+PROCESSES = ("purchase", "dropout")
+
+#: Customers in the sample on which a large fit refines its start (see ``_minimise``).
+SAMPLE_ROWS = 50_000
+
+
+def covariate_penalties(penalty: float | Mapping[str, float] | None) -> dict[str, float]:
+    """``covariate_penalty`` as {"purchase": lambda_P, "dropout": lambda_D}, checked."""
+    if penalty is None:
+        return dict.fromkeys(PROCESSES, 0.0)
+    if isinstance(penalty, Mapping):
+        unknown = set(penalty) - set(PROCESSES)
+        if unknown:
+            raise ValueError(
+                f"covariate_penalty names unknown processes {sorted(unknown)}; use "
+                "{'purchase': 0.1, 'dropout': 0.0}"
+            )
+        values = {p: float(penalty.get(p, 0.0)) for p in PROCESSES}
+    else:
+        values = dict.fromkeys(PROCESSES, float(penalty))
+    for process, value in values.items():
+        if not (np.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"covariate_penalty[{process!r}] must be a finite number >= 0, e.g. 0.1; "
+                f"got {value}"
+            )
+    return values
+
+
+class StaticCovariates:
+    """Mixin for an RFM maximum-likelihood model: static covariates by keyword.
+
+    Parameters (of the model's ``__init__``)
+    -----------------------------------------
+    purchase_covariates, dropout_covariates
+        Columns of the summary that enter the purchase and the dropout process.
+    covariate_penalty
+        L2 penalty on the coefficients: one number for both processes or
+        ``{"purchase": 0.1, "dropout": 0.0}``; ``lambda * sum(gamma**2)`` is added to the
+        mean negative log-likelihood per customer (``log_likelihood_`` excludes it).
+    equal_effects
+        Columns whose effect is constrained equal in both processes: one coefficient,
+        named ``both:NAME`` (the column must be in both lists).
+
+    Notes
+    -----
+    The methods that take a summary (``conditional_expected_purchases``,
+    ``probability_alive``, the Pareto/NBD's DERT) use each customer's covariates from it;
+    a summary without the covariate columns is a named error. The methods without one
+    (``expected_purchases(t)``, ``probability_of_purchases``, the matrices and the
+    P(alive) path) describe the reference customer, whose covariates are all 0 (every
+    categorical column at its reference level). Model files do not hold covariate models
+    yet (``save`` raises ``NotImplementedError``).
+    """
+
+    #: The model's per-row likelihood without covariates (its distinct rows without
+    #: covariates are its spec's ``rows``).
+    plain_loglik_grad: ClassVar[Callable[..., tuple]]
+    #: ``(params, columns, eta_p, eta_d) -> (ll, grad)`` with grad rows: the base
+    #: parameters, then d/d eta_p and d/d eta_d.
+    covariate_terms: ClassVar[Callable[..., tuple]]
+    #: How the model maps the base parameters and the predictors to per-customer ones.
+    customer_parameters: ClassVar[Callable[..., dict]]
+
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        purchase_covariates: Sequence[str] | None = None,
+        dropout_covariates: Sequence[str] | None = None,
+        covariate_penalty: float | Mapping[str, float] | None = None,
+        equal_effects: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(penalizer_coef)  # type: ignore[call-arg]
+        self.purchase_covariates = list(purchase_covariates or [])
+        self.dropout_covariates = list(dropout_covariates or [])
+        self.covariate_penalty = covariate_penalty
+        self.equal_effects = list(equal_effects or [])
+        covariate_penalties(covariate_penalty)
+        for name in self.equal_effects:
+            if name not in self.purchase_covariates or name not in self.dropout_covariates:
+                raise ValueError(
+                    f"equal_effects names {name!r}, which must be in both "
+                    f"purchase_covariates {self.purchase_covariates} and dropout_covariates "
+                    f"{self.dropout_covariates}"
+                )
+
+    @property
+    def has_covariates(self) -> bool:
+        """Whether any covariate enters the model."""
+        return bool(self.purchase_covariates or self.dropout_covariates)
+
+    # -- the estimation hooks ------------------------------------------------------------
+    def fit(self, data: Any, weights: Any = None) -> Any:
+        """Fit by maximum likelihood (see the model's docstring); returns ``self``."""
+        self.__dict__.pop("covariate_design_", None)  # a new fit lays out its own names
+        try:
+            return super().fit(data, weights)  # type: ignore[misc]
+        finally:
+            self._design_cache = None
+
+    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
+        if self.has_covariates:
+            return self._covariate_rows(data, weights)
+        return super()._sufficient_statistics(data, weights)  # type: ignore[misc]
+
+    def _loglik_grad(self, params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
+        if self.has_covariates:
+            return self._covariate_loglik_grad(params, columns)
+        return type(self).plain_loglik_grad(params, columns)
+
+    def _weighted_loglik_grad(
+        self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        if self.has_covariates:
+            return self._covariate_weighted(params, arrays, weights)
+        return super()._weighted_loglik_grad(params, arrays, weights)  # type: ignore[misc]
+
+    def _minimise(self, start: np.ndarray, stats: CompressedRows, gtol: float) -> Any:
+        """On large data, BFGS started from a sample's optimum and its inverse Hessian.
+
+        With more than ``SAMPLE_ROWS`` rows, the start is refined on a sample of
+        ``SAMPLE_ROWS`` customers (drawn in proportion to the rows' counts) and BFGS on all
+        rows starts with the inverse of the sample's forward-difference Hessian, so the full
+        data see a few steps instead of the dozens that rebuilding the curvature of ~20
+        parameters of different scales takes (the Pareto/NBD's own strategy).
+        """
+        if not self.has_covariates or len(stats.weights) <= SAMPLE_ROWS:
+            return super()._minimise(start, stats, gtol)  # type: ignore[misc]
+        sample = stats.subsample(SAMPLE_ROWS, np.random.default_rng(20210101))
+        refined = super()._minimise(start, sample, 1e-5)  # type: ignore[misc]
+        working = refined.x if np.all(np.isfinite(refined.x)) else self._to_working(start)
+        return bfgs_with_curvature(self._objective, working, stats, sample, gtol)
+
+    def _hessian(self, working: np.ndarray, stats: CompressedRows) -> np.ndarray:
+        """Observed information by forward differences (k + 1 gradients, not 2k)."""
+        if not self.has_covariates:
+            return super()._hessian(working, stats)  # type: ignore[misc]
+        return forward_hessian(self._objective, working, stats) * stats.n_customers
+
+    # -- design -------------------------------------------------------------------------
+    def _covariate_rows(self, data: pd.DataFrame, weights: Any) -> CompressedRows:
+        """Distinct (x, t_x, T, covariate profile) rows with counts.
+
+        In a fit, the covariates are checked and encoded here and the parameter names laid
+        out; a fitted model encodes ``data`` with its own design (e.g. for
+        :meth:`fitted_on`).
+        """
+        check_summary(data)
+        if hasattr(self, "covariate_design_"):
+            design = self.covariate_design_
+            matrix = design.matrix(data)
+        else:
+            columns = list(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
+            design, matrix = encode_covariates(data, columns)
+            self._layout(design)
+        values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
+        for j, name in enumerate(design.names):
+            values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
+                raise ValueError(
+                    f"weights must be one finite number >= 0 per row ({len(data)} rows), "
+                    f"e.g. weights=table['count']; got shape {weights.shape}"
+                )
+        unique, counts = compress(values, weights)
+        # each row's position among the distinct x: the likelihood's x-only terms are
+        # computed once per distinct x
+        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+        unique["x_index"] = x_index.astype(np.float64)
+        return CompressedRows(
+            unique,
+            counts,
+            time_unit_of(data),
+            {"x_unique": x_unique},
+            frozenset({"x_index", "x_unique"}),
+        )
+
+    def _layout(self, design: CovariateDesign) -> None:
+        """Parameter names and the maps from coefficients to the two predictors."""
+        encoded = {
+            c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
+        }
+        names, purchase, dropout = [], [], []  # coefficient index per encoded column
+        for process, chosen, target in (
+            ("purchase", self.purchase_covariates, purchase),
+            ("dropout", self.dropout_covariates, dropout),
+        ):
+            for column in chosen:
+                if column in self.equal_effects:
+                    continue
+                for name in encoded[column]:
+                    target.append((design.names.index(name), len(names)))
+                    names.append(f"{process}:{name}")
+        for column in self.equal_effects:
+            for name in encoded[column]:
+                purchase.append((design.names.index(name), len(names)))
+                dropout.append((design.names.index(name), len(names)))
+                names.append(f"both:{name}")
+        k = len(design.names)
+        maps = []
+        for pairs in (purchase, dropout):
+            selection = np.zeros((k, len(names)))
+            for row, col in pairs:
+                selection[row, col] = 1.0
+            maps.append(selection)
+        penalties = covariate_penalties(self.covariate_penalty)
+        per_coefficient = np.array(
+            [
+                penalties["purchase"] * n.startswith("purchase:")
+                + penalties["dropout"] * n.startswith("dropout:")
+                + (penalties["purchase"] + penalties["dropout"]) * n.startswith("both:")
+                for n in names
+            ],
+            dtype=np.float64,
+        )
+        self.covariate_design_ = design
+        self.coefficient_names_ = tuple(names)
+        self.param_names = (*type(self).param_names, *names)
+        self._selection = tuple(maps)
+        self._penalty_vector = per_coefficient
+
+    def _coefficient_penalties(self) -> np.ndarray:
+        return getattr(self, "_penalty_vector", np.zeros(0))
+
+    def _predictors(self, params: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, ...]:
+        gamma = np.asarray(params[len(type(self).param_names) :], dtype=np.float64)
+        return tuple(matrix @ (selection @ gamma) for selection in self._selection)
+
+    def _design_of(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The rows' design matrix (kept for the last rows asked: the optimiser's)."""
+        names = self.covariate_design_.names
+        key = columns[f"covariate:{names[0]}"]
+        cached = getattr(self, "_design_cache", None)
+        if cached is not None and cached[0] is key:
+            return cached[1]
+        matrix = np.column_stack([columns[f"covariate:{n}"] for n in names])
+        self._design_cache = (key, matrix)
+        return matrix
+
+    # -- likelihood ---------------------------------------------------------------------
+    def _covariate_loglik_grad(self, params: np.ndarray, columns: Mapping) -> tuple:
+        """Per-row log-likelihood and gradient in (base parameters, coefficients)."""
+        k = len(type(self).param_names)
+        matrix = self._design_of(columns)
+        eta_p, eta_d = self._predictors(params, matrix)
+        ll, terms = type(self).covariate_terms(params[:k], columns, eta_p, eta_d)
+        d_gamma = (matrix * terms[k][:, None]) @ self._selection[0] + (
+            matrix * terms[k + 1][:, None]
+        ) @ self._selection[1]
+        return ll, np.vstack([terms[:k], d_gamma.T])
+
+    def _covariate_weighted(self, params: np.ndarray, columns: Mapping, weights: np.ndarray):
+        """Weighted sums of :meth:`_covariate_loglik_grad` (one product per predictor)."""
+        k = len(type(self).param_names)
+        matrix = self._design_of(columns)
+        eta_p, eta_d = self._predictors(params, matrix)
+        ll, terms = type(self).covariate_terms(params[:k], columns, eta_p, eta_d)
+        sums = (terms * weights).sum(axis=1)
+        d_gamma = ((weights * terms[k]) @ matrix) @ self._selection[0] + (
+            (weights * terms[k + 1]) @ matrix
+        ) @ self._selection[1]
+        return float((weights * ll).sum()), np.concatenate([sums[:k], d_gamma])
+
+    # -- predictions ----------------------------------------------------------------------
+    def _customer_params(self, summary: pd.DataFrame) -> Mapping[str, Any]:
+        """The parameters of each customer of ``summary`` (its covariate columns)."""
+        self._check_fitted()
+        if not self.has_covariates:
+            return self.params_
+        matrix = self.covariate_design_.matrix(summary, "the prediction summary")
+        params = self._params_array()
+        eta_p, eta_d = self._predictors(params, matrix)
+        base = dict(zip(type(self).param_names, params, strict=False))
+        return type(self).customer_parameters(base, eta_p, eta_d)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as JSON data (not yet for a model with covariates)."""
+        if self.has_covariates:
+            raise NotImplementedError(
+                f"{type(self).__name__} with covariates cannot be saved yet (model files "
+                "hold positive base parameters only); refit it from the data"
+            )
+        return super().to_dict()  # type: ignore[misc]

@@ -1,0 +1,77 @@
+"""Simulated customers with static covariates, drawn from the models' stories (not the code).
+
+Pareto/NBD: lambda_i ~ Gamma(r, rate alpha e^{-eta_p}), mu_i ~ Gamma(s, rate beta e^{-eta_d}),
+an exponential lifetime, Poisson purchases while alive. BG/NBD: lambda_i as above,
+p_i ~ Beta(a e^{eta_d}, b e^{eta_d}); after each purchase the customer drops out with
+probability p_i. Only numpy's generators are used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TRUE_EFFECTS = {
+    "purchase:gender": 0.4,
+    "purchase:channel[online]": -0.3,
+    "purchase:channel[store]": 0.0,
+    "dropout:gender": -0.5,
+    "dropout:channel[online]": 0.6,
+    "dropout:channel[store]": 0.0,
+}
+
+
+def covariate_frame(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """gender (0/1, numeric) and channel (email / online / store, categorical)."""
+    return pd.DataFrame(
+        {
+            "gender": rng.integers(0, 2, n).astype(float),
+            "channel": rng.choice(["email", "online", "store"], n),
+        },
+        index=pd.Index(np.arange(n), name="customer_id"),
+    )
+
+
+def predictors(frame: pd.DataFrame, effects: dict[str, float]) -> tuple[np.ndarray, ...]:
+    online = (frame["channel"] == "online").to_numpy(float)
+    store = (frame["channel"] == "store").to_numpy(float)
+    gender = frame["gender"].to_numpy(float)
+    return tuple(
+        effects[f"{p}:gender"] * gender
+        + effects[f"{p}:channel[online]"] * online
+        + effects[f"{p}:channel[store]"] * store
+        for p in ("purchase", "dropout")
+    )
+
+
+def _summary(x, t_x, T, frame):
+    out = pd.DataFrame({"frequency": x.astype(float), "recency": t_x, "T": T}, index=frame.index)
+    return out.join(frame)
+
+
+def pareto_nbd_customers(n, params, effects, seed):
+    rng = np.random.default_rng(seed)
+    frame = covariate_frame(n, rng)
+    eta_p, eta_d = predictors(frame, effects)
+    T = rng.uniform(26.0, 52.0, n)
+    lam = rng.gamma(params["r"], 1.0 / (params["alpha"] * np.exp(-eta_p)))
+    mu = rng.gamma(params["s"], 1.0 / (params["beta"] * np.exp(-eta_d)))
+    end = np.minimum(rng.exponential(1.0 / mu), T)
+    x = rng.poisson(lam * end)
+    t_x = np.where(x > 0, end * rng.beta(np.maximum(x, 1), 1.0), 0.0)  # max of x uniforms
+    return _summary(x, t_x, T, frame)
+
+
+def beta_geo_customers(n, params, effects, seed):
+    rng = np.random.default_rng(seed)
+    frame = covariate_frame(n, rng)
+    eta_p, eta_d = predictors(frame, effects)
+    T = rng.uniform(26.0, 52.0, n)
+    lam = rng.gamma(params["r"], 1.0 / (params["alpha"] * np.exp(-eta_p)))
+    p = rng.beta(params["a"] * np.exp(eta_d), params["b"] * np.exp(eta_d))
+    events = rng.poisson(lam * T)  # purchases in (0, T] if she never dropped out
+    made = rng.geometric(np.clip(p, 1e-300, 1.0))  # she drops out right after this purchase
+    x = np.minimum(events, made)
+    # the x-th of `events` uniform times on (0, T) is T * Beta(x, events - x + 1)
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(events - x + 1, 1)), 0.0)
+    return _summary(x, t_x, T, frame)
