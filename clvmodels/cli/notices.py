@@ -15,18 +15,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from clvmodels.models.registry import MODELS
+
 __all__ = ["MODEL_WORDS", "Notice", "in_words", "recorded"]
 
-#: Class name -> the model's name on the terminal and in the report.
+#: Class name -> the model's name on the terminal and in the report (the registry's labels).
 MODEL_WORDS = {
-    "BetaGeoModel": "BG/NBD",
-    "ParetoNBDModel": "Pareto/NBD",
-    "ModifiedBetaGeoModel": "MBG/NBD",
-    "GammaGammaModel": "Gamma-Gamma",
-    "ShiftedBetaGeoModel": "sBG",
-    "BetaGeoBetaBinomModel": "BG/BB",
-    "BayesianBetaGeoModel": "Bayesian BG/NBD",
-    "BayesianGammaGammaModel": "Bayesian Gamma-Gamma",
+    **{entry.mle.__name__: entry.spec.label for entry in MODELS.values()},
+    **{
+        entry.bayes.__name__: f"Bayesian {entry.spec.label}"
+        for entry in MODELS.values()
+        if entry.bayes is not None
+    },
 }
 #: The value the messages suggest for ``--penalizer``.
 SUGGESTED_PENALIZER = 0.01

@@ -21,6 +21,7 @@ import clvmodels as clv
 from clvmodels.cli.columns import parsed_dates
 from clvmodels.cli.options import check_holdout, in_option_words
 from clvmodels.data.units import days_per_unit
+from clvmodels.models.registry import MODELS
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.words import parameter_words
 from clvmodels.value.valuation import value_customers
@@ -37,14 +38,17 @@ __all__ = [
     "summarise",
 ]
 
-#: ``--model`` choice -> class name in ``clvmodels`` (offered when the class exists).
-MODEL_CLASSES = {
-    "bgnbd": "BetaGeoModel",
-    "pareto": "ParetoNBDModel",
-    "mbgnbd": "ModifiedBetaGeoModel",
+#: ``--model`` choices: the registry's purchase models of a transaction log's summary
+#: (frequency, recency, T), in its order; a model added to the registry is offered here.
+_LOG_MODELS = {
+    key: entry
+    for key, entry in MODELS.items()
+    if entry.spec.kind == "purchase" and entry.spec.data_columns == ("frequency", "recency", "T")
 }
+#: ``--model`` choice -> class name in ``clvmodels`` (offered when the class exists).
+MODEL_CLASSES = {key: entry.mle.__name__ for key, entry in _LOG_MODELS.items()}
 #: ``--model`` choice -> the model's name in the report.
-MODEL_NAMES = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
+MODEL_NAMES = {key: entry.spec.label for key, entry in _LOG_MODELS.items()}
 UNIT_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "h": "hour"}
 
 #: A step runner: ``steps("Fitting BG/NBD")`` is a context manager around the work.

@@ -1,26 +1,22 @@
 """What fitted parameters mean, in sentences a manager can read.
 
-Each function takes a model's ``params_`` (name -> value) and returns sentences;
-the arithmetic is the models' textbook moments (the mean of a gamma or beta
-distribution), stated next to the numbers so a reader can check them.
+Each model's specification (``models/<model>/spec.py``, read here through the registry)
+takes its ``params_`` (name -> value) and returns sentences; the arithmetic is the
+models' textbook moments (the mean of a gamma or beta distribution), stated next to the
+numbers so a reader can check them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from clvmodels.models.beta_geo import SPEC as BETA_GEO
-from clvmodels.models.gamma_gamma import SPEC as GAMMA_GAMMA
-from clvmodels.models.shifted_beta_geo import SPEC as SHIFTED_BETA_GEO
+from clvmodels.models.registry import MODELS
 
 __all__ = ["backtest_verdict", "parameter_words"]
 
 
-_WORDS = {
-    "BetaGeoModel": BETA_GEO.words,
-    "GammaGammaModel": GAMMA_GAMMA.words,
-    "ShiftedBetaGeoModel": SHIFTED_BETA_GEO.words,
-}
+#: Class name -> its specification's sentences (every registered model states its own).
+_WORDS = {entry.mle.__name__: entry.spec.describe for entry in MODELS.values()}
 
 
 def parameter_words(model_class: str, params: Mapping[str, float], unit: str) -> list[str]:
