@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import clvmodels as clv
+from clvmodels.value import posterior_clv as posterior_module
 from clvmodels.value import probabilistic
 from clvmodels.value.probabilistic import PosteriorCLV
 
@@ -55,7 +56,7 @@ def test_a_mixed_pair_uses_the_point_model_in_every_draw(
 def test_chunks_and_unpaired_draws(bbg_cdnow, bgg_cdnow, cdnow_summary, monkeypatch):
     some = cdnow_summary.iloc[:300]
     whole = clv.customer_lifetime_value(bbg_cdnow, bgg_cdnow, some, n_draws=20, **ARGS)
-    monkeypatch.setattr(probabilistic, "POSTERIOR_CHUNK_ELEMENTS", 1_000)
+    monkeypatch.setattr(posterior_module, "POSTERIOR_CHUNK_ELEMENTS", 1_000)
     chunked = clv.customer_lifetime_value(bbg_cdnow, bgg_cdnow, some, n_draws=20, **ARGS)
     pd.testing.assert_frame_equal(chunked.per_customer, whole.per_customer)
     np.testing.assert_allclose(chunked.base_total, whole.base_total, rtol=1e-12)
@@ -109,7 +110,7 @@ def test_a_posterior_spend_model_pairs_its_draws_with_the_purchase_draws(
     np.testing.assert_allclose(frame[["hdi_3%", "hdi_97%"]], hdi(flat, 0.94), rtol=1e-12)
     np.testing.assert_allclose(whole.base_total, draws.sum(axis=-1), rtol=1e-12)
     for budget in (50 * 7, 50 * 40):  # 7 or 40 values per draw at once
-        monkeypatch.setattr(probabilistic, "POSTERIOR_CHUNK_ELEMENTS", budget)
+        monkeypatch.setattr(posterior_module, "POSTERIOR_CHUNK_ELEMENTS", budget)
         chunked = clv.customer_lifetime_value(purchases, spend, some, margin=0.3, **ARGS)
         pd.testing.assert_frame_equal(chunked.per_customer, frame, rtol=1e-12)
         np.testing.assert_allclose(chunked.base_total, whole.base_total, rtol=1e-12)
