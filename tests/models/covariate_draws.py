@@ -75,3 +75,19 @@ def beta_geo_customers(n, params, effects, seed):
     # the x-th of `events` uniform times on (0, T) is T * Beta(x, events - x + 1)
     t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(events - x + 1, 1)), 0.0)
     return _summary(x, t_x, T, frame)
+
+
+def modified_beta_geo_customers(n, params, effects, seed):
+    """MBG/NBD: as the BG/NBD, with a dropout coin at the first (trial) purchase too."""
+    rng = np.random.default_rng(seed)
+    frame = covariate_frame(n, rng)
+    eta_p, eta_d = predictors(frame, effects)
+    T = rng.uniform(26.0, 52.0, n)
+    lam = rng.gamma(params["r"], 1.0 / (params["alpha"] * np.exp(-eta_p)))
+    p = rng.beta(params["a"] * np.exp(eta_d), params["b"] * np.exp(eta_d))
+    events = rng.poisson(lam * T)
+    # coins at purchases 0 (the trial), 1, 2, ...: the first heads at coin k leaves k repeats
+    made = rng.geometric(np.clip(p, 1e-300, 1.0)) - 1
+    x = np.minimum(events, made)
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(events - x + 1, 1)), 0.0)
+    return _summary(x, t_x, T, frame)
