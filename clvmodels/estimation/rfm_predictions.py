@@ -21,6 +21,7 @@ from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.protocols import PurchaseCapabilities
+from clvmodels.estimation.static_covariates import per_row
 
 __all__ = [
     "PurchaseFunctions",
@@ -169,25 +170,6 @@ class RFMPredictions(PurchaseCapabilities):
             )
         return self.params_
 
-    def _per_new_customer(
-        self, function: Callable[..., np.ndarray], covariates: pd.DataFrame, t: ArrayLike, *extra
-    ) -> pd.Series | pd.DataFrame:
-        """``function(params, t, *extra)`` per row of ``covariates``: a Series, or rows x t."""
-        params = self._new_customer_params(covariates)
-        horizons = np.asarray(t, dtype=np.float64)
-        name = function.__name__
-        if horizons.ndim == 0:
-            values = np.broadcast_to(function(params, horizons, *extra), (len(covariates),))
-            return pd.Series(values, index=covariates.index, name=name)
-        if horizons.ndim != 1:
-            raise ValueError(
-                f"t must be a number or a 1-D array of horizons, got shape {horizons.shape}"
-            )
-        per_row = {k: np.asarray(v, dtype=np.float64)[..., None] for k, v in params.items()}
-        values = function(per_row, horizons, *extra)
-        values = np.broadcast_to(values, (len(covariates), len(horizons)))
-        return pd.DataFrame(values, index=covariates.index, columns=pd.Index(horizons, name="t"))
-
     def expected_purchases(
         self, t: ArrayLike, covariates: pd.DataFrame | None = None
     ) -> np.ndarray | float | pd.Series | pd.DataFrame:
@@ -200,7 +182,8 @@ class RFMPredictions(PurchaseCapabilities):
         (rows x horizons) for a 1-D ``t``.
         """
         if covariates is not None:
-            return self._per_new_customer(self.functions.expected_purchases, covariates, t)
+            params = self._new_customer_params(covariates)
+            return per_row(self.functions.expected_purchases, params, covariates.index, t)
         self._check_fitted()
         out = self.functions.expected_purchases(self.params_, t)
         return float(out) if out.ndim == 0 else out

@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from clvmodels.data.covariates import CovariateDesign, encode_covariates
 from clvmodels.data.summary_frame import time_unit_of
@@ -49,7 +50,7 @@ from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
 from clvmodels.estimation.persistence import check_document
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
-__all__ = ["StaticCovariates", "covariate_penalties"]
+__all__ = ["StaticCovariates", "covariate_penalties", "per_row"]
 
 PROCESSES = ("purchase", "dropout")
 
@@ -80,6 +81,33 @@ def covariate_penalties(
                 f"got {value}"
             )
     return values
+
+
+def per_row(
+    function: Callable[..., np.ndarray],
+    params: Mapping[str, Any],
+    index: pd.Index,
+    t: ArrayLike,
+    *extra: Any,
+    label: str = "t",
+) -> pd.Series | pd.DataFrame:
+    """``function(params, t, *extra)`` for one set of parameters per row of ``index``.
+
+    ``params`` holds one value (or a number) per row, e.g. new customers' parameters from
+    their covariates. A scalar ``t`` gives a Series named as the function; a 1-D ``t`` a
+    DataFrame (rows x horizons, columns named ``label``).
+    """
+    horizons = np.asarray(t, dtype=np.float64)
+    if horizons.ndim == 0:
+        values = np.broadcast_to(function(params, horizons, *extra), (len(index),))
+        return pd.Series(values, index=index, name=function.__name__)
+    if horizons.ndim != 1:
+        raise ValueError(
+            f"{label} must be a number or a 1-D array of horizons, got shape {horizons.shape}"
+        )
+    columns = {k: np.asarray(v, dtype=np.float64)[..., None] for k, v in params.items()}
+    values = np.broadcast_to(function(columns, horizons, *extra), (len(index), len(horizons)))
+    return pd.DataFrame(values, index=index, columns=pd.Index(horizons, name=label))
 
 
 class StaticCovariates:

@@ -91,3 +91,25 @@ def modified_beta_geo_customers(n, params, effects, seed):
     x = np.minimum(events, made)
     t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(events - x + 1, 1)), 0.0)
     return _summary(x, t_x, T, frame)
+
+
+def beta_geo_beta_binom_customers(n, params, effects, seed, periods=(5, 7)):
+    """BG/BB: p_i ~ Beta(alpha e^{eta_p}, beta), theta_i ~ Beta(gamma e^{eta_d}, delta).
+
+    Before each opportunity a living customer dies with probability theta_i; while alive she
+    transacts in an opportunity with probability p_i. Returns (frequency, recency,
+    n_periods) with the covariates; n is drawn from ``periods`` (the cohorts' lengths).
+    """
+    rng = np.random.default_rng(seed)
+    frame = covariate_frame(n, rng)
+    eta_p, eta_d = predictors(frame, effects)
+    p = rng.beta(params["alpha"] * np.exp(eta_p), params["beta"])
+    theta = rng.beta(params["gamma"] * np.exp(eta_d), params["delta"])
+    n_periods = rng.choice(np.asarray(periods, dtype=float), n)
+    alive_for = np.minimum(rng.geometric(np.clip(theta, 1e-300, 1.0)) - 1, n_periods)
+    opportunity = np.arange(1, int(max(periods)) + 1)
+    bought = (rng.random((n, len(opportunity))) < p[:, None]) & (opportunity <= alive_for[:, None])
+    x = bought.sum(axis=1).astype(float)
+    t_x = np.where(x > 0, (bought * opportunity).max(axis=1), 0).astype(float)
+    out = pd.DataFrame({"frequency": x, "recency": t_x, "n_periods": n_periods}, index=frame.index)
+    return out.join(frame)

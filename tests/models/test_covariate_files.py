@@ -18,6 +18,7 @@ import clvmodels as clv
 from clvmodels.exceptions import DataValidationError, ModelFileError
 from tests.models.covariate_draws import (
     TRUE_EFFECTS,
+    beta_geo_beta_binom_customers,
     beta_geo_customers,
     modified_beta_geo_customers,
     pareto_nbd_customers,
@@ -192,3 +193,27 @@ def test_loaded_model_checks_prediction_data(tmp_path, fitted):
     loaded = clv.BetaGeoModel.load(tmp_path / "m.json")
     with pytest.raises(DataValidationError, match=r"lacks the covariate column\(s\) \['vip'\]"):
         loaded.probability_alive(summary.drop(columns="vip"))
+
+
+def test_saved_bgbb_with_covariates_predicts_identically(tmp_path):
+    truth = {"alpha": 1.2, "beta": 0.75, "gamma": 0.65, "delta": 2.8}
+    table = beta_geo_beta_binom_customers(3000, truth, TRUE_EFFECTS, seed=5)
+    model = clv.BetaGeoBetaBinomModel(
+        purchase_covariates=["channel"], dropout_covariates=["gender"]
+    ).fit(table)
+    model.save(tmp_path / "bb.json")
+    loaded = clv.BetaGeoBetaBinomModel.load(tmp_path / "bb.json", data=table)
+    rows = table.iloc[:40]
+    for method in ("probability_alive",):
+        pd.testing.assert_series_equal(getattr(loaded, method)(rows), getattr(model, method)(rows))
+    pd.testing.assert_series_equal(
+        loaded.discounted_expected_residual_transactions(0.1, rows),
+        model.discounted_expected_residual_transactions(0.1, rows),
+    )
+    pd.testing.assert_frame_equal(
+        loaded.conditional_expected_purchases(np.array([1, 5]), rows),
+        model.conditional_expected_purchases(np.array([1, 5]), rows),
+    )
+    pd.testing.assert_series_equal(
+        loaded.expected_purchases(5, covariates=rows), model.expected_purchases(5, rows)
+    )

@@ -9,9 +9,14 @@ the equal-effect and penalty settings must act as stated.
 from __future__ import annotations
 
 import clvmodels as clv
-from tests.models.covariate_draws import TRUE_EFFECTS, modified_beta_geo_customers
+from tests.models.covariate_draws import (
+    TRUE_EFFECTS,
+    beta_geo_beta_binom_customers,
+    modified_beta_geo_customers,
+)
 
 MBG_TRUTH = {"r": 0.3, "alpha": 5.0, "a": 0.9, "b": 3.0}
+BB_TRUTH = {"alpha": 1.2, "beta": 0.75, "gamma": 0.65, "delta": 2.8}
 
 
 def _within_three_se(model, expected):
@@ -50,3 +55,31 @@ def test_mbgnbd_equal_effects_and_penalty():
     assert shrunk.log_likelihood_ < plain.log_likelihood_  # the data LL, without the penalty
     test = clv.evaluation.covariate_likelihood_ratio(plain, summary)
     assert test["df"] == 1 and test["p_value"] < 1e-6
+
+
+def test_bgbb_recovers_the_true_effects():
+    table = beta_geo_beta_binom_customers(20_000, BB_TRUTH, TRUE_EFFECTS, seed=2026)
+    model = clv.BetaGeoBetaBinomModel(
+        purchase_covariates=["gender", "channel"], dropout_covariates=["gender", "channel"]
+    ).fit(table)
+    summary = _within_three_se(model, BB_TRUTH | TRUE_EFFECTS)
+    assert summary.at["purchase:gender", "std_error"] < 0.1
+    # distinct (x, t_x, n, profile) rows, far fewer than customers
+    assert model.n_unique_rows_ < 1000
+
+
+def test_bgbb_equal_effects_and_penalty():
+    effects = TRUE_EFFECTS | {"purchase:gender": 0.35, "dropout:gender": 0.35}
+    table = beta_geo_beta_binom_customers(20_000, BB_TRUTH, effects, seed=12)
+    model = clv.BetaGeoBetaBinomModel(
+        purchase_covariates=["gender", "channel"],
+        dropout_covariates=["gender", "channel"],
+        equal_effects=["gender"],
+    ).fit(table)
+    assert abs(model.params_["both:gender"] - 0.35) < 3 * model.standard_errors_["both:gender"]
+    plain = clv.BetaGeoBetaBinomModel(dropout_covariates=["gender"]).fit(table)
+    shrunk = clv.BetaGeoBetaBinomModel(dropout_covariates=["gender"], covariate_penalty=1.0).fit(
+        table
+    )
+    assert abs(shrunk.params_["dropout:gender"]) < abs(plain.params_["dropout:gender"])
+    assert shrunk.log_likelihood_ < plain.log_likelihood_

@@ -14,7 +14,12 @@ import pandas as pd
 import pytest
 
 import clvmodels as clv
-from tests.models.covariate_draws import TRUE_EFFECTS, beta_geo_customers, predictors
+from tests.models.covariate_draws import (
+    TRUE_EFFECTS,
+    beta_geo_beta_binom_customers,
+    beta_geo_customers,
+    predictors,
+)
 
 NEW = pd.DataFrame(
     {"gender": [0.0, 1.0, 1.0, 0.0], "channel": ["email", "online", "store", "online"]},
@@ -106,3 +111,27 @@ def test_new_customer_arguments_are_checked():
     plain = clv.BetaGeoModel().fit(clv.datasets.load_cdnow_summary())
     same = plain.expected_purchases(10.0, covariates=NEW)
     np.testing.assert_allclose(same.to_numpy(), plain.expected_purchases(10.0))
+
+
+def test_bgbb_new_customers_match_simulation():
+    truth = {"alpha": 1.2, "beta": 0.75, "gamma": 0.65, "delta": 2.8}
+    table = beta_geo_beta_binom_customers(300, truth, TRUE_EFFECTS, seed=1)
+    model = clv.BetaGeoBetaBinomModel(
+        purchase_covariates=["gender", "channel"], dropout_covariates=["gender", "channel"]
+    )
+    model._sufficient_statistics(table, None)
+    model.params_ = truth | {name: EFFECTS[name] for name in model.param_names[4:]}
+    values = model.expected_purchases(6, covariates=NEW)
+    etas = predictors(NEW, EFFECTS)
+    rng = np.random.default_rng(3)
+    for i, name in enumerate(NEW.index):
+        size = 200_000
+        p = rng.beta(truth["alpha"] * np.exp(etas[0][i]), truth["beta"], size)
+        theta = rng.beta(truth["gamma"] * np.exp(etas[1][i]), truth["delta"], size)
+        alive_for = np.minimum(rng.geometric(theta) - 1, 6)
+        x = rng.binomial(alive_for, p)
+        se = x.std() / np.sqrt(len(x))
+        assert abs(values[name] - x.mean()) < 4 * se, (name, values[name], x.mean(), se)
+    many = model.expected_purchases(np.array([1, 6]), covariates=NEW)
+    np.testing.assert_allclose(many[6.0].to_numpy(), values.to_numpy(), rtol=1e-12)
+    assert values.iloc[0] == pytest.approx(model.expected_purchases(6), rel=1e-14)
