@@ -263,6 +263,12 @@ def check_document(
     if missing:
         raise _fail(source, missing[0], f"is missing (all missing keys: {missing})")
     unknown = [k for k in document if k not in known and k != "covariates"]
+    if unknown:
+        raise _fail(source, unknown[0], f"is not a field of a saved model (unknown: {unknown})")
+    if document["model"] != model:
+        found = document["model"]
+        hint = f"; load it with clvmodels.{found}.load()" if isinstance(found, str) else ""
+        raise _fail(source, "model", f"holds a {found!r}, not a {model}{hint}")
     if "covariates" in document and not coefficients:
         raise _fail(
             source,
@@ -270,12 +276,6 @@ def check_document(
             f"is set: the file holds a model with covariates, which {model} does not take "
             "(or it is read without its covariate design)",
         )
-    if unknown:
-        raise _fail(source, unknown[0], f"is not a field of a saved model (unknown: {unknown})")
-    if document["model"] != model:
-        found = document["model"]
-        hint = f"; load it with clvmodels.{found}.load()" if isinstance(found, str) else ""
-        raise _fail(source, "model", f"holds a {found!r}, not a {model}{hint}")
     for field, (rule, text) in _FIELDS.items():
         if not rule(document[field]):
             raise _fail(source, field, f"{text}; got {document[field]!r}")

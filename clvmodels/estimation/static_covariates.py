@@ -444,7 +444,7 @@ class StaticCovariates:
     @classmethod
     def _unfitted_from_state(cls, state: dict[str, Any], source: str) -> tuple[Any, dict]:
         """The unfitted model a checked file describes, its design laid out (``from_dict``)."""
-        if "covariates" not in state:
+        if "covariates" not in state or state.get("model") != cls.__name__:
             return super()._unfitted_from_state(state, source)  # type: ignore[misc]
         settings, design = read_covariates(state["covariates"], cls, source)
         layout = cls(**settings)

@@ -113,3 +113,31 @@ def beta_geo_beta_binom_customers(n, params, effects, seed, periods=(5, 7)):
     t_x = np.where(x > 0, (bought * opportunity).max(axis=1), 0).astype(float)
     out = pd.DataFrame({"frequency": x, "recency": t_x, "n_periods": n_periods}, index=frame.index)
     return out.join(frame)
+
+
+SPEND_EFFECTS = {"spend:gender": 0.3, "spend:channel[online]": -0.25, "spend:channel[store]": 0.0}
+
+
+def linear_predictor(frame: pd.DataFrame, effects: dict[str, float], process: str) -> np.ndarray:
+    """gamma' z of one process, from the effects named ``process:COLUMN[LEVEL]``."""
+    return (
+        effects[f"{process}:gender"] * frame["gender"].to_numpy(float)
+        + effects[f"{process}:channel[online]"] * (frame["channel"] == "online").to_numpy(float)
+        + effects[f"{process}:channel[store]"] * (frame["channel"] == "store").to_numpy(float)
+    )
+
+
+def gamma_gamma_customers(n, params, effects, seed):
+    """Gamma-Gamma: nu_i ~ Gamma(q, rate v e^{eta_s}), each spend ~ Gamma(p, rate nu_i).
+
+    x ~ 1 + Poisson(3) repeat purchases (a fifth of the customers have none: x = 0, m = 0);
+    m is the mean of the x spends, Gamma(p x, rate x nu_i).
+    """
+    rng = np.random.default_rng(seed)
+    frame = covariate_frame(n, rng)
+    eta = linear_predictor(frame, effects, "spend")
+    nu = rng.gamma(params["q"], 1.0 / (params["v"] * np.exp(eta)))
+    x = (1 + rng.poisson(3.0, n)) * (rng.random(n) > 0.2)
+    m = np.where(x > 0, rng.gamma(params["p"] * np.maximum(x, 1)) / (np.maximum(x, 1) * nu), 0.0)
+    out = pd.DataFrame({"frequency": x.astype(float), "monetary_value": m}, index=frame.index)
+    return out.join(frame)

@@ -17,9 +17,11 @@ import pytest
 import clvmodels as clv
 from clvmodels.exceptions import DataValidationError, ModelFileError
 from tests.models.covariate_draws import (
+    SPEND_EFFECTS,
     TRUE_EFFECTS,
     beta_geo_beta_binom_customers,
     beta_geo_customers,
+    gamma_gamma_customers,
     modified_beta_geo_customers,
     pareto_nbd_customers,
 )
@@ -217,3 +219,23 @@ def test_saved_bgbb_with_covariates_predicts_identically(tmp_path):
     pd.testing.assert_series_equal(
         loaded.expected_purchases(5, covariates=rows), model.expected_purchases(5, rows)
     )
+
+
+def test_saved_gamma_gamma_with_covariates_predicts_identically(tmp_path):
+    summary = gamma_gamma_customers(3000, {"p": 6.0, "q": 4.0, "v": 15.0}, SPEND_EFFECTS, seed=3)
+    model = clv.GammaGammaModel(spend_covariates=["channel", "gender"], covariate_penalty=0.01)
+    model.fit(summary)
+    model.save(tmp_path / "gg.json")
+    document = json.loads((tmp_path / "gg.json").read_text())
+    assert document["covariates"]["settings"] == {
+        "spend_covariates": ["channel", "gender"],
+        "covariate_penalty": 0.01,
+    }
+    loaded = clv.GammaGammaModel.load(tmp_path / "gg.json", data=summary)
+    pd.testing.assert_series_equal(loaded.expected_spend(summary), model.expected_spend(summary))
+    pd.testing.assert_series_equal(loaded.mean_spend(summary), model.mean_spend(summary))
+    pd.testing.assert_frame_equal(loaded.summary(), model.summary())
+    with pytest.raises(ModelFileError) as info:
+        clv.BetaGeoModel.load(tmp_path / "gg.json")
+    assert info.value.field == "model"
+    assert "load it with clvmodels.GammaGammaModel.load()" in str(info.value)

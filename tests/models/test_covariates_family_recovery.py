@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import clvmodels as clv
 from tests.models.covariate_draws import (
+    SPEND_EFFECTS,
     TRUE_EFFECTS,
     beta_geo_beta_binom_customers,
+    gamma_gamma_customers,
     modified_beta_geo_customers,
 )
 
 MBG_TRUTH = {"r": 0.3, "alpha": 5.0, "a": 0.9, "b": 3.0}
+GG_TRUTH = {"p": 6.0, "q": 4.0, "v": 15.0}
 BB_TRUTH = {"alpha": 1.2, "beta": 0.75, "gamma": 0.65, "delta": 2.8}
 
 
@@ -82,4 +85,16 @@ def test_bgbb_equal_effects_and_penalty():
         table
     )
     assert abs(shrunk.params_["dropout:gender"]) < abs(plain.params_["dropout:gender"])
+    assert shrunk.log_likelihood_ < plain.log_likelihood_
+
+
+def test_gamma_gamma_recovers_the_true_spend_effects():
+    summary = gamma_gamma_customers(20_000, GG_TRUTH, SPEND_EFFECTS, seed=2026)
+    model = clv.GammaGammaModel(spend_covariates=["gender", "channel"]).fit(summary)
+    table = _within_three_se(model, GG_TRUTH | SPEND_EFFECTS)
+    assert table.at["spend:gender", "std_error"] < 0.05
+    assert model.n_customers_ == int((summary["frequency"] > 0).sum())  # repeat buyers only
+    shrunk = clv.GammaGammaModel(spend_covariates=["gender"], covariate_penalty=5.0).fit(summary)
+    plain = clv.GammaGammaModel(spend_covariates=["gender"]).fit(summary)
+    assert abs(shrunk.params_["spend:gender"]) < abs(plain.params_["spend:gender"])
     assert shrunk.log_likelihood_ < plain.log_likelihood_

@@ -15,9 +15,12 @@ import pytest
 
 import clvmodels as clv
 from tests.models.covariate_draws import (
+    SPEND_EFFECTS,
     TRUE_EFFECTS,
     beta_geo_beta_binom_customers,
     beta_geo_customers,
+    gamma_gamma_customers,
+    linear_predictor,
     predictors,
 )
 
@@ -135,3 +138,26 @@ def test_bgbb_new_customers_match_simulation():
     many = model.expected_purchases(np.array([1, 6]), covariates=NEW)
     np.testing.assert_allclose(many[6.0].to_numpy(), values.to_numpy(), rtol=1e-12)
     assert values.iloc[0] == pytest.approx(model.expected_purchases(6), rel=1e-14)
+
+
+def test_gamma_gamma_new_customers_mean_spend():
+    truth = {"p": 6.0, "q": 4.0, "v": 15.0}
+    summary = gamma_gamma_customers(300, truth, SPEND_EFFECTS, seed=1)
+    model = clv.GammaGammaModel(spend_covariates=["gender", "channel"])
+    model._sufficient_statistics(summary, None)
+    model.params_ = truth | {name: SPEND_EFFECTS[name] for name in model.param_names[3:]}
+    values = model.mean_spend(NEW)
+    eta = linear_predictor(NEW, SPEND_EFFECTS, "spend")
+    # Fader, Hardie & Lee (2005, RFM and CLV, eq. 5) at v_i = v e^eta: p v_i / (q - 1)
+    closed = truth["p"] * truth["v"] * np.exp(eta) / (truth["q"] - 1.0)
+    np.testing.assert_allclose(values.to_numpy(), closed, rtol=1e-13)
+    rng = np.random.default_rng(5)
+    for i, name in enumerate(NEW.index):
+        nu = rng.gamma(truth["q"], 1.0 / (truth["v"] * np.exp(eta[i])), 400_000)
+        spend = rng.gamma(truth["p"], 1.0 / nu)
+        se = spend.std() / np.sqrt(len(spend))
+        assert abs(values[name] - spend.mean()) < 4 * se
+    assert model.mean_spend() == pytest.approx(values["n1"], rel=1e-14)  # the reference
+    # a customer without repeat purchases is expected to spend the mean of her profile
+    fresh = NEW.assign(frequency=0.0, monetary_value=0.0)
+    np.testing.assert_allclose(model.expected_spend(fresh).to_numpy(), closed, rtol=1e-13)
