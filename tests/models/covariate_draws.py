@@ -141,3 +141,22 @@ def gamma_gamma_customers(n, params, effects, seed):
     m = np.where(x > 0, rng.gamma(params["p"] * np.maximum(x, 1)) / (np.maximum(x, 1) * nu), 0.0)
     out = pd.DataFrame({"frequency": x.astype(float), "monetary_value": m}, index=frame.index)
     return out.join(frame)
+
+
+CHURN_EFFECTS = {"churn:gender": 0.5, "churn:channel[online]": -0.4, "churn:channel[store]": 0.0}
+
+
+def subscribers(n, params, effects, seed, horizon=10):
+    """sBG: theta_i ~ Beta(alpha e^{eta_c}, beta); she churns at renewal t w.p. theta_i each.
+
+    Each subscriber is observed for H ~ uniform{1..horizon} renewals: tenure = her lifetime
+    T (churned) if T <= H, else H (still active).
+    """
+    rng = np.random.default_rng(seed)
+    frame = covariate_frame(n, rng)
+    eta = linear_predictor(frame, effects, "churn")
+    theta = rng.beta(params["alpha"] * np.exp(eta), params["beta"])
+    lifetime = rng.geometric(np.clip(theta, 1e-300, 1.0))
+    observed = rng.integers(1, horizon + 1, n)
+    churned = lifetime <= observed
+    return frame.assign(tenure=np.where(churned, lifetime, observed), churned=churned)

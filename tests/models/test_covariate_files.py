@@ -16,7 +16,9 @@ import pytest
 
 import clvmodels as clv
 from clvmodels.exceptions import DataValidationError, ModelFileError
+from clvmodels.models.shifted_beta_geo.cells import subscriber_table
 from tests.models.covariate_draws import (
+    CHURN_EFFECTS,
     SPEND_EFFECTS,
     TRUE_EFFECTS,
     beta_geo_beta_binom_customers,
@@ -24,6 +26,7 @@ from tests.models.covariate_draws import (
     gamma_gamma_customers,
     modified_beta_geo_customers,
     pareto_nbd_customers,
+    subscribers,
 )
 
 SETTINGS = {
@@ -239,3 +242,24 @@ def test_saved_gamma_gamma_with_covariates_predicts_identically(tmp_path):
         clv.BetaGeoModel.load(tmp_path / "gg.json")
     assert info.value.field == "model"
     assert "load it with clvmodels.GammaGammaModel.load()" in str(info.value)
+
+
+def test_saved_sbg_with_churn_covariates_predicts_identically(tmp_path):
+    table = subscribers(3000, {"alpha": 0.7, "beta": 1.2}, CHURN_EFFECTS, seed=3)
+    model = clv.ShiftedBetaGeoModel(churn_covariates=["channel", "gender"])
+    model.fit_customers(table["tenure"], table["churned"], covariates=table, time_unit="M")
+    model.save(tmp_path / "sbg.json")
+    data = subscriber_table(table["tenure"], table["churned"], table, "M")
+    loaded = clv.ShiftedBetaGeoModel.load(tmp_path / "sbg.json", data=data)
+    assert loaded.time_unit_ == "M"
+    rows = table.iloc[:30]
+    pd.testing.assert_frame_equal(
+        loaded.survival(np.arange(5), covariates=rows), model.survival(np.arange(5), rows)
+    )
+    pd.testing.assert_series_equal(
+        loaded.discounted_expected_lifetime(0.05, covariates=rows),
+        model.discounted_expected_lifetime(0.05, rows),
+    )
+    plain = clv.ShiftedBetaGeoModel().fit(clv.datasets.load_retention_cohorts()["regular"])
+    plain.save(tmp_path / "plain.json")
+    assert "covariates" not in json.loads((tmp_path / "plain.json").read_text())

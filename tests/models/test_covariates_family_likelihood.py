@@ -24,12 +24,16 @@ from clvmodels.models.gamma_gamma import gradient as gg_gradient
 from clvmodels.models.gamma_gamma import math as gg_math
 from clvmodels.models.modified_beta_geo import gradient as mbg_gradient
 from clvmodels.models.modified_beta_geo import math as mbg_math
+from clvmodels.models.shifted_beta_geo import gradient as sbg_gradient
+from clvmodels.models.shifted_beta_geo.cells import subscriber_table
 from tests.models.covariate_draws import (
+    CHURN_EFFECTS,
     SPEND_EFFECTS,
     TRUE_EFFECTS,
     beta_geo_beta_binom_customers,
     gamma_gamma_customers,
     modified_beta_geo_customers,
+    subscribers,
 )
 
 ETA = st.floats(-7.0, 7.0)
@@ -281,3 +285,65 @@ def test_gamma_gamma_gradient_matches_finite_differences():
         "spend:channel[store]",
     )
     _check_gradient(model, stats, np.array([*base.values(), 0.3, -0.2, 0.1]))
+
+
+# -- sBG per subscriber ---------------------------------------------------------------------
+
+
+def _sbg_mp(par, t, survived, eta):
+    mpmath.mp.dps = 40
+    alpha = mpmath.mpf(par["alpha"]) * mpmath.exp(mpmath.mpf(eta))
+    beta = mpmath.mpf(par["beta"])
+    B = mpmath.beta
+    if survived:  # S(t) = P(T > t)
+        return float(mpmath.log(B(alpha, beta + t) / B(alpha, beta)))
+    return float(mpmath.log(B(alpha + 1, beta + t - 1) / B(alpha, beta)))
+
+
+@SETTINGS
+@given(
+    params=st.fixed_dictionaries({k: log_uniform(0.05, 20.0) for k in ("alpha", "beta")}),
+    t=st.integers(1, 300),
+    survived=st.booleans(),
+    eta=ETA,
+)
+def test_sbg_covariate_likelihood_matches_mpmath(params, t, survived, eta):
+    columns = {"t": np.array([float(t)]), "survived": np.array([float(survived)])}
+    point = np.array([params["alpha"], params["beta"]])
+    ll, _ = sbg_gradient.covariate_terms(point, columns, np.array([eta]))
+    assert ll[0] == pytest.approx(_sbg_mp(params, t, survived, eta), rel=1e-10, abs=1e-10)
+
+
+def test_sbg_subscribers_without_covariates_are_todays_cohort_model():
+    counts = clv.datasets.load_retention_cohorts()["regular"].to_numpy()
+    # one row per customer of the cohort: churned at t, or still active at the last t
+    tenure = np.repeat(np.arange(1, len(counts)), (counts[:-1] - counts[1:]).astype(int))
+    tenure = np.concatenate([tenure, np.full(int(counts[-1]), len(counts) - 1)])
+    churned = np.arange(len(tenure)) < len(tenure) - counts[-1]
+    cohort = clv.ShiftedBetaGeoModel().fit(counts)
+    per_subscriber = clv.ShiftedBetaGeoModel().fit_customers(tenure, churned)
+    assert per_subscriber.log_likelihood_ == pytest.approx(cohort.log_likelihood_, abs=1e-10)
+    for name in ("alpha", "beta"):
+        assert per_subscriber.params_[name] == pytest.approx(cohort.params_[name], rel=1e-6)
+    # Fader & Hardie (2007), regular customers: alpha = 0.704, beta = 1.182
+    assert cohort.params_["alpha"] == pytest.approx(0.704, abs=1e-3)
+    stats = per_subscriber._sufficient_statistics(subscriber_table(tenure, churned), None)
+    point = np.array([0.7, 1.2])
+    today = sbg_gradient.log_likelihood_gradient(point, stats.arrays)
+    ll, grad = sbg_gradient.covariate_terms(point, stats.arrays, np.zeros(len(stats.weights)))
+    np.testing.assert_allclose(ll, today[0], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(grad[:2], today[1], rtol=1e-10, atol=1e-12)
+
+
+def test_sbg_gradient_matches_finite_differences():
+    table = subscribers(800, {"alpha": 0.7, "beta": 1.2}, CHURN_EFFECTS, seed=4)
+    model = clv.ShiftedBetaGeoModel(churn_covariates=["gender", "channel"])
+    stats = model._sufficient_statistics(table, None)
+    assert model.param_names == (
+        "alpha",
+        "beta",
+        "churn:gender",
+        "churn:channel[online]",
+        "churn:channel[store]",
+    )
+    _check_gradient(model, stats, np.array([0.7, 1.2, 0.5, -0.3, 0.2]))

@@ -8,13 +8,17 @@ the equal-effect and penalty settings must act as stated.
 
 from __future__ import annotations
 
+import pytest
+
 import clvmodels as clv
 from tests.models.covariate_draws import (
+    CHURN_EFFECTS,
     SPEND_EFFECTS,
     TRUE_EFFECTS,
     beta_geo_beta_binom_customers,
     gamma_gamma_customers,
     modified_beta_geo_customers,
+    subscribers,
 )
 
 MBG_TRUTH = {"r": 0.3, "alpha": 5.0, "a": 0.9, "b": 3.0}
@@ -98,3 +102,23 @@ def test_gamma_gamma_recovers_the_true_spend_effects():
     plain = clv.GammaGammaModel(spend_covariates=["gender"]).fit(summary)
     assert abs(shrunk.params_["spend:gender"]) < abs(plain.params_["spend:gender"])
     assert shrunk.log_likelihood_ < plain.log_likelihood_
+
+
+def test_sbg_recovers_the_true_churn_effects():
+    truth = {"alpha": 0.7, "beta": 1.2}
+    table = subscribers(20_000, truth, CHURN_EFFECTS, seed=2026)
+    model = clv.ShiftedBetaGeoModel(churn_covariates=["gender", "channel"])
+    model.fit_customers(table["tenure"], table["churned"], covariates=table, time_unit="M")
+    summary = _within_three_se(model, truth | CHURN_EFFECTS)
+    assert summary.at["churn:gender", "std_error"] < 0.1
+    assert model.time_unit_ == "M"
+    shrunk = clv.ShiftedBetaGeoModel(churn_covariates=["gender"], covariate_penalty=2.0)
+    shrunk.fit_customers(table["tenure"], table["churned"], covariates=table)
+    plain = clv.ShiftedBetaGeoModel(churn_covariates=["gender"])
+    plain.fit_customers(table["tenure"], table["churned"], covariates=table)
+    assert abs(shrunk.params_["churn:gender"]) < abs(plain.params_["churn:gender"])
+    assert shrunk.log_likelihood_ < plain.log_likelihood_
+    with pytest.raises(ValueError, match="need one row per subscriber"):
+        clv.ShiftedBetaGeoModel(churn_covariates=["gender"]).fit([1000, 600, 400])
+    with pytest.raises(clv.exceptions.DataValidationError, match="one row per subscriber"):
+        plain.fit_customers(table["tenure"], table["churned"], covariates=table.iloc[:10])

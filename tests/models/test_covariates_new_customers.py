@@ -15,6 +15,7 @@ import pytest
 
 import clvmodels as clv
 from tests.models.covariate_draws import (
+    CHURN_EFFECTS,
     SPEND_EFFECTS,
     TRUE_EFFECTS,
     beta_geo_beta_binom_customers,
@@ -22,6 +23,7 @@ from tests.models.covariate_draws import (
     gamma_gamma_customers,
     linear_predictor,
     predictors,
+    subscribers,
 )
 
 NEW = pd.DataFrame(
@@ -161,3 +163,42 @@ def test_gamma_gamma_new_customers_mean_spend():
     # a customer without repeat purchases is expected to spend the mean of her profile
     fresh = NEW.assign(frequency=0.0, monetary_value=0.0)
     np.testing.assert_allclose(model.expected_spend(fresh).to_numpy(), closed, rtol=1e-13)
+
+
+def test_sbg_new_subscribers_survival_and_lifetime():
+    truth = {"alpha": 0.7, "beta": 1.2}
+    table = subscribers(300, truth, CHURN_EFFECTS, seed=1)
+    model = clv.ShiftedBetaGeoModel(churn_covariates=["gender", "channel"])
+    model._sufficient_statistics(table, None)
+    model.params_ = truth | {name: CHURN_EFFECTS[name] for name in model.param_names[2:]}
+    eta = linear_predictor(NEW, CHURN_EFFECTS, "churn")
+    alpha = truth["alpha"] * np.exp(eta)
+    t = np.arange(0, 8)
+    # S(t) = prod_{j < t} (beta + j) / (alpha_i + beta + j) (Fader & Hardie 2007)
+    closed = np.array(
+        [
+            [
+                np.prod((truth["beta"] + np.arange(k)) / (a + truth["beta"] + np.arange(k)))
+                for k in t
+            ]
+            for a in alpha
+        ]
+    )
+    np.testing.assert_allclose(model.survival(t, covariates=NEW).to_numpy(), closed, rtol=1e-12)
+    assert model.survival(0, covariates=NEW).eq(1.0).all()  # a new subscriber is a customer
+    rng = np.random.default_rng(9)
+    lifetimes = model.discounted_expected_lifetime(0.1, covariates=NEW)
+    for i, name in enumerate(NEW.index):
+        theta = rng.beta(alpha[i], truth["beta"], 400_000)
+        lifetime = rng.geometric(theta)  # payments at t = 0 .. T - 1
+        value = (1.0 - 1.1 ** (-lifetime.astype(float))) / (1.0 - 1.0 / 1.1)
+        se = value.std() / np.sqrt(len(value))
+        assert abs(lifetimes[name] - value.mean()) < 4 * se, (name, lifetimes[name], value.mean())
+    churn = model.churn_probability(3, covariates=NEW)
+    np.testing.assert_allclose(churn.to_numpy(), closed[:, 2] - closed[:, 3], rtol=1e-10)
+    derl = model.discounted_expected_residual_lifetime(0.1, 2, covariates=NEW)
+    # DEL = 1 + DERL(d | 0) / (1 + d) (Fader & Hardie 2010)
+    derl0 = model.discounted_expected_residual_lifetime(0.1, 0, covariates=NEW)
+    np.testing.assert_allclose(lifetimes.to_numpy(), 1 + derl0.to_numpy() / 1.1, rtol=1e-12)
+    assert (derl > derl0).all()  # survivors of two renewals are the loyal ones
+    assert lifetimes["n1"] == pytest.approx(model.discounted_expected_lifetime(0.1), rel=1e-14)
