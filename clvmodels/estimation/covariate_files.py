@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clvmodels.data.covariates import CovariateDesign
-from clvmodels.exceptions import ModelFileError
+from clvmodels.estimation.persistence import exact_keys, field_error
 
 __all__ = ["covariates_document", "read_covariates"]
 
@@ -68,27 +68,9 @@ def covariates_document(settings: Mapping[str, Any], design: CovariateDesign) ->
     }
 
 
-def _fail(source: str, field: str, problem: str) -> ModelFileError:
-    return ModelFileError(f"{source}: field {field!r} {problem}", path=source, field=field)
-
-
-def _mapping(value: Any, keys: tuple[str, ...], field: str, source: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _fail(source, field, f"must be a JSON object with the keys {list(keys)}")
-    missing = [k for k in keys if k not in value]
-    unknown = [k for k in value if k not in keys]
-    if missing or unknown:
-        raise _fail(
-            source,
-            field,
-            f"must have exactly the keys {list(keys)}; missing {missing}, unknown {unknown}",
-        )
-    return value
-
-
 def _texts(value: Any, field: str, source: str) -> list[str]:
     if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-        raise _fail(source, field, f"must be a list of column names (text); got {value!r}")
+        raise field_error(source, field, f"must be a list of column names (text); got {value!r}")
     return list(value)
 
 
@@ -118,21 +100,21 @@ def read_covariates(value: Any, model_class: type, source: str) -> tuple[dict, C
         ...) and the rule.
     """
     field = "covariates"
-    value = _mapping(value, ("settings", "design"), field, source)
+    value = exact_keys(value, ("settings", "design"), field, source)
     keywords = model_class._covariate_keywords()
-    settings = _mapping(value["settings"], keywords, f"{field}.settings", source)
+    settings = exact_keys(value["settings"], keywords, f"{field}.settings", source)
     for name in keywords:
         if name.endswith("_covariates") or name == "equal_effects":
             settings[name] = _texts(settings[name], f"{field}.settings.{name}", source)
     try:
         model_class(**settings)
     except (TypeError, ValueError) as error:
-        raise _fail(source, f"{field}.settings", f"is not valid: {error}") from None
-    design = _mapping(value["design"], _DESIGN_KEYS, f"{field}.design", source)
+        raise field_error(source, f"{field}.settings", f"is not valid: {error}") from None
+    design = exact_keys(value["design"], _DESIGN_KEYS, f"{field}.design", source)
     columns = _texts(design["columns"], f"{field}.design.columns", source)
     chosen = [c for name in keywords if name.endswith("_covariates") for c in settings[name]]
     if columns != list(dict.fromkeys(chosen)):
-        raise _fail(
+        raise field_error(
             source,
             f"{field}.design.columns",
             f"must be the settings' covariate columns in order, {list(dict.fromkeys(chosen))}; "
@@ -140,7 +122,7 @@ def read_covariates(value: Any, model_class: type, source: str) -> tuple[dict, C
         )
     levels = design["levels"]
     if not isinstance(levels, dict) or not set(levels) <= set(columns):
-        raise _fail(
+        raise field_error(
             source,
             f"{field}.design.levels",
             f"must map categorical columns (of {columns}) to their levels; got {levels!r}",
@@ -148,17 +130,17 @@ def read_covariates(value: Any, model_class: type, source: str) -> tuple[dict, C
     for column, found in levels.items():
         where = f"{field}.design.levels.{column}"
         if not (isinstance(found, list) and len(found) >= 2 and all(map(_level, found))):
-            raise _fail(
+            raise field_error(
                 source,
                 where,
                 f"must list at least two levels (text, true/false or numbers); got {found!r}",
             )
         if len(set(map(repr, found))) != len(found):
-            raise _fail(source, where, f"names a level twice: {found!r}")
+            raise field_error(source, where, f"names a level twice: {found!r}")
     reference = design["reference"]
     expected_reference = {c: found[0] for c, found in levels.items()}
     if reference != expected_reference:
-        raise _fail(
+        raise field_error(
             source,
             f"{field}.design.reference",
             f"must be the first level of each categorical column, {expected_reference}; got "
@@ -171,7 +153,7 @@ def read_covariates(value: Any, model_class: type, source: str) -> tuple[dict, C
         for n in ([f"{c}[{level}]" for level in levels[c][1:]] if c in levels else [c])
     ]
     if names != expected_names:
-        raise _fail(
+        raise field_error(
             source,
             f"{field}.design.names",
             f"must be the encoded columns {expected_names}; got {names}",

@@ -46,12 +46,24 @@ from clvmodels.atomic import atomic_open
 from clvmodels.data.units import canonical_unit
 from clvmodels.exceptions import ModelFileError
 
-__all__ = ["FORMAT_VERSION", "check_document", "read_document", "write_document"]
+__all__ = [
+    "FORMAT_VERSION",
+    "check_document",
+    "exact_keys",
+    "field_error",
+    "read_document",
+    "write_document",
+]
 
 #: Version of the layout above; a file with a higher one was written by a newer clvmodels.
 FORMAT_VERSION = 1
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+def field_error(source: str, field: str | None, problem: str) -> ModelFileError:
+    """The error for a model file whose ``field`` breaks a rule (``problem``, in words)."""
+    return _fail(source, field, problem)
 
 
 def _fail(source: str, field: str | None, problem: str) -> ModelFileError:
@@ -191,7 +203,17 @@ def _check_version(document: dict[str, Any], source: str) -> None:
 def _check_mapping(
     document: dict[str, Any], field: str, keys: Sequence[str], source: str
 ) -> dict[str, Any]:
-    value = document[field]
+    return exact_keys(document[field], keys, field, source)
+
+
+def exact_keys(value: Any, keys: Sequence[str], field: str, source: str) -> dict[str, Any]:
+    """``value`` checked to be a JSON object with exactly ``keys``; returned as it is.
+
+    Raises
+    ------
+    ModelFileError
+        Naming ``source`` and ``field``, the keys missing and the keys unknown.
+    """
     if not isinstance(value, dict):
         raise _fail(source, field, f"must be a JSON object; got a JSON {_json_type(value)}")
     missing = [k for k in keys if k not in value]

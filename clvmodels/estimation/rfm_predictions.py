@@ -20,8 +20,8 @@ from clvmodels.checks import finite_scalar, whole_number
 from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.protocols import PurchaseCapabilities
-from clvmodels.estimation.static_covariates import per_row
 
 __all__ = [
     "PurchaseFunctions",

@@ -40,11 +40,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
 from clvmodels.data.covariates import CovariateDesign, encode_covariates
 from clvmodels.data.summary_frame import time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.coefficients import (
+    PROCESSES,
+    coefficient_layout,
+    covariate_penalties,
+    per_row,
+)
 from clvmodels.estimation.covariate_files import covariates_document, read_covariates
 from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
 from clvmodels.estimation.persistence import check_document
@@ -52,62 +57,8 @@ from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
 __all__ = ["StaticCovariates", "covariate_penalties", "per_row"]
 
-PROCESSES = ("purchase", "dropout")
-
 #: Customers in the sample on which a large fit refines its start (see ``_minimise``).
 SAMPLE_ROWS = 50_000
-
-
-def covariate_penalties(
-    penalty: float | Mapping[str, float] | None, processes: Sequence[str] = PROCESSES
-) -> dict[str, float]:
-    """``covariate_penalty`` as {"purchase": lambda_P, "dropout": lambda_D}, checked."""
-    if penalty is None:
-        return dict.fromkeys(processes, 0.0)
-    if isinstance(penalty, Mapping):
-        unknown = set(penalty) - set(processes)
-        if unknown:
-            example = ", ".join(f"{p!r}: 0.1" for p in processes)
-            raise ValueError(
-                f"covariate_penalty names unknown processes {sorted(unknown)}; use {{{example}}}"
-            )
-        values = {p: float(penalty.get(p, 0.0)) for p in processes}
-    else:
-        values = dict.fromkeys(processes, float(penalty))
-    for process, value in values.items():
-        if not (np.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"covariate_penalty[{process!r}] must be a finite number >= 0, e.g. 0.1; "
-                f"got {value}"
-            )
-    return values
-
-
-def per_row(
-    function: Callable[..., np.ndarray],
-    params: Mapping[str, Any],
-    index: pd.Index,
-    t: ArrayLike,
-    *extra: Any,
-    label: str = "t",
-) -> pd.Series | pd.DataFrame:
-    """``function(params, t, *extra)`` for one set of parameters per row of ``index``.
-
-    ``params`` holds one value (or a number) per row, e.g. new customers' parameters from
-    their covariates. A scalar ``t`` gives a Series named as the function; a 1-D ``t`` a
-    DataFrame (rows x horizons, columns named ``label``).
-    """
-    horizons = np.asarray(t, dtype=np.float64)
-    if horizons.ndim == 0:
-        values = np.broadcast_to(function(params, horizons, *extra), (len(index),))
-        return pd.Series(values, index=index, name=function.__name__)
-    if horizons.ndim != 1:
-        raise ValueError(
-            f"{label} must be a number or a 1-D array of horizons, got shape {horizons.shape}"
-        )
-    columns = {k: np.asarray(v, dtype=np.float64)[..., None] for k, v in params.items()}
-    values = np.broadcast_to(function(columns, horizons, *extra), (len(index), len(horizons)))
-    return pd.DataFrame(values, index=index, columns=pd.Index(horizons, name=label))
 
 
 class StaticCovariates:
@@ -311,48 +262,15 @@ class StaticCovariates:
         )
 
     def _layout(self, design: CovariateDesign) -> None:
-        """Parameter names and the maps from coefficients to the two predictors."""
-        encoded = {
-            c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
-        }
-        processes = self.covariate_processes
-        equal = self._equal()
-        names: list[str] = []
-        pairs: dict[str, list] = {p: [] for p in processes}  # (design column, coefficient)
-        for process, chosen in self._chosen().items():
-            for column in chosen:
-                if column in equal:
-                    continue
-                for name in encoded[column]:
-                    pairs[process].append((design.names.index(name), len(names)))
-                    names.append(f"{process}:{name}")
-        for column in equal:
-            for name in encoded[column]:
-                for process in processes:
-                    pairs[process].append((design.names.index(name), len(names)))
-                names.append(f"both:{name}")
-        k = len(design.names)
-        maps = []
-        for process in processes:
-            selection = np.zeros((k, len(names)))
-            for row, col in pairs[process]:
-                selection[row, col] = 1.0
-            maps.append(selection)
-        penalties = covariate_penalties(self.covariate_penalty, processes)
-        per_coefficient = np.array(
-            [
-                sum(penalties[p] for p in processes)
-                if n.startswith("both:")
-                else penalties[n.split(":", 1)[0]]
-                for n in names
-            ],
-            dtype=np.float64,
+        """Parameter names and the maps from coefficients to the predictors (one per process)."""
+        names, maps, penalties = coefficient_layout(
+            design, self._chosen(), self._equal(), self.covariate_penalty
         )
         self.covariate_design_ = design
-        self.coefficient_names_ = tuple(names)
+        self.coefficient_names_ = names
         self.param_names = (*type(self).param_names, *names)
-        self._selection = tuple(maps)
-        self._penalty_vector = per_coefficient
+        self._selection = maps
+        self._penalty_vector = penalties
 
     def _coefficient_penalties(self) -> np.ndarray:
         return getattr(self, "_penalty_vector", np.zeros(0))

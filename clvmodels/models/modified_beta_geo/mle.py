@@ -36,13 +36,10 @@ class ModifiedBetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodMo
         carrying the BG/NBD's parametrisation over is clvmodels' choice. The coefficients
         are ``params_`` entries ``purchase:NAME`` and ``dropout:NAME``; predictions read
         the covariate columns of the summary they are given.
-    covariate_penalty
-        L2 penalty on the coefficients, one number or ``{"purchase": 0.1, "dropout": 0.0}``
-        (``lambda * sum(gamma**2)`` added to the mean negative log-likelihood per customer;
-        ``log_likelihood_`` excludes it).
-    equal_effects
-        Covariates whose effect is the same in both processes: one coefficient
-        ``both:NAME`` (CLVTools' ``names.cov.constr``).
+    covariate_penalty, equal_effects
+        As for :class:`~clvmodels.BetaGeoModel`: an L2 penalty on the coefficients per
+        process (not in ``log_likelihood_``), and covariates with one coefficient
+        ``both:NAME`` in both processes.
 
     Attributes
     ----------

@@ -11,9 +11,10 @@ from numpy.typing import ArrayLike
 
 from clvmodels.data.cohorts import cohort_counts, subscriber_periods, whole_numbers
 from clvmodels.data.units import time_unit_of
+from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rows import CompressedRows, compress
-from clvmodels.estimation.static_covariates import StaticCovariates, per_row
+from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.shifted_beta_geo.cells import subscriber_table
 from clvmodels.models.shifted_beta_geo.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.shifted_beta_geo.lifetime import (
@@ -166,12 +167,11 @@ class ShiftedBetaGeoModel(StaticCovariates, MaximumLikelihoodModel):
 
         Parameters
         ----------
-        tenure
-            Periods each subscriber has been observed: the renewal at which she churned
-            (whole number >= 1) or the renewals she has made so far if still active
-            (whole number >= 0; 0 adds nothing to the likelihood).
-        churned
-            True where she has churned (at renewal ``tenure``), False where still active.
+        tenure, churned
+            Per subscriber, the renewal at which she churned (``churned`` true), or the
+            renewals made so far while active (a tenure of 0 adds nothing), as for the
+            Bayesian sBG's ``fit_customers``
+            (:func:`~clvmodels.data.cohorts.subscriber_periods` states the rules).
         covariates
             With ``churn_covariates``: a frame with one row per subscriber (in the order
             of ``tenure``) holding those columns.
