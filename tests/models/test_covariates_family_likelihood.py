@@ -188,7 +188,12 @@ def test_bgbb_covariate_likelihood_matches_mpmath(params, row, eta_p, eta_d):
     }
     point = np.array([params[k] for k in ("alpha", "beta", "gamma", "delta")])
     ll, _ = bb_gradient.covariate_terms(point, columns, [eta_p], [eta_d])
-    assert ll[0] == pytest.approx(_bb_mp(params, x, t_x, n, eta_p, eta_d), rel=1e-10, abs=1e-9)
+    reference = _bb_mp(params, x, t_x, n, eta_p, eta_d)
+    assert ll[0] == pytest.approx(reference, rel=1e-10, abs=1e-9)
+    # the gradient's recurrence and the model's one formula (math.py) agree
+    own = bb_math.customer_parameters(params, eta_p, eta_d)
+    via_math = bb_math.log_likelihood(own, [x], [t_x], [n])[0]
+    assert via_math == pytest.approx(reference, rel=1e-10, abs=1e-9)
 
 
 def test_bgbb_without_covariates_is_todays_model():
