@@ -109,6 +109,33 @@ def test_mbgnbd_without_covariates_is_todays_model():
     assert plain.params_["r"] == pytest.approx(0.525, abs=5e-4)
 
 
+def test_mbgnbd_kernel_is_the_numpy_gradient_at_each_customers_parameters():
+    rng = np.random.default_rng(0)
+    n = 500
+    x = rng.integers(0, 60, n).astype(float)
+    T = rng.uniform(1.0, 100.0, n)
+    t_x = np.where(x > 0, rng.uniform(0.0, 1.0, n) * T, 0.0)
+    eta_p, eta_d = rng.uniform(-6.0, 6.0, (2, n))
+    point = np.array([0.4, 7.0, 1.3, 2.2])
+    columns = {"frequency": x, "recency": t_x, "T": T}
+    ll, grad = mbg_gradient.covariate_terms(point, columns, eta_p, eta_d)
+    base = dict(zip(("r", "alpha", "a", "b"), point, strict=True))
+    own = mbg_math.customer_parameters(base, eta_p, eta_d)
+    ll_np, g = mbg_gradient.row_gradient(own["r"], own["alpha"], own["a"], own["b"], x, t_x, T)
+    np.testing.assert_allclose(ll, ll_np, rtol=1e-11, atol=1e-9)
+    chain = np.stack(
+        [
+            g[0],
+            g[1] * own["alpha"] / point[1],
+            g[2] * own["a"] / point[2],
+            g[3] * own["b"] / point[3],
+            -g[1] * own["alpha"],
+            g[2] * own["a"] + g[3] * own["b"],
+        ]
+    )
+    np.testing.assert_allclose(grad, chain, rtol=1e-8, atol=1e-9)
+
+
 def _check_gradient(model, stats, point, rtol=1e-6, atol=1e-5):
     def total(p):
         return float(np.dot(stats.weights, model._loglik_grad(p, stats.arrays)[0]))
