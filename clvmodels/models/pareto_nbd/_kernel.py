@@ -110,15 +110,16 @@ def weighted_at(params, x, t_x, T, weights, nodes, node_weights, out):  # pragma
 
 @jit
 def covariate_rows(
-    r, alpha, s, beta, x, t_x, T, eta_p, eta_d, nodes, node_weights, ll, grad
+    r, alpha, s, beta, x, t_x, T, eta_p, eta_d, nodes, node_weights, ll, grad, start, stop
 ):  # pragma: no cover
-    r"""Per-row log-likelihood with static covariates and its derivatives.
+    r"""Per-row log-likelihood with static covariates and its derivatives, rows start:stop.
 
     Customer i has :math:`\alpha_i = \alpha e^{-\eta^P_i}` and
     :math:`\beta_i = \beta e^{-\eta^D_i}` (CLVTools' parametrisation) in :func:`row`.
     ``grad`` rows: r, alpha, s, beta (the base parameters), then d/d eta_p and d/d eta_d.
+    Each call writes only its own rows, so ranges of rows run in parallel threads.
     """
-    for i in range(x.shape[0]):
+    for i in range(start, stop):
         e_p = math.exp(-eta_p[i])
         e_d = math.exp(-eta_d[i])
         alpha_i, beta_i = alpha * e_p, beta * e_d

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from clvmodels.models._compiled_sums import bind
+from clvmodels.models._compiled_sums import bind, over_rows
 from clvmodels.models.namespace import NUMPY
 from clvmodels.models.pareto_nbd.math import PARAM_NAMES, parts
 from clvmodels.models.pareto_nbd.quadrature import BLOCK, NODES, WEIGHTS
@@ -82,7 +82,8 @@ def covariate_terms(
     otherwise), in one compiled pass (:func:`._kernel.covariate_rows`); gradient rows:
     r, alpha, s, beta, then d/d eta_purchase and d/d eta_dropout.
     ``tests/models/test_covariates_likelihood.py`` pins it to the math function, to mpmath
-    and to finite differences.
+    and to finite differences. Ranges of rows run in parallel threads
+    (:func:`clvmodels.models._compiled_sums.over_rows`).
     """
     from clvmodels.models.pareto_nbd import _kernel
 
@@ -95,9 +96,12 @@ def covariate_terms(
     n = len(data[0])
     ll, grad = np.empty(n), np.empty((6, n))
     r, alpha, s, beta = (float(v) for v in params)
-    _kernel.covariate_rows(
-        r, alpha, s, beta, *data, dense(eta_purchase), dense(eta_dropout), nodes, weights, ll, grad
-    )
+    arrays = (*data, dense(eta_purchase), dense(eta_dropout), nodes, weights)
+
+    def run(start: int, stop: int) -> None:
+        _kernel.covariate_rows(r, alpha, s, beta, *arrays, ll, grad, start, stop)
+
+    over_rows(run, n)
     return ll, grad
 
 
