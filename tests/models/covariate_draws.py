@@ -75,3 +75,18 @@ def beta_geo_customers(n, params, effects, seed):
     # the x-th of `events` uniform times on (0, T) is T * Beta(x, events - x + 1)
     t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(events - x + 1, 1)), 0.0)
     return _summary(x, t_x, T, frame)
+
+
+def in_whole_days(summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary`` with recency and T (weeks) on whole days, as a daily log gives.
+
+    T and t_x are rounded up to whole days (t_x at most T), and x is capped at the days
+    after the first purchase up to t_x (one purchase per day at most); a customer
+    without a repeat purchase has t_x = 0. The result is the summary of a daily
+    transaction log, so other libraries can be given that log.
+    """
+    T_days = np.ceil(summary["T"].to_numpy() * 7.0)
+    t_x_days = np.minimum(np.ceil(summary["recency"].to_numpy() * 7.0), T_days)
+    x = np.minimum(summary["frequency"].to_numpy(), t_x_days)
+    t_x_days = np.where(x > 0, t_x_days, 0.0)
+    return summary.assign(frequency=x, recency=t_x_days / 7.0, T=T_days / 7.0)
