@@ -116,6 +116,9 @@ class StaticCovariates:
     #: each row's own, :func:`~clvmodels.estimation.curvature.covariate_hessian`); None:
     #: forward differences of the full gradient.
     covariate_log_shifts: ClassVar[Mapping[str, Sequence[float]] | None] = None
+    #: Optional ``(params, columns, eta_p, eta_d) -> (k, k, rows)``: each row's Hessian in
+    #: its own log-parameters, by hand (else forward differences of ``covariate_terms``).
+    covariate_curvature: ClassVar[Callable[..., np.ndarray] | None] = None
 
     def __init__(
         self,
@@ -230,14 +233,17 @@ class StaticCovariates:
     ) -> np.ndarray:
         """``(k, k, rows)``: each row's Hessian in its own log-parameters, symmetrised.
 
-        Forward differences of the rows' exact gradients (``covariate_terms``) in the k
-        log base parameters at the rows' fixed predictors: moving a base log-parameter
-        moves every row's own by the same step. The step is
-        :func:`~clvmodels.estimation.curvature.forward_hessian`'s.
+        The model's ``covariate_curvature`` where it has one; otherwise forward differences
+        of the rows' exact gradients (``covariate_terms``) in the k log base parameters at
+        the rows' fixed predictors: moving a base log-parameter moves every row's own by
+        the same step. The step is :func:`~clvmodels.estimation.curvature.forward_hessian`'s.
         """
         k = self._n_positive()
         terms_of = type(self).covariate_terms
         eta_p, eta_d = self._predictors(params, self._design_of(columns))
+        by_hand = type(self).covariate_curvature
+        if by_hand is not None:
+            return by_hand(np.asarray(params[:k], dtype=np.float64), columns, eta_p, eta_d)
 
         def log_gradient(base: np.ndarray) -> np.ndarray:
             _, terms = terms_of(base, columns, eta_p, eta_d)

@@ -129,3 +129,45 @@ def test_thread_setting_is_checked(monkeypatch):
         threads()
     monkeypatch.setenv("CLVMODELS_THREADS", "3")
     assert threads() == 3
+
+
+def test_trigamma_is_scipys():
+    from scipy import special
+
+    from clvmodels.models._numba_special import trigamma
+
+    for value in np.geomspace(1e-6, 1e8, 120):
+        assert trigamma(value) == pytest.approx(special.polygamma(1, value), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "params", [[0.6, 8.0, 0.8, 12.0], [2.5, 0.3, 0.05, 300.0], [0.2, 50.0, 3.0, 1.0]]
+)
+def test_pareto_nbd_row_hessians_are_differences_of_the_row_gradients(params):
+    rng = np.random.default_rng(1)
+    n = 600
+    x = rng.poisson(3, n).astype(float)
+    T = rng.uniform(5, 60, n)
+    t_x = np.where(x > 0, T * rng.uniform(size=n), 0.0)
+    # no repeat purchase, t_x = T (no tail), very many purchases, t_x just below T
+    x[:5], t_x[:5] = [0, 1, 200, 40, 3], [0, T[1], 10, T[3] * 0.999, 0.5]
+    columns = {"frequency": x, "recency": t_x, "T": T}
+    eta_p, eta_d = rng.normal(0, 2, n), rng.normal(0, 2, n)
+    params = np.array(params)
+    mine = pnbd_gradient.covariate_curvature(params, columns, eta_p, eta_d)
+
+    def log_gradient(point):
+        _, terms = pnbd_gradient.covariate_terms(point, columns, eta_p, eta_d)
+        return terms[:4] * point[:, None]
+
+    central = np.empty_like(mine)
+    step = 1e-5
+    for j in range(4):
+        up, down = params.copy(), params.copy()
+        up[j] *= np.exp(step)
+        down[j] *= np.exp(-step)
+        central[:, j] = (log_gradient(up) - log_gradient(down)) / (2 * step)
+    diagonal = np.sqrt(np.abs(np.einsum("iin->in", central)))
+    scale = np.sqrt(diagonal[:, None, :] * diagonal[None, :, :]) + 1e-8
+    assert np.max(np.abs(mine - central) / scale) < 1e-5
+    np.testing.assert_array_equal(mine, mine.transpose(1, 0, 2))

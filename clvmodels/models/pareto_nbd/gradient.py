@@ -20,7 +20,12 @@ from clvmodels.models.namespace import NUMPY
 from clvmodels.models.pareto_nbd.math import PARAM_NAMES, parts
 from clvmodels.models.pareto_nbd.quadrature import BLOCK, NODES, WEIGHTS
 
-__all__ = ["covariate_terms", "log_likelihood_gradient", "weighted_log_likelihood"]
+__all__ = [
+    "covariate_curvature",
+    "covariate_terms",
+    "log_likelihood_gradient",
+    "weighted_log_likelihood",
+]
 
 
 def log_likelihood_gradient(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
@@ -103,6 +108,43 @@ def covariate_terms(
 
     over_rows(run, n)
     return ll, grad
+
+
+def covariate_curvature(
+    params: np.ndarray,
+    columns: dict[str, np.ndarray],
+    eta_purchase: np.ndarray,
+    eta_dropout: np.ndarray,
+) -> np.ndarray:
+    """Each row's Hessian in its own (ln r, ln alpha_i, ln s, ln beta_i): ``(4, 4, rows)``.
+
+    The second derivatives of :func:`covariate_terms`' likelihood on the same quadrature
+    rule, in one compiled pass (:func:`._kernel.covariate_curvature_rows`, ranges of rows
+    in parallel threads); ``tests/models/test_covariate_curvature.py`` pins it to
+    differences of the gradient.
+    """
+    from clvmodels.models.pareto_nbd import _kernel
+
+    def dense(values: Any) -> np.ndarray:
+        return np.require(values, np.float64, ["C", "W"])
+
+    data = [dense(columns[name]) for name in ("frequency", "recency", "T")]
+    nodes = dense(columns.get("quadrature_nodes", NODES))
+    weights = dense(columns.get("quadrature_weights", WEIGHTS))
+    n = len(data[0])
+    upper = np.empty((n, 10))
+    r, alpha, s, beta = (float(v) for v in params)
+    arrays = (*data, dense(eta_purchase), dense(eta_dropout), nodes, weights)
+
+    def run(start: int, stop: int) -> None:
+        _kernel.covariate_curvature_rows(r, alpha, s, beta, *arrays, upper, start, stop)
+
+    over_rows(run, n)
+    rows, cols = np.triu_indices(4)
+    out = np.empty((4, 4, n))
+    out[rows, cols] = upper.T
+    out[cols, rows] = upper.T
+    return out
 
 
 def _block_loglik_grad(

@@ -19,7 +19,11 @@ from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.pareto_nbd import math as formulas
 from clvmodels.models.pareto_nbd import quadrature
-from clvmodels.models.pareto_nbd.gradient import covariate_terms, log_likelihood_gradient
+from clvmodels.models.pareto_nbd.gradient import (
+    covariate_curvature,
+    covariate_terms,
+    log_likelihood_gradient,
+)
 from clvmodels.models.pareto_nbd.spec import SPEC
 
 __all__ = ["ParetoNBDModel"]
@@ -90,6 +94,7 @@ class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     covariate_terms = staticmethod(covariate_terms)
     customer_parameters = staticmethod(formulas.customer_parameters)
     covariate_log_shifts = formulas.CUSTOMER_LOG_SHIFTS
+    covariate_curvature = staticmethod(covariate_curvature)
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
