@@ -14,19 +14,27 @@ from __future__ import annotations
 
 import math
 
+import numba
+
 from clvmodels.models._numba_special import digamma, jit, trigamma
 from clvmodels.models.pareto_nbd.quadrature import TAIL_CUT as CUT
 
+#: Helpers compiled into their callers (the row loops), not called.
+inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
-@jit
-def row(r, alpha, s, beta, x, t_x, T, nodes, node_weights):  # pragma: no cover
-    """Log-likelihood of one customer and its derivatives in (r, alpha, s, beta)."""
+
+@inline
+def substitution(r, alpha, s, beta, x, t_x, T):  # pragma: no cover
+    """The tail integral's variable and scale (:func:`..quadrature.tail_integral`'s).
+
+    Returns m = r + s + x, whether alpha >= beta, q, c + t_x, z, 1 - z, whether there is
+    a tail (T > t_x), the nodes' scale, ln(1 - z) and the log-spaced span.
+    """
     m = r + s + x
     larger = alpha >= beta
     c, other = (alpha, beta) if larger else (beta, alpha)
     q = s + 1.0 if larger else r + x
     base = c + t_x
-    log_base = math.log(base)
     z = (c - other) / base
     one_minus_z = (other + t_x) / base
     upper = m * math.log1p((T - t_x) / base)
@@ -34,17 +42,45 @@ def row(r, alpha, s, beta, x, t_x, T, nodes, node_weights):  # pragma: no cover
     upper = min(upper, CUT) if has_tail else 1.0
     width = m * one_minus_z
     scale = min(width / max(q * z, width), upper)
-    log1m_z = math.log(one_minus_z)
-    span = math.log1p(upper / scale)
+    return (
+        m,
+        larger,
+        q,
+        base,
+        z,
+        one_minus_z,
+        has_tail,
+        scale,
+        math.log(one_minus_z),
+        math.log1p(upper / scale),
+    )
+
+
+@inline
+def node(v, weight, m, q, z, one_minus_z, scale, log1m_z, span):  # pragma: no cover
+    """One node's term of the integral, and ell, e^(-ell/m) - 1, shrink and its log."""
+    grow = math.exp(v * span)
+    ell = scale * (grow - 1.0)
+    decay_m1 = math.expm1(-ell / m)
+    shrink = one_minus_z - z * decay_m1
+    log_shrink = math.log(shrink)
+    term = weight * scale * span * grow
+    term *= math.exp(-q * (log_shrink - log1m_z) - ell)
+    return term, ell, decay_m1, shrink, log_shrink
+
+
+@jit
+def row(r, alpha, s, beta, x, t_x, T, nodes, node_weights):  # pragma: no cover
+    """Log-likelihood of one customer and its derivatives in (r, alpha, s, beta)."""
+    m, larger, q, base, z, one_minus_z, has_tail, scale, log1m_z, span = substitution(
+        r, alpha, s, beta, x, t_x, T
+    )
+    log_base = math.log(base)
     integral = sum_log_c = sum_log_shrink = sum_inverse_c = sum_inverse_other = 0.0
     for j in range(nodes.shape[0]):
-        grow = math.exp(nodes[j] * span)
-        ell = scale * (grow - 1.0)
-        decay_m1 = math.expm1(-ell / m)
-        shrink = one_minus_z - z * decay_m1
-        log_shrink = math.log(shrink)
-        term = node_weights[j] * scale * span * grow
-        term *= math.exp(-q * (log_shrink - log1m_z) - ell)
+        term, ell, decay_m1, shrink, log_shrink = node(
+            nodes[j], node_weights[j], m, q, z, one_minus_z, scale, log1m_z, span
+        )
         inverse_c = (1.0 + decay_m1) / base
         integral += term
         sum_log_c += term * (log_base + ell / m)
@@ -154,32 +190,17 @@ def curvature(r, alpha, s, beta, x, t_x, T, nodes, node_weights, out, i):  # pra
     The node moments are taken about ln(c + t_x) (no cancellation in the variances).
     ``tests/models/test_covariate_curvature.py`` pins it to differences of the gradient.
     """
-    m = r + s + x
-    larger = alpha >= beta
-    c, other = (alpha, beta) if larger else (beta, alpha)
-    q = s + 1.0 if larger else r + x
-    base = c + t_x
-    z = (c - other) / base
-    one_minus_z = (other + t_x) / base
-    upper = m * math.log1p((T - t_x) / base)
-    has_tail = upper > 0.0
-    upper = min(upper, CUT) if has_tail else 1.0
-    width = m * one_minus_z
-    scale = min(width / max(q * z, width), upper)
-    log1m_z = math.log(one_minus_z)
-    span = math.log1p(upper / scale)
+    m, larger, q, base, z, one_minus_z, has_tail, scale, log1m_z, span = substitution(
+        r, alpha, s, beta, x, t_x, T
+    )
     total = 0.0
     # sums of term * (u_c, u_o, i_c, i_o) and of their products: u = ln(. + tau) - ln(c + t_x)
     s_uc = s_uo = s_ic = s_io = 0.0
     s_ucuc = s_ucuo = s_uouo = s_ucic = s_ucio = s_uoic = s_uoio = s_icic = s_icio = s_ioio = 0.0
     for j in range(nodes.shape[0]):
-        grow = math.exp(nodes[j] * span)
-        ell = scale * (grow - 1.0)
-        decay_m1 = math.expm1(-ell / m)
-        shrink = one_minus_z - z * decay_m1
-        log_shrink = math.log(shrink)
-        term = node_weights[j] * scale * span * grow
-        term *= math.exp(-q * (log_shrink - log1m_z) - ell)
+        term, ell, decay_m1, shrink, log_shrink = node(
+            nodes[j], node_weights[j], m, q, z, one_minus_z, scale, log1m_z, span
+        )
         uc = ell / m
         uo = uc + log_shrink
         ic = (1.0 + decay_m1) / base

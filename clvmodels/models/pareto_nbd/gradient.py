@@ -85,16 +85,10 @@ def covariate_terms(
     """
     from clvmodels.models.pareto_nbd import _kernel
 
-    def dense(values: Any) -> np.ndarray:
-        return np.require(values, np.float64, ["C", "W"])
-
-    data = [dense(columns[name]) for name in ("frequency", "recency", "T")]
-    nodes = dense(columns.get("quadrature_nodes", NODES))
-    weights = dense(columns.get("quadrature_weights", WEIGHTS))
-    n = len(data[0])
+    arrays = _kernel_arrays(columns, eta_purchase, eta_dropout)
+    n = len(arrays[0])
     ll, grad = np.empty(n), np.empty((6, n))
     r, alpha, s, beta = (float(v) for v in params)
-    arrays = (*data, dense(eta_purchase), dense(eta_dropout), nodes, weights)
 
     def run(start: int, stop: int) -> None:
         _kernel.covariate_rows(r, alpha, s, beta, *arrays, ll, grad, start, stop)
@@ -118,16 +112,10 @@ def covariate_curvature(
     """
     from clvmodels.models.pareto_nbd import _kernel
 
-    def dense(values: Any) -> np.ndarray:
-        return np.require(values, np.float64, ["C", "W"])
-
-    data = [dense(columns[name]) for name in ("frequency", "recency", "T")]
-    nodes = dense(columns.get("quadrature_nodes", NODES))
-    weights = dense(columns.get("quadrature_weights", WEIGHTS))
-    n = len(data[0])
+    arrays = _kernel_arrays(columns, eta_purchase, eta_dropout)
+    n = len(arrays[0])
     upper = np.empty((n, 10))
     r, alpha, s, beta = (float(v) for v in params)
-    arrays = (*data, dense(eta_purchase), dense(eta_dropout), nodes, weights)
 
     def run(start: int, stop: int) -> None:
         _kernel.covariate_curvature_rows(r, alpha, s, beta, *arrays, upper, start, stop)
@@ -138,3 +126,18 @@ def covariate_curvature(
     out[rows, cols] = upper.T
     out[cols, rows] = upper.T
     return out
+
+
+def _kernel_arrays(columns: dict[str, np.ndarray], eta_purchase: Any, eta_dropout: Any) -> tuple:
+    """x, t_x, T, the two predictors and the quadrature rule, as the row loops take them."""
+
+    def dense(values: Any) -> np.ndarray:
+        return np.require(values, np.float64, ["C", "W"])
+
+    return (
+        *(dense(columns[name]) for name in ("frequency", "recency", "T")),
+        dense(eta_purchase),
+        dense(eta_dropout),
+        dense(columns.get("quadrature_nodes", NODES)),
+        dense(columns.get("quadrature_weights", WEIGHTS)),
+    )
