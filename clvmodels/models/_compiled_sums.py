@@ -41,7 +41,8 @@ def threads() -> int:
 
 
 @functools.cache
-def _pool(workers: int) -> ThreadPoolExecutor:
+def _pool(workers: int, process: int) -> ThreadPoolExecutor:
+    """The threads of this process (a forked child, which has none, gets its own pool)."""
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="clvmodels-rows")
 
 
@@ -58,7 +59,7 @@ def over_rows(run: Callable[[int, int], Any], n: int) -> None:
         return
     bounds = np.linspace(0, n, workers + 1).astype(int)
     futures = [
-        _pool(workers).submit(run, int(start), int(stop))
+        _pool(workers, os.getpid()).submit(run, int(start), int(stop))
         for start, stop in zip(bounds[:-1], bounds[1:], strict=True)
     ]
     for future in futures:

@@ -171,3 +171,28 @@ def test_pareto_nbd_row_hessians_are_differences_of_the_row_gradients(params):
     scale = np.sqrt(diagonal[:, None, :] * diagonal[None, :, :]) + 1e-8
     assert np.max(np.abs(mine - central) / scale) < 1e-5
     np.testing.assert_array_equal(mine, mine.transpose(1, 0, 2))
+
+
+def test_row_loops_run_in_a_forked_child(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setenv("CLVMODELS_THREADS", "2")
+    rng = np.random.default_rng(2)
+    n = 45_000
+    x = rng.poisson(1.0, n).astype(float)
+    T = np.full(n, 40.0)
+    columns = {"frequency": x, "recency": np.where(x > 0, 20.0, 0.0), "T": T}
+    zeros = np.zeros(n)
+    params = np.array([0.5, 6.0, 0.9, 3.0])
+    expected = float(pnbd_gradient.covariate_terms(params, columns, zeros, zeros)[0].sum())
+    # the parent's pool exists now; a forked child has its threads' objects but not the
+    # threads, and must not wait on them
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(_child_total, (params, columns))
+        assert result.get(timeout=120) == pytest.approx(expected, rel=1e-12)
+
+
+def _child_total(params, columns):
+    zeros = np.zeros(len(columns["frequency"]))
+    return float(pnbd_gradient.covariate_terms(params, columns, zeros, zeros)[0].sum())
