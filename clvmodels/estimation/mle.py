@@ -105,6 +105,10 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
     def _loglik_grad(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
         raise NotImplementedError
 
+    def _row_log_likelihood(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """Per-row log-likelihood (a hook for a model that can skip the gradient)."""
+        return self._loglik_grad(params, arrays)[0]
+
     def _weighted_loglik_grad(
         self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
     ) -> tuple[float, np.ndarray]:
@@ -239,7 +243,7 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
                 stacklevel=3,
             )
             log_covariance = np.linalg.pinv(hessian)
-        ll, _ = self._loglik_grad(params, stats.arrays)
+        ll = self._row_log_likelihood(params, stats.arrays)
 
         self.params_ = self._named(params)
         self.log_covariance_ = log_covariance

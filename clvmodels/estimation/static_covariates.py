@@ -51,7 +51,11 @@ from clvmodels.estimation.coefficients import (
     per_row,
 )
 from clvmodels.estimation.covariate_files import covariates_document, read_covariates
-from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
+from clvmodels.estimation.curvature import (
+    bfgs_with_curvature,
+    covariate_hessian,
+    forward_hessian,
+)
 from clvmodels.estimation.persistence import check_document
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
@@ -103,6 +107,14 @@ class StaticCovariates:
     covariate_terms: ClassVar[Callable[..., tuple]]
     #: How the model maps the base parameters and the predictors to per-customer ones.
     customer_parameters: ClassVar[Callable[..., dict]]
+    #: Where ``customer_parameters`` is linear in the log scale: per process, how a unit of
+    #: its predictor moves each base log-parameter (the Hessian is then assembled from
+    #: each row's own, :func:`~clvmodels.estimation.curvature.covariate_hessian`); None:
+    #: forward differences of the full gradient.
+    covariate_log_shifts: ClassVar[Mapping[str, Sequence[float]] | None] = None
+    #: Optional ``(params, columns, eta_p, eta_d) -> (k, k, rows)``: each row's Hessian in
+    #: its own log-parameters, by hand (else forward differences of ``covariate_terms``).
+    covariate_curvature: ClassVar[Callable[..., np.ndarray] | None] = None
 
     def __init__(
         self,
@@ -170,7 +182,7 @@ class StaticCovariates:
         try:
             return super().fit(data, weights)  # type: ignore[misc]
         finally:
-            self._design_cache = None
+            self._design_cache = self._row_cache = None
 
     def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
         if self.has_covariates:
@@ -194,8 +206,8 @@ class StaticCovariates:
 
         With more than ``SAMPLE_ROWS`` rows, the start is refined on a sample of
         ``SAMPLE_ROWS`` customers (drawn in proportion to the rows' counts) and BFGS on all
-        rows starts with the inverse of the sample's forward-difference Hessian, so the full
-        data see a few steps instead of the dozens that rebuilding the curvature of ~20
+        rows starts with the inverse of the sample's Hessian (:meth:`_curvature`), so the
+        full data see a few steps instead of the dozens that rebuilding the curvature of ~20
         parameters of different scales takes (the Pareto/NBD's own strategy).
         """
         if not self.has_covariates or len(stats.weights) <= SAMPLE_ROWS:
@@ -203,13 +215,77 @@ class StaticCovariates:
         sample = stats.subsample(SAMPLE_ROWS, np.random.default_rng(20210101))
         refined = super()._minimise(start, sample, 1e-5)  # type: ignore[misc]
         working = refined.x if np.all(np.isfinite(refined.x)) else self._to_working(start)
-        return bfgs_with_curvature(self._objective, working, stats, sample, gtol)
+        return bfgs_with_curvature(
+            self._objective, working, stats, sample, gtol, hessian_of=self._curvature
+        )
 
     def _hessian(self, working: np.ndarray, stats: CompressedRows) -> np.ndarray:
-        """Observed information by forward differences (k + 1 gradients, not 2k)."""
+        """Observed information: from each row's Hessian, else by forward differences."""
         if not self.has_covariates:
             return super()._hessian(working, stats)  # type: ignore[misc]
-        return forward_hessian(self._objective, working, stats) * stats.n_customers
+        return self._curvature(working, stats) * stats.n_customers
+
+    def _curvature(self, working: np.ndarray, stats: CompressedRows) -> np.ndarray:
+        """Hessian of the mean penalised objective in the working parameters.
+
+        With covariates and a log-linear ``customer_parameters`` (``covariate_log_shifts``),
+        assembled from each row's Hessian in its own k log-parameters
+        (:meth:`_row_hessians`, k + 1 passes over the rows whatever the number of
+        coefficients); otherwise forward differences of the objective's gradient (one
+        pass per parameter).
+        """
+        shifts = type(self).covariate_log_shifts
+        if not self.has_covariates or shifts is None:
+            return forward_hessian(self._objective, working, stats)
+        params = self._to_natural(working)
+        k = self._n_positive()
+        columns = stats.arrays
+        matrix = self._design_of(columns)
+        rows = self._row_hessians(params, columns, working)
+        hessian = -covariate_hessian(
+            rows,
+            stats.weights,
+            matrix,
+            self._selection,
+            [np.asarray(shifts[p], np.float64) for p in self.covariate_processes],
+        )
+        hessian /= stats.n_customers
+        if self.penalizer_coef:  # c * sum(theta^2) in log theta
+            hessian[np.arange(k), np.arange(k)] += 4.0 * self.penalizer_coef * params[:k] ** 2
+        coefficients = np.arange(k, len(params))
+        hessian[coefficients, coefficients] += 2.0 * self._coefficient_penalties()
+        return hessian
+
+    def _row_hessians(
+        self, params: np.ndarray, columns: Mapping[str, np.ndarray], working: np.ndarray
+    ) -> np.ndarray:
+        """``(k, k, rows)``: each row's Hessian in its own log-parameters, symmetrised.
+
+        The model's ``covariate_curvature`` where it has one; otherwise forward differences
+        of the rows' exact gradients (``covariate_terms``) in the k log base parameters at
+        the rows' fixed predictors: moving a base log-parameter moves every row's own by
+        the same step. The step is :func:`~clvmodels.estimation.curvature.forward_hessian`'s.
+        """
+        k = self._n_positive()
+        terms_of = type(self).covariate_terms
+        etas = self._predictors(params, self._design_of(columns))
+        by_hand = type(self).covariate_curvature
+        if by_hand is not None:
+            return by_hand(np.asarray(params[:k], dtype=np.float64), columns, *etas)
+
+        def log_gradient(base: np.ndarray) -> np.ndarray:
+            _, terms = terms_of(base, columns, *etas)
+            return terms[:k] * base[:, None]
+
+        base = np.asarray(params[:k], dtype=np.float64)
+        at = log_gradient(base)
+        rows = np.empty((k, k, at.shape[1]))
+        for j in range(k):
+            step = 1e-5 * max(1.0, abs(working[j]))
+            moved = base.copy()
+            moved[j] = base[j] * np.exp(step)
+            rows[:, j] = (log_gradient(moved) - at) / step
+        return 0.5 * (rows + rows.transpose(1, 0, 2))
 
     # -- design -------------------------------------------------------------------------
     def _covariate_data(self, data: Any, weights: Any) -> tuple[pd.DataFrame, Any]:
@@ -302,6 +378,25 @@ class StaticCovariates:
             for j, selection in enumerate(self._selection)
         )
         return ll, np.vstack([terms[:k], d_gamma.T])
+
+    def _row_log_likelihood(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """Per-row log-likelihood without the coefficients' gradient.
+
+        The last result is kept (for the same parameters and the same row arrays): the fit
+        asks for it at the estimate more than once.
+        """
+        if not self.has_covariates:
+            return super()._row_log_likelihood(params, arrays)  # type: ignore[misc]
+        key = (np.asarray(params, np.float64).tobytes(), *map(id, arrays.values()))
+        cached = getattr(self, "_row_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[2]
+        k = len(type(self).param_names)
+        etas = self._predictors(params, self._design_of(arrays))
+        ll, _ = type(self).covariate_terms(params[:k], arrays, *etas)
+        # the arrays are held with the key, so their ids are not reused while it lives
+        self._row_cache = (key, tuple(arrays.values()), ll)
+        return ll
 
     def _covariate_weighted(self, params: np.ndarray, columns: Mapping, weights: np.ndarray):
         """Weighted sums of :meth:`_covariate_loglik_grad` (one product per predictor)."""

@@ -39,3 +39,19 @@ def digamma(x):  # pragma: no cover
 def log_beta(a, b):  # pragma: no cover
     """ln B(a, b) from three lgammas, as PyTensor's ``betaln`` computes it."""
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+@jit
+def trigamma(x):  # pragma: no cover
+    """psi'(x) for x > 0 (Abramowitz & Stegun 6.4.6 and 6.4.12)."""
+    shift = 0.0
+    while x < _DIGAMMA_SERIES_FROM:
+        shift += 1.0 / (x * x)
+        x += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    tail = inv2 * (
+        1.0 / 6.0
+        - inv2 * (1.0 / 30.0 - inv2 * (1.0 / 42.0 - inv2 * (1.0 / 30.0 - inv2 * 5.0 / 66.0)))
+    )
+    return shift + inv + 0.5 * inv2 + inv * tail

@@ -160,3 +160,18 @@ def subscribers(n, params, effects, seed, horizon=10):
     observed = rng.integers(1, horizon + 1, n)
     churned = lifetime <= observed
     return frame.assign(tenure=np.where(churned, lifetime, observed), churned=churned)
+
+
+def in_whole_days(summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary`` with recency and T (weeks) on whole days, as a daily log gives.
+
+    T and t_x are rounded up to whole days (t_x at most T), and x is capped at the days
+    after the first purchase up to t_x (one purchase per day at most); a customer
+    without a repeat purchase has t_x = 0. The result is the summary of a daily
+    transaction log, so other libraries can be given that log.
+    """
+    T_days = np.ceil(summary["T"].to_numpy() * 7.0)
+    t_x_days = np.minimum(np.ceil(summary["recency"].to_numpy() * 7.0), T_days)
+    x = np.minimum(summary["frequency"].to_numpy(), t_x_days)
+    t_x_days = np.where(x > 0, t_x_days, 0.0)
+    return summary.assign(frequency=x, recency=t_x_days / 7.0, T=T_days / 7.0)

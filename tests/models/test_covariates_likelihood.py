@@ -90,14 +90,31 @@ def test_covariate_likelihood_matches_mpmath_at_large_predictors(model):
 
 def test_no_covariates_equals_todays_likelihood_to_1e10():
     summary = clv.datasets.load_cdnow_summary()
-    for module, math, params in ((bg_gradient, bg_math, BG), (pnbd_gradient, pnbd_math, PNBD)):
-        columns = math.sufficient_statistics(summary).arrays
-        zeros = np.zeros(len(columns["frequency"]))
-        point = np.array(list(params.values()))
-        today_ll, today_grad = module.log_likelihood_gradient(point, columns)
-        ll, grad = module.covariate_terms(point, columns, zeros, zeros)
-        np.testing.assert_allclose(ll, today_ll, rtol=0, atol=1e-10)
-        np.testing.assert_allclose(grad[:4], today_grad, rtol=1e-10, atol=1e-10)
+    columns = bg_math.sufficient_statistics(summary).arrays
+    zeros = np.zeros(len(columns["frequency"]))
+    point = np.array(list(BG.values()))
+    today_ll, today_grad = bg_gradient.log_likelihood_gradient(point, columns)
+    ll, grad = bg_gradient.covariate_terms(point, columns, zeros, zeros)
+    np.testing.assert_allclose(ll, today_ll, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(grad[:4], today_grad, rtol=1e-10, atol=1e-10)
+    # the Pareto/NBD's plain gradient is the covariate kernel at eta = 0: its value is the
+    # shared numpy function's, its gradient that function's central differences
+    columns = pnbd_math.sufficient_statistics(summary).arrays
+    zeros = np.zeros(len(columns["frequency"]))
+    point = np.array(list(PNBD.values()))
+    ll, grad = pnbd_gradient.covariate_terms(point, columns, zeros, zeros)
+    data = [columns[name] for name in ("frequency", "recency", "T")]
+    np.testing.assert_allclose(ll, pnbd_math.log_likelihood(PNBD, *data), rtol=0, atol=1e-10)
+    for j, name in enumerate(pnbd_math.PARAM_NAMES):
+        step = 1e-6 * PNBD[name]
+        up, down = PNBD | {name: PNBD[name] + step}, PNBD | {name: PNBD[name] - step}
+        central = (pnbd_math.log_likelihood(up, *data) - pnbd_math.log_likelihood(down, *data)) / (
+            2 * step
+        )
+        np.testing.assert_allclose(grad[j], central, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(
+        pnbd_gradient.log_likelihood_gradient(point, columns)[1], grad[:4]
+    )
     # and a model given no covariate keywords is today's model
     assert clv.BetaGeoModel(purchase_covariates=[]).fit(summary).log_likelihood_ == (
         pytest.approx(-9582.4, abs=0.05)

@@ -192,22 +192,31 @@ def _beta_ratio(a, b, x):  # pragma: no cover
 
 
 @jit
+def covariate_x_terms(r, per_x):  # pragma: no cover
+    """Fill ``per_x[:, 1:3]``, the covariate likelihood's terms in x alone.
+
+    For the x in ``per_x[:, 0]``: ``ln Gamma(r + x) - ln Gamma(r)`` and ``psi(r + x) - psi(r)``.
+    """
+    for k in range(per_x.shape[0]):
+        per_x[k, 1] = math.lgamma(r + per_x[k, 0]) - math.lgamma(r)
+        per_x[k, 2] = digamma(r + per_x[k, 0]) - digamma(r)
+
+
+@jit
 def covariate_rows(
-    r, alpha, a, b, x, t_x, T, eta_p, eta_d, x_index, per_x, ll, grad
+    r, alpha, a, b, x, t_x, T, eta_p, eta_d, x_index, per_x, ll, grad, start, stop
 ):  # pragma: no cover
-    r"""Per-row log-likelihood with static covariates and its derivatives.
+    r"""Per-row log-likelihood with static covariates and its derivatives, rows start:stop.
 
     Customer i has :math:`\alpha_i = \alpha e^{-\eta^P_i}`, :math:`a_i = a e^{\eta^D_i}`,
     :math:`b_i = b e^{\eta^D_i}` (CLVTools' parametrisation) in the likelihood of
     :func:`clvmodels.models.beta_geo.math.log_likelihood`. ``grad`` rows: r, alpha, a, b
     (the base parameters), then d/d eta_p and d/d eta_d. The terms in x alone come from
-    ``per_x`` (one row per distinct x, ``x_index`` gives each row's): ``ln Gamma(r + x) -
-    ln Gamma(r)`` and ``psi(r + x) - psi(r)``.
+    ``per_x`` (one row per distinct x, ``x_index`` gives each row's; filled by
+    :func:`covariate_x_terms`). Each call writes only its own rows, so ranges of rows run
+    in parallel threads.
     """
-    for k in range(per_x.shape[0]):
-        per_x[k, 1] = math.lgamma(r + per_x[k, 0]) - math.lgamma(r)
-        per_x[k, 2] = digamma(r + per_x[k, 0]) - digamma(r)
-    for i in range(x.shape[0]):
+    for i in range(start, stop):
         k = int(x_index[i])
         e_p = math.exp(-eta_p[i])
         e_d = math.exp(eta_d[i])

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from clvmodels.estimation.rows import CompressedRows
-from clvmodels.models._compiled_sums import bind
+from clvmodels.models._compiled_sums import bind, over_rows
 from clvmodels.models.beta_geo.math import PARAM_NAMES, distinct_values, x_terms
 from clvmodels.models.namespace import NUMPY
 
@@ -144,7 +144,8 @@ def covariate_terms(
     (:func:`.math.customer_parameters`), in one compiled pass (:func:`._kernel.covariate_rows`);
     gradient rows: r, alpha, a, b, then d/d eta_purchase and d/d eta_dropout.
     ``tests/models/test_covariates_likelihood.py`` pins it to the math function, to
-    mpmath and to finite differences.
+    mpmath and to finite differences. Ranges of rows run in parallel threads
+    (:func:`clvmodels.models._compiled_sums.over_rows`).
     """
     data = [_contiguous(columns[name]) for name in ("frequency", "recency", "T")]
     if "x_index" in columns:
@@ -156,19 +157,14 @@ def covariate_terms(
     n = len(data[0])
     ll, grad = np.empty(n), np.empty((6, n))
     r, alpha, a, b = (float(v) for v in params)
-    _kernel().covariate_rows(
-        r,
-        alpha,
-        a,
-        b,
-        *data,
-        _contiguous(eta_purchase),
-        _contiguous(eta_dropout),
-        _contiguous(x_index),
-        per_x,
-        ll,
-        grad,
-    )
+    kernel = _kernel()
+    kernel.covariate_x_terms(r, per_x)
+    arrays = (*data, _contiguous(eta_purchase), _contiguous(eta_dropout), _contiguous(x_index))
+
+    def run(start: int, stop: int) -> None:
+        kernel.covariate_rows(r, alpha, a, b, *arrays, per_x, ll, grad, start, stop)
+
+    over_rows(run, n)
     return ll, grad
 
 

@@ -42,6 +42,7 @@ from clvmodels.models._special import beta_geometric_nbd_mean, beta_geometric_nb
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
+    "CUSTOMER_LOG_SHIFTS",
     "customer_parameters",
     "PARAM_NAMES",
     "check_horizon",
@@ -421,6 +422,13 @@ def sufficient_statistics(data: Any, weights: Any = None) -> SufficientStatistic
         shared[f"{name}_unique"] = distinct
     derived = frozenset({"recency_index", "T_index", "recency_unique", "T_unique"})
     return SufficientStatistics(unique, counts, rows.time_unit, shared, derived)
+
+
+#: How a unit of each linear predictor moves each customer's log-parameters in
+#: :func:`customer_parameters` (ln alpha_i = ln alpha - eta_P, ln a_i = ln a + eta_D,
+#: ln b_i = ln b + eta_D): the map is linear in the log scale, which the covariate fit's
+#: Hessian uses (``tests/models/test_covariate_curvature.py`` pins it).
+CUSTOMER_LOG_SHIFTS = {"purchase": (0.0, -1.0, 0.0, 0.0), "dropout": (0.0, 0.0, 1.0, 1.0)}
 
 
 def customer_parameters(

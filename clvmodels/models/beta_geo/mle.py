@@ -76,6 +76,7 @@ class BetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)
     customer_parameters = staticmethod(formulas.customer_parameters)
+    covariate_log_shifts = formulas.CUSTOMER_LOG_SHIFTS
 
     def _weighted_loglik_grad(
         self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray

@@ -72,6 +72,7 @@ from clvmodels.models.pareto_nbd.quadrature import (
 )
 
 __all__ = [
+    "CUSTOMER_LOG_SHIFTS",
     "customer_parameters",
     "PARAM_NAMES",
     "blockwise",
@@ -413,6 +414,13 @@ def sufficient_statistics(data: Any, weights: Any = None) -> CompressedRows:
     """The checked summary's distinct (x, t_x, T) rows with their counts (for the MLE)."""
     check_summary(data)
     return CompressedRows.from_frame(data, ("frequency", "recency", "T"), weights)
+
+
+#: How a unit of each linear predictor moves each customer's log-parameters in
+#: :func:`customer_parameters` (ln alpha_i = ln alpha - eta_P, ln beta_i = ln beta - eta_D):
+#: the map is linear in the log scale, which the covariate fit's Hessian uses
+#: (``tests/models/test_covariate_curvature.py`` pins it).
+CUSTOMER_LOG_SHIFTS = {"purchase": (0.0, -1.0, 0.0, 0.0), "dropout": (0.0, 0.0, 0.0, -1.0)}
 
 
 def customer_parameters(
