@@ -5,8 +5,7 @@ The mixin gives a Bayesian model the keywords of its maximum-likelihood twin
 ``covariate_penalty`` has no counterpart: the prior on the coefficients replaces it,
 :mod:`clvmodels.estimation.covariate_priors`). The covariates are checked, encoded and laid
 out by the functions the maximum-likelihood fit uses
-(:func:`~clvmodels.estimation.static_covariates.coefficient_layout`,
-:func:`~clvmodels.estimation.static_covariates.covariate_rows`), so the coefficients have
+(:func:`coefficient_layout`, :func:`covariate_rows`), so the coefficients have
 the same names (``purchase:gender``, ``dropout:channel[online]``, ``both:x``), and the
 likelihood is the model's own ``covariate_terms`` (``models/<model>/gradient.py``), taken
 to the coefficients through the design matrix
@@ -28,7 +27,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from clvmodels.data.covariates import encode_covariates
+from clvmodels.data.covariates import CovariateDesign, encode_covariates
+from clvmodels.data.summary_frame import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.bayes import LogNormalPrior
 from clvmodels.estimation.covariate_priors import (
@@ -38,14 +38,103 @@ from clvmodels.estimation.covariate_priors import (
 )
 from clvmodels.estimation.density import covariate_log_likelihood, nutpie_model
 from clvmodels.estimation.posterior import distinct_rows
-from clvmodels.estimation.rows import CompressedRows
-from clvmodels.estimation.static_covariates import (
-    coefficient_layout,
-    covariate_keywords,
-    covariate_rows,
-)
+from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
-__all__ = ["BayesianStaticCovariates"]
+__all__ = ["BayesianStaticCovariates", "coefficient_layout", "covariate_rows"]
+
+
+def _keywords(
+    purchase_covariates: Sequence[str] | None,
+    dropout_covariates: Sequence[str] | None,
+    equal_effects: Sequence[str] | None,
+) -> tuple[list[str], list[str], list[str]]:
+    """The covariate keywords as lists; a single string or a lone equal effect is an error."""
+    given = {
+        "purchase_covariates": purchase_covariates,
+        "dropout_covariates": dropout_covariates,
+        "equal_effects": equal_effects,
+    }
+    for keyword, value in given.items():
+        if isinstance(value, str):
+            raise ValueError(
+                f"{keyword} must be a list of column names, e.g. {keyword}=[{value!r}]; "
+                f"got the string {value!r}"
+            )
+    purchase, dropout, equal = (list(value or []) for value in given.values())
+    for name in equal:
+        if name not in purchase or name not in dropout:
+            raise ValueError(
+                f"equal_effects names {name!r}, which must be in both purchase_covariates "
+                f"{purchase} and dropout_covariates {dropout}"
+            )
+    return purchase, dropout, equal
+
+
+def coefficient_layout(
+    design: CovariateDesign, chosen: Mapping[str, Sequence[str]], equal: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
+    """Coefficient names and, per process, the 0/1 map from them to the design's columns.
+
+    The names and their order are the maximum-likelihood fit's (``StaticCovariates``):
+    ``process:NAME`` per encoded column of each process's columns (``chosen``, in the
+    order of the predictors), then ``both:NAME`` per encoded column of ``equal``; the
+    process's predictor is ``Z @ (map @ coefficients)`` for the design matrix ``Z``.
+    """
+    encoded = {
+        c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
+    }
+    names: list[str] = []
+    pairs: dict[str, list] = {p: [] for p in chosen}  # (design column, coefficient)
+    for process, columns in chosen.items():
+        for column in columns:
+            if column in equal:
+                continue
+            for name in encoded[column]:
+                pairs[process].append((design.names.index(name), len(names)))
+                names.append(f"{process}:{name}")
+    for column in equal:
+        for name in encoded[column]:
+            for process in chosen:
+                pairs[process].append((design.names.index(name), len(names)))
+            names.append(f"both:{name}")
+    maps = []
+    for process in chosen:
+        selection = np.zeros((len(design.names), len(names)))
+        for row, col in pairs[process]:
+            selection[row, col] = 1.0
+        maps.append(selection)
+    return tuple(names), tuple(maps)
+
+
+def covariate_rows(
+    data: pd.DataFrame, design: CovariateDesign, matrix: np.ndarray, weights: Any = None
+) -> CompressedRows:
+    """Distinct (x, t_x, T, covariate profile) rows of a checked summary, with counts.
+
+    ``matrix`` is ``design``'s design matrix of ``data``; its columns become the rows'
+    ``covariate:NAME`` columns (as the maximum-likelihood fit lays them out), and the
+    distinct frequencies are shared (``x_unique``, each row's ``x_index``).
+    """
+    values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
+    for j, name in enumerate(design.names):
+        values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
+            raise ValueError(
+                f"weights must be one finite number >= 0 per row ({len(data)} rows), "
+                f"e.g. weights=table['count']; got shape {weights.shape}"
+            )
+    unique, counts = compress(values, weights)
+    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+    unique["x_index"] = x_index.astype(np.float64)
+    return CompressedRows(
+        unique,
+        counts,
+        time_unit_of(data),
+        {"x_unique": x_unique},
+        frozenset({"x_index", "x_unique"}),
+    )
 
 
 class BayesianStaticCovariates:
@@ -85,7 +174,7 @@ class BayesianStaticCovariates:
         coefficient_prior: CoefficientPrior | None = None,
     ) -> None:
         super().__init__(priors)  # type: ignore[call-arg]
-        self.purchase_covariates, self.dropout_covariates, self.equal_effects = covariate_keywords(
+        self.purchase_covariates, self.dropout_covariates, self.equal_effects = _keywords(
             purchase_covariates, dropout_covariates, equal_effects
         )
         if coefficient_prior is not None and not isinstance(coefficient_prior, CoefficientPrior):
@@ -140,9 +229,8 @@ class BayesianStaticCovariates:
             )
         columns = list(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
         design, matrix = encode_covariates(data, columns)
-        names, maps = coefficient_layout(
-            design, self.purchase_covariates, self.dropout_covariates, self.equal_effects
-        )
+        chosen = {"purchase": self.purchase_covariates, "dropout": self.dropout_covariates}
+        names, maps = coefficient_layout(design, chosen, self.equal_effects)
         factors = prior_factors(design, matrix, weights)
         self.covariate_design_ = design
         self.covariate_maps_ = maps

@@ -42,13 +42,7 @@ from clvmodels.data.validation import check_summary
 from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
-__all__ = [
-    "StaticCovariates",
-    "coefficient_layout",
-    "covariate_keywords",
-    "covariate_penalties",
-    "covariate_rows",
-]
+__all__ = ["StaticCovariates", "covariate_penalties"]
 
 PROCESSES = ("purchase", "dropout")
 
@@ -77,122 +71,6 @@ def covariate_penalties(penalty: float | Mapping[str, float] | None) -> dict[str
                 f"got {value}"
             )
     return values
-
-
-def covariate_keywords(
-    purchase_covariates: Sequence[str] | None,
-    dropout_covariates: Sequence[str] | None,
-    equal_effects: Sequence[str] | None,
-) -> tuple[list[str], list[str], list[str]]:
-    """The covariate keywords of a model's ``__init__`` as lists, checked.
-
-    Raises
-    ------
-    ValueError
-        If one is a single string rather than a list of column names, or ``equal_effects``
-        names a column that is not in both processes.
-    """
-    given = {
-        "purchase_covariates": purchase_covariates,
-        "dropout_covariates": dropout_covariates,
-        "equal_effects": equal_effects,
-    }
-    for keyword, value in given.items():
-        if isinstance(value, str):
-            raise ValueError(
-                f"{keyword} must be a list of column names, e.g. {keyword}=[{value!r}]; "
-                f"got the string {value!r}"
-            )
-    purchase, dropout, equal = (list(value or []) for value in given.values())
-    for name in equal:
-        if name not in purchase or name not in dropout:
-            raise ValueError(
-                f"equal_effects names {name!r}, which must be in both purchase_covariates "
-                f"{purchase} and dropout_covariates {dropout}"
-            )
-    return purchase, dropout, equal
-
-
-def coefficient_layout(
-    design: CovariateDesign,
-    purchase_covariates: Sequence[str],
-    dropout_covariates: Sequence[str],
-    equal_effects: Sequence[str] = (),
-) -> tuple[tuple[str, ...], tuple[np.ndarray, np.ndarray]]:
-    """The coefficients' names and the maps from them to the two linear predictors.
-
-    Returns
-    -------
-    names
-        ``purchase:NAME`` and ``dropout:NAME`` per encoded column of each process (a
-        categorical column gives one per dummy, ``purchase:channel[online]``), then
-        ``both:NAME`` per encoded column of ``equal_effects``.
-    (purchase, dropout)
-        0/1 matrices (design columns x coefficients): ``eta_P = Z @ (purchase @ gamma)``,
-        ``eta_D = Z @ (dropout @ gamma)`` for the design matrix ``Z``.
-    """
-    encoded = {
-        c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
-    }
-    names: list[str] = []
-    purchase: list[tuple[int, int]] = []  # (design column, coefficient) pairs
-    dropout: list[tuple[int, int]] = []
-    for process, chosen, target in (
-        ("purchase", purchase_covariates, purchase),
-        ("dropout", dropout_covariates, dropout),
-    ):
-        for column in chosen:
-            if column in equal_effects:
-                continue
-            for name in encoded[column]:
-                target.append((design.names.index(name), len(names)))
-                names.append(f"{process}:{name}")
-    for column in equal_effects:
-        for name in encoded[column]:
-            purchase.append((design.names.index(name), len(names)))
-            dropout.append((design.names.index(name), len(names)))
-            names.append(f"both:{name}")
-    maps = []
-    for pairs in (purchase, dropout):
-        selection = np.zeros((len(design.names), len(names)))
-        for row, col in pairs:
-            selection[row, col] = 1.0
-        maps.append(selection)
-    return tuple(names), (maps[0], maps[1])
-
-
-def covariate_rows(
-    data: pd.DataFrame, design: CovariateDesign, matrix: np.ndarray, weights: Any = None
-) -> CompressedRows:
-    """Distinct (x, t_x, T, covariate profile) rows of a checked summary, with counts.
-
-    ``matrix`` is ``design``'s design matrix of ``data`` (one row per customer); its columns
-    are the rows' ``covariate:NAME`` columns. The distinct frequencies are shared
-    (``x_unique``, and each row's ``x_index``), as the models' likelihoods read them.
-    ``weights`` (optional) are customers per row of ``data``.
-    """
-    values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
-    for j, name in enumerate(design.names):
-        values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
-    if weights is not None:
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
-            raise ValueError(
-                f"weights must be one finite number >= 0 per row ({len(data)} rows), "
-                f"e.g. weights=table['count']; got shape {weights.shape}"
-            )
-    unique, counts = compress(values, weights)
-    # each row's position among the distinct x: the likelihood's x-only terms are
-    # computed once per distinct x
-    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-    unique["x_index"] = x_index.astype(np.float64)
-    return CompressedRows(
-        unique,
-        counts,
-        time_unit_of(data),
-        {"x_unique": x_unique},
-        frozenset({"x_index", "x_unique"}),
-    )
 
 
 class StaticCovariates:
@@ -239,11 +117,18 @@ class StaticCovariates:
         equal_effects: Sequence[str] | None = None,
     ) -> None:
         super().__init__(penalizer_coef)  # type: ignore[call-arg]
-        self.purchase_covariates, self.dropout_covariates, self.equal_effects = covariate_keywords(
-            purchase_covariates, dropout_covariates, equal_effects
-        )
+        self.purchase_covariates = list(purchase_covariates or [])
+        self.dropout_covariates = list(dropout_covariates or [])
         self.covariate_penalty = covariate_penalty
+        self.equal_effects = list(equal_effects or [])
         covariate_penalties(covariate_penalty)
+        for name in self.equal_effects:
+            if name not in self.purchase_covariates or name not in self.dropout_covariates:
+                raise ValueError(
+                    f"equal_effects names {name!r}, which must be in both "
+                    f"purchase_covariates {self.purchase_covariates} and dropout_covariates "
+                    f"{self.dropout_covariates}"
+                )
 
     @property
     def has_covariates(self) -> bool:
@@ -314,13 +199,57 @@ class StaticCovariates:
             columns = list(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
             design, matrix = encode_covariates(data, columns)
             self._layout(design)
-        return covariate_rows(data, design, matrix, weights)
+        values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
+        for j, name in enumerate(design.names):
+            values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
+                raise ValueError(
+                    f"weights must be one finite number >= 0 per row ({len(data)} rows), "
+                    f"e.g. weights=table['count']; got shape {weights.shape}"
+                )
+        unique, counts = compress(values, weights)
+        # each row's position among the distinct x: the likelihood's x-only terms are
+        # computed once per distinct x
+        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+        unique["x_index"] = x_index.astype(np.float64)
+        return CompressedRows(
+            unique,
+            counts,
+            time_unit_of(data),
+            {"x_unique": x_unique},
+            frozenset({"x_index", "x_unique"}),
+        )
 
     def _layout(self, design: CovariateDesign) -> None:
         """Parameter names and the maps from coefficients to the two predictors."""
-        names, maps = coefficient_layout(
-            design, self.purchase_covariates, self.dropout_covariates, self.equal_effects
-        )
+        encoded = {
+            c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
+        }
+        names, purchase, dropout = [], [], []  # coefficient index per encoded column
+        for process, chosen, target in (
+            ("purchase", self.purchase_covariates, purchase),
+            ("dropout", self.dropout_covariates, dropout),
+        ):
+            for column in chosen:
+                if column in self.equal_effects:
+                    continue
+                for name in encoded[column]:
+                    target.append((design.names.index(name), len(names)))
+                    names.append(f"{process}:{name}")
+        for column in self.equal_effects:
+            for name in encoded[column]:
+                purchase.append((design.names.index(name), len(names)))
+                dropout.append((design.names.index(name), len(names)))
+                names.append(f"both:{name}")
+        k = len(design.names)
+        maps = []
+        for pairs in (purchase, dropout):
+            selection = np.zeros((k, len(names)))
+            for row, col in pairs:
+                selection[row, col] = 1.0
+            maps.append(selection)
         penalties = covariate_penalties(self.covariate_penalty)
         per_coefficient = np.array(
             [
