@@ -385,10 +385,18 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
             If the fitted state would not load back (e.g. a NaN log-likelihood);
             nothing is written then.
         """
-        state = check_document(
-            self.to_dict(), type(self).__name__, self.param_names, f"{path} (not written)"
-        )
+        _, state = type(self)._unfitted_from_state(self.to_dict(), f"{path} (not written)")
         write_document(state, path)
+
+    @classmethod
+    def _unfitted_from_state(cls, state: dict[str, Any], source: str) -> tuple[Self, dict]:
+        """The checked state and the unfitted model it describes (a hook of :meth:`from_dict`).
+
+        A model whose parameters depend on its settings (static covariates) lays them
+        out here.
+        """
+        state = check_document(state, cls.__name__, cls.param_names, source)
+        return cls(**state["settings"]), state
 
     @classmethod
     def from_dict(
@@ -417,7 +425,7 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
                 f"{source}: must be a dict (a JSON object); got {type(state).__name__}",
                 path=source,
             )
-        state = check_document(state, cls.__name__, cls.param_names, source)
+        model, state = cls._unfitted_from_state(state, source)
         if state["clvmodels_version"] != __version__:
             warnings.warn(
                 f"{source}: model saved by clvmodels {state['clvmodels_version']}, loaded by "
@@ -425,11 +433,10 @@ class MaximumLikelihoodModel(Settings, SpecifiedModel):
                 UserWarning,
                 stacklevel=2,
             )
-        model = cls(**state["settings"])
-        model.params_ = {name: float(state["params"][name]) for name in cls.param_names}
+        model.params_ = {name: float(state["params"][name]) for name in model.param_names}
         model.log_covariance_ = np.array(state["log_covariance"], dtype=np.float64)
-        params = model._params_array()
-        model.covariance_ = model.log_covariance_ * np.outer(params, params)
+        jacobian = model._working_jacobian(model._params_array())
+        model.covariance_ = model.log_covariance_ * np.outer(jacobian, jacobian)
         for name in cls._STATE:
             setattr(model, name, state[name.rstrip("_")])
         if data is not None:

@@ -9,8 +9,10 @@ A saved model is one JSON object (never a pickle: reading it runs no code):
 ``clvmodels_version``  the version of clvmodels that wrote it
 ``settings``        ``{"penalizer_coef": float >= 0}``
 ``params``          parameter name -> finite float > 0 (every parameter is
-                    estimated on the log scale, so positive)
-``log_covariance``  k x k finite floats, k = number of parameters
+                    estimated on the log scale, so positive); a model with
+                    covariates adds its coefficients (finite floats of any sign)
+``log_covariance``  k x k finite floats, k = number of parameters (coefficients
+                    included; they are estimated on their own scale)
 ``log_likelihood``  finite float
 ``n_customers``     integer >= 0
 ``n_unique_rows``   integer >= 1
@@ -18,6 +20,8 @@ A saved model is one JSON object (never a pickle: reading it runs no code):
 ``data_fingerprint``  16 hexadecimal digits
 ``optimizer_message``  text
 ``n_iterations``    integer >= 0
+``covariates``      only for a model with static covariates: its covariate
+                    settings and design (:mod:`.covariate_files`)
 ==================  ==========================================================
 
 :func:`read_document` turns a file into a JSON object or raises
@@ -42,12 +46,24 @@ from clvmodels.atomic import atomic_open
 from clvmodels.data.units import canonical_unit
 from clvmodels.exceptions import ModelFileError
 
-__all__ = ["FORMAT_VERSION", "check_document", "read_document", "write_document"]
+__all__ = [
+    "FORMAT_VERSION",
+    "check_document",
+    "exact_keys",
+    "field_error",
+    "read_document",
+    "write_document",
+]
 
 #: Version of the layout above; a file with a higher one was written by a newer clvmodels.
 FORMAT_VERSION = 1
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+def field_error(source: str, field: str | None, problem: str) -> ModelFileError:
+    """The error for a model file whose ``field`` breaks a rule (``problem``, in words)."""
+    return _fail(source, field, problem)
 
 
 def _fail(source: str, field: str | None, problem: str) -> ModelFileError:
@@ -187,7 +203,17 @@ def _check_version(document: dict[str, Any], source: str) -> None:
 def _check_mapping(
     document: dict[str, Any], field: str, keys: Sequence[str], source: str
 ) -> dict[str, Any]:
-    value = document[field]
+    return exact_keys(document[field], keys, field, source)
+
+
+def exact_keys(value: Any, keys: Sequence[str], field: str, source: str) -> dict[str, Any]:
+    """``value`` checked to be a JSON object with exactly ``keys``; returned as it is.
+
+    Raises
+    ------
+    ModelFileError
+        Naming ``source`` and ``field``, the keys missing and the keys unknown.
+    """
     if not isinstance(value, dict):
         raise _fail(source, field, f"must be a JSON object; got a JSON {_json_type(value)}")
     missing = [k for k in keys if k not in value]
@@ -216,7 +242,11 @@ def _check_covariance(value: object, k: int, source: str) -> None:
 
 
 def check_document(
-    document: dict[str, Any], model: str, param_names: Sequence[str], source: str
+    document: dict[str, Any],
+    model: str,
+    param_names: Sequence[str],
+    source: str,
+    coefficients: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Check every field of a model document; return it unchanged when valid.
 
@@ -230,6 +260,11 @@ def check_document(
         That class's parameters, in order.
     source
         What to call the document in messages (the file name).
+    coefficients
+        The covariate coefficients the ``covariates`` field lays out, after
+        ``param_names`` (finite, any sign); the caller checks that field
+        (:func:`.covariate_files.read_covariates`). Without them a ``covariates``
+        field is an error.
 
     Returns
     -------
@@ -249,13 +284,20 @@ def check_document(
     missing = [k for k in known if k not in document and k != "format_version"]
     if missing:
         raise _fail(source, missing[0], f"is missing (all missing keys: {missing})")
-    unknown = [k for k in document if k not in known]
+    unknown = [k for k in document if k not in known and k != "covariates"]
     if unknown:
         raise _fail(source, unknown[0], f"is not a field of a saved model (unknown: {unknown})")
     if document["model"] != model:
         found = document["model"]
         hint = f"; load it with clvmodels.{found}.load()" if isinstance(found, str) else ""
         raise _fail(source, "model", f"holds a {found!r}, not a {model}{hint}")
+    if "covariates" in document and not coefficients:
+        raise _fail(
+            source,
+            "covariates",
+            f"is set: the file holds a model with covariates, which {model} does not take "
+            "(or it is read without its covariate design)",
+        )
     for field, (rule, text) in _FIELDS.items():
         if not rule(document[field]):
             raise _fail(source, field, f"{text}; got {document[field]!r}")
@@ -266,11 +308,14 @@ def check_document(
             "settings.penalizer_coef",
             f"must be a finite number >= 0; got {settings['penalizer_coef']!r}",
         )
-    params = _check_mapping(document, "params", list(param_names), source)
+    params = _check_mapping(document, "params", [*param_names, *coefficients], source)
     for name in param_names:
         if not (_finite(params[name]) and params[name] > 0):
             raise _fail(
                 source, f"params.{name}", f"must be a finite number > 0; got {params[name]!r}"
             )
-    _check_covariance(document["log_covariance"], len(param_names), source)
+    for name in coefficients:
+        if not _finite(params[name]):
+            raise _fail(source, f"params.{name}", f"must be a finite number; got {params[name]!r}")
+    _check_covariance(document["log_covariance"], len(param_names) + len(coefficients), source)
     return {"format_version": 1} | document

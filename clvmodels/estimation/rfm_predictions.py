@@ -20,6 +20,7 @@ from clvmodels.checks import finite_scalar, whole_number
 from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.protocols import PurchaseCapabilities
 
 __all__ = [
@@ -160,8 +161,29 @@ class RFMPredictions(PurchaseCapabilities):
         self._check_unit(summary)
         return tuple(summary[name].to_numpy(np.float64) for name in ("frequency", "recency", "T"))
 
-    def expected_purchases(self, t: ArrayLike) -> np.ndarray | float:
-        """E[X(t)] for a newly acquired customer (the model's ``expected_purchases``)."""
+    def _new_customer_params(self, covariates: pd.DataFrame | None) -> Mapping[str, Any]:
+        """The parameters of new customers (a model with covariates overrides this)."""
+        self._check_fitted()
+        if covariates is not None:
+            raise TypeError(
+                f"{type(self).__name__} takes no covariates; call it without covariates="
+            )
+        return self.params_
+
+    def expected_purchases(
+        self, t: ArrayLike, covariates: pd.DataFrame | None = None
+    ) -> np.ndarray | float | pd.Series | pd.DataFrame:
+        """E[X(t)]: expected purchases in (0, t] of a customer acquired now.
+
+        Without ``covariates``, of the model's customer (for a model with covariates, the
+        reference customer: every covariate 0): a number, or an array for an array ``t``.
+        With ``covariates`` (a frame with one row per new customer and the model's
+        covariate columns), one value per row: a Series for a scalar ``t``, a DataFrame
+        (rows x horizons) for a 1-D ``t``.
+        """
+        if covariates is not None:
+            params = self._new_customer_params(covariates)
+            return per_row(self.functions.expected_purchases, params, covariates.index, t)
         self._check_fitted()
         out = self.functions.expected_purchases(self.params_, t)
         return float(out) if out.ndim == 0 else out
@@ -195,8 +217,25 @@ class RFMPredictions(PurchaseCapabilities):
         values = self.functions.probability_alive(self._customer_params(summary), x, t_x, T)
         return pd.Series(values, index=summary.index, name="p_alive")
 
-    def probability_of_purchases(self, t: float, n: ArrayLike) -> np.ndarray | float:
-        """P(X(t) = n) for a newly acquired customer (the model's ``probability_of_purchases``)."""
+    def probability_of_purchases(
+        self, t: float, n: ArrayLike, covariates: pd.DataFrame | None = None
+    ) -> np.ndarray | float | pd.Series:
+        """P(X(t) = n) for a newly acquired customer (the model's ``probability_of_purchases``).
+
+        With ``covariates`` (one row per new customer) and a whole number ``n``, one value
+        per row (a Series), as :meth:`expected_purchases`.
+        """
+        if covariates is not None:
+            count = np.asarray(n)
+            if count.ndim != 0:
+                raise ValueError(
+                    f"with covariates, n must be one whole number (e.g. n=2); got shape "
+                    f"{count.shape}"
+                )
+            params = self._new_customer_params(covariates)
+            values = self.functions.probability_of_purchases(params, t, count)
+            values = np.broadcast_to(values, (len(covariates),))
+            return pd.Series(values, index=covariates.index, name="probability_of_purchases")
         self._check_fitted()
         out = self.functions.probability_of_purchases(self.params_, t, n)
         return float(out) if out.ndim == 0 else out

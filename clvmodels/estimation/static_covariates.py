@@ -14,9 +14,14 @@ scale after the model's positive parameters (on the log scale), with an optional
 per process added to the mean negative log-likelihood per customer; an "equal effect"
 covariate has one coefficient ``both:NAME`` that enters both predictors.
 
-A model with this mixin supplies ``covariate_terms(params, columns, eta_p, eta_d)``: the
-per-row log-likelihood and its derivatives in its base parameters and in the two linear
-predictors; the chain rule to the coefficients is taken here.
+The processes are the class's ``covariate_processes``: ``("purchase", "dropout")`` by
+default (keywords ``purchase_covariates`` and ``dropout_covariates``); a model with one
+process (the Gamma-Gamma's ``("spend",)``, the sBG's ``("churn",)``) names it and takes
+``<process>_covariates`` in its own ``__init__`` through :meth:`StaticCovariates._set_covariates`.
+
+A model with this mixin supplies ``covariate_terms(params, columns, *etas)``: the
+per-row log-likelihood and its derivatives in its base parameters and in the linear
+predictors (one per process); the chain rule to the coefficients is taken here.
 
 References
 ----------
@@ -39,38 +44,21 @@ import pandas as pd
 from clvmodels.data.covariates import CovariateDesign, encode_covariates
 from clvmodels.data.summary_frame import time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.coefficients import (
+    PROCESSES,
+    coefficient_layout,
+    covariate_penalties,
+    per_row,
+)
+from clvmodels.estimation.covariate_files import covariates_document, read_covariates
 from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
+from clvmodels.estimation.persistence import check_document
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
-__all__ = ["StaticCovariates", "covariate_penalties"]
-
-PROCESSES = ("purchase", "dropout")
+__all__ = ["StaticCovariates", "covariate_penalties", "per_row"]
 
 #: Customers in the sample on which a large fit refines its start (see ``_minimise``).
 SAMPLE_ROWS = 50_000
-
-
-def covariate_penalties(penalty: float | Mapping[str, float] | None) -> dict[str, float]:
-    """``covariate_penalty`` as {"purchase": lambda_P, "dropout": lambda_D}, checked."""
-    if penalty is None:
-        return dict.fromkeys(PROCESSES, 0.0)
-    if isinstance(penalty, Mapping):
-        unknown = set(penalty) - set(PROCESSES)
-        if unknown:
-            raise ValueError(
-                f"covariate_penalty names unknown processes {sorted(unknown)}; use "
-                "{'purchase': 0.1, 'dropout': 0.0}"
-            )
-        values = {p: float(penalty.get(p, 0.0)) for p in PROCESSES}
-    else:
-        values = dict.fromkeys(PROCESSES, float(penalty))
-    for process, value in values.items():
-        if not (np.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"covariate_penalty[{process!r}] must be a finite number >= 0, e.g. 0.1; "
-                f"got {value}"
-            )
-    return values
 
 
 class StaticCovariates:
@@ -95,9 +83,17 @@ class StaticCovariates:
     a summary without the covariate columns is a named error. The methods without one
     (``expected_purchases(t)``, ``probability_of_purchases``, the matrices and the
     P(alive) path) describe the reference customer, whose covariates are all 0 (every
-    categorical column at its reference level). Model files do not hold covariate models
-    yet (``save`` raises ``NotImplementedError``).
+    categorical column at its reference level); the new-customer methods take
+    ``covariates=frame`` (one row per new customer: its covariate columns) and return one
+    value per row. Model files hold covariate models: the design (columns, levels and
+    their reference, names), the settings and the coefficients
+    (:mod:`clvmodels.estimation.covariate_files`).
     """
+
+    #: The processes whose parameters covariates scale, in the order of the predictors.
+    covariate_processes: ClassVar[tuple[str, ...]] = PROCESSES
+    #: The data columns of a row besides its covariates.
+    covariate_data_columns: ClassVar[tuple[str, ...]] = RFM_COLUMNS
 
     #: The model's per-row likelihood without covariates (its distinct rows without
     #: covariates are its spec's ``rows``).
@@ -116,13 +112,29 @@ class StaticCovariates:
         covariate_penalty: float | Mapping[str, float] | None = None,
         equal_effects: Sequence[str] | None = None,
     ) -> None:
+        self._set_covariates(
+            penalizer_coef,
+            {"purchase": purchase_covariates, "dropout": dropout_covariates},
+            covariate_penalty,
+            equal_effects,
+        )
+
+    def _set_covariates(
+        self,
+        penalizer_coef: float,
+        chosen: Mapping[str, Sequence[str] | None],
+        covariate_penalty: float | Mapping[str, float] | None,
+        equal_effects: Sequence[str] | None = None,
+    ) -> None:
+        """Store and check the settings: ``chosen`` maps each process to its columns."""
         super().__init__(penalizer_coef)  # type: ignore[call-arg]
-        self.purchase_covariates = list(purchase_covariates or [])
-        self.dropout_covariates = list(dropout_covariates or [])
+        for process in self.covariate_processes:
+            setattr(self, f"{process}_covariates", list(chosen[process] or []))
         self.covariate_penalty = covariate_penalty
-        self.equal_effects = list(equal_effects or [])
-        covariate_penalties(covariate_penalty)
-        for name in self.equal_effects:
+        covariate_penalties(covariate_penalty, self.covariate_processes)
+        if len(self.covariate_processes) == 2:
+            self.equal_effects = list(equal_effects or [])
+        for name in self._equal():
             if name not in self.purchase_covariates or name not in self.dropout_covariates:
                 raise ValueError(
                     f"equal_effects names {name!r}, which must be in both "
@@ -130,10 +142,26 @@ class StaticCovariates:
                     f"{self.dropout_covariates}"
                 )
 
+    def _chosen(self) -> dict[str, list[str]]:
+        """Process -> the covariate columns that enter it."""
+        return {p: getattr(self, f"{p}_covariates") for p in self.covariate_processes}
+
+    def _equal(self) -> list[str]:
+        return list(getattr(self, "equal_effects", []))
+
+    @classmethod
+    def _covariate_keywords(cls) -> tuple[str, ...]:
+        """The constructor's covariate settings (what a model file stores)."""
+        names = [f"{p}_covariates" for p in cls.covariate_processes]
+        names.append("covariate_penalty")
+        if len(cls.covariate_processes) == 2:
+            names.append("equal_effects")
+        return tuple(names)
+
     @property
     def has_covariates(self) -> bool:
         """Whether any covariate enters the model."""
-        return bool(self.purchase_covariates or self.dropout_covariates)
+        return any(self._chosen().values())
 
     # -- the estimation hooks ------------------------------------------------------------
     def fit(self, data: Any, weights: Any = None) -> Any:
@@ -184,22 +212,31 @@ class StaticCovariates:
         return forward_hessian(self._objective, working, stats) * stats.n_customers
 
     # -- design -------------------------------------------------------------------------
+    def _covariate_data(self, data: Any, weights: Any) -> tuple[pd.DataFrame, Any]:
+        """The checked frame whose rows the likelihood reads, and their weights (a hook).
+
+        A summary by default; the Gamma-Gamma keeps its repeat buyers.
+        """
+        check_summary(data)
+        return data, weights
+
     def _covariate_rows(self, data: pd.DataFrame, weights: Any) -> CompressedRows:
-        """Distinct (x, t_x, T, covariate profile) rows with counts.
+        """Distinct (data columns, covariate profile) rows with counts.
 
         In a fit, the covariates are checked and encoded here and the parameter names laid
         out; a fitted model encodes ``data`` with its own design (e.g. for
         :meth:`fitted_on`).
         """
-        check_summary(data)
+        data, weights = self._covariate_data(data, weights)
+        unit = time_unit_of(data)
         if hasattr(self, "covariate_design_"):
             design = self.covariate_design_
             matrix = design.matrix(data)
         else:
-            columns = list(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
+            columns = list(dict.fromkeys(c for cs in self._chosen().values() for c in cs))
             design, matrix = encode_covariates(data, columns)
             self._layout(design)
-        values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
+        values = {name: data[name].to_numpy(np.float64) for name in self.covariate_data_columns}
         for j, name in enumerate(design.names):
             values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
         if weights is not None:
@@ -210,6 +247,8 @@ class StaticCovariates:
                     f"e.g. weights=table['count']; got shape {weights.shape}"
                 )
         unique, counts = compress(values, weights)
+        if "frequency" not in unique:
+            return CompressedRows(unique, counts, unit)
         # each row's position among the distinct x: the likelihood's x-only terms are
         # computed once per distinct x
         x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
@@ -217,54 +256,21 @@ class StaticCovariates:
         return CompressedRows(
             unique,
             counts,
-            time_unit_of(data),
+            unit,
             {"x_unique": x_unique},
             frozenset({"x_index", "x_unique"}),
         )
 
     def _layout(self, design: CovariateDesign) -> None:
-        """Parameter names and the maps from coefficients to the two predictors."""
-        encoded = {
-            c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
-        }
-        names, purchase, dropout = [], [], []  # coefficient index per encoded column
-        for process, chosen, target in (
-            ("purchase", self.purchase_covariates, purchase),
-            ("dropout", self.dropout_covariates, dropout),
-        ):
-            for column in chosen:
-                if column in self.equal_effects:
-                    continue
-                for name in encoded[column]:
-                    target.append((design.names.index(name), len(names)))
-                    names.append(f"{process}:{name}")
-        for column in self.equal_effects:
-            for name in encoded[column]:
-                purchase.append((design.names.index(name), len(names)))
-                dropout.append((design.names.index(name), len(names)))
-                names.append(f"both:{name}")
-        k = len(design.names)
-        maps = []
-        for pairs in (purchase, dropout):
-            selection = np.zeros((k, len(names)))
-            for row, col in pairs:
-                selection[row, col] = 1.0
-            maps.append(selection)
-        penalties = covariate_penalties(self.covariate_penalty)
-        per_coefficient = np.array(
-            [
-                penalties["purchase"] * n.startswith("purchase:")
-                + penalties["dropout"] * n.startswith("dropout:")
-                + (penalties["purchase"] + penalties["dropout"]) * n.startswith("both:")
-                for n in names
-            ],
-            dtype=np.float64,
+        """Parameter names and the maps from coefficients to the predictors (one per process)."""
+        names, maps, penalties = coefficient_layout(
+            design, self._chosen(), self._equal(), self.covariate_penalty
         )
         self.covariate_design_ = design
-        self.coefficient_names_ = tuple(names)
+        self.coefficient_names_ = names
         self.param_names = (*type(self).param_names, *names)
-        self._selection = tuple(maps)
-        self._penalty_vector = per_coefficient
+        self._selection = maps
+        self._penalty_vector = penalties
 
     def _coefficient_penalties(self) -> np.ndarray:
         return getattr(self, "_penalty_vector", np.zeros(0))
@@ -289,42 +295,82 @@ class StaticCovariates:
         """Per-row log-likelihood and gradient in (base parameters, coefficients)."""
         k = len(type(self).param_names)
         matrix = self._design_of(columns)
-        eta_p, eta_d = self._predictors(params, matrix)
-        ll, terms = type(self).covariate_terms(params[:k], columns, eta_p, eta_d)
-        d_gamma = (matrix * terms[k][:, None]) @ self._selection[0] + (
-            matrix * terms[k + 1][:, None]
-        ) @ self._selection[1]
+        etas = self._predictors(params, matrix)
+        ll, terms = type(self).covariate_terms(params[:k], columns, *etas)
+        d_gamma = sum(
+            (matrix * terms[k + j][:, None]) @ selection
+            for j, selection in enumerate(self._selection)
+        )
         return ll, np.vstack([terms[:k], d_gamma.T])
 
     def _covariate_weighted(self, params: np.ndarray, columns: Mapping, weights: np.ndarray):
         """Weighted sums of :meth:`_covariate_loglik_grad` (one product per predictor)."""
         k = len(type(self).param_names)
         matrix = self._design_of(columns)
-        eta_p, eta_d = self._predictors(params, matrix)
-        ll, terms = type(self).covariate_terms(params[:k], columns, eta_p, eta_d)
+        etas = self._predictors(params, matrix)
+        ll, terms = type(self).covariate_terms(params[:k], columns, *etas)
         sums = (terms * weights).sum(axis=1)
-        d_gamma = ((weights * terms[k]) @ matrix) @ self._selection[0] + (
-            (weights * terms[k + 1]) @ matrix
-        ) @ self._selection[1]
+        d_gamma = sum(
+            ((weights * terms[k + j]) @ matrix) @ selection
+            for j, selection in enumerate(self._selection)
+        )
         return float((weights * ll).sum()), np.concatenate([sums[:k], d_gamma])
 
     # -- predictions ----------------------------------------------------------------------
-    def _customer_params(self, summary: pd.DataFrame) -> Mapping[str, Any]:
+    def _customer_params(
+        self, summary: pd.DataFrame, what: str = "the prediction summary"
+    ) -> Mapping[str, Any]:
         """The parameters of each customer of ``summary`` (its covariate columns)."""
         self._check_fitted()
         if not self.has_covariates:
             return self.params_
-        matrix = self.covariate_design_.matrix(summary, "the prediction summary")
+        matrix = self.covariate_design_.matrix(summary, what)
         params = self._params_array()
-        eta_p, eta_d = self._predictors(params, matrix)
+        etas = self._predictors(params, matrix)
         base = dict(zip(type(self).param_names, params, strict=False))
-        return type(self).customer_parameters(base, eta_p, eta_d)
+        return type(self).customer_parameters(base, *etas)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fitted state as JSON data (not yet for a model with covariates)."""
-        if self.has_covariates:
-            raise NotImplementedError(
-                f"{type(self).__name__} with covariates cannot be saved yet (model files "
-                "hold positive base parameters only); refit it from the data"
+    def _new_customer_params(self, covariates: pd.DataFrame | None) -> Mapping[str, Any]:
+        """The parameters of new customers: the reference customer's, or one set per row.
+
+        ``covariates`` is a frame of the covariate columns (one row per new customer); a
+        model without covariates takes it too (every row has its one set of parameters).
+        """
+        self._check_fitted()
+        if covariates is None:
+            return self.params_
+        if not isinstance(covariates, pd.DataFrame):
+            raise TypeError(
+                "covariates must be a DataFrame with one row per new customer and the "
+                "model's covariate columns, e.g. pd.DataFrame({'channel': ['online']}); got "
+                f"{type(covariates).__name__}"
             )
-        return super().to_dict()  # type: ignore[misc]
+        if not self.has_covariates:
+            ones = np.ones(len(covariates))
+            return {name: value * ones for name, value in self.params_.items()}
+        return self._customer_params(covariates, "the new customers' covariates")
+
+    # -- model files ----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as JSON data, with the ``covariates`` field for a covariate model."""
+        state = super().to_dict()  # type: ignore[misc]
+        if self.has_covariates:
+            settings = {name: getattr(self, name) for name in self._covariate_keywords()}
+            state["covariates"] = covariates_document(settings, self.covariate_design_)
+        return state
+
+    @classmethod
+    def _unfitted_from_state(cls, state: dict[str, Any], source: str) -> tuple[Any, dict]:
+        """The unfitted model a checked file describes, its design laid out (``from_dict``)."""
+        if "covariates" not in state or state.get("model") != cls.__name__:
+            return super()._unfitted_from_state(state, source)  # type: ignore[misc]
+        settings, design = read_covariates(state["covariates"], cls, source)
+        layout = cls(**settings)
+        layout._layout(design)
+        k = len(cls.param_names)
+        state = check_document(
+            state, cls.__name__, cls.param_names, source, coefficients=layout.param_names[k:]
+        )
+        model = cls(**state["settings"], **settings)
+        model._layout(design)
+        return model, state

@@ -90,8 +90,11 @@ def test_prediction_summary_must_carry_the_covariates(summary):
     unseen = summary.assign(channel=summary["channel"].where(summary.index != "c2", "phone"))
     with pytest.raises(DataValidationError, match=r"level 'phone' \(customer 'c2'\)"):
         model.conditional_expected_purchases(4.0, unseen)
-    with pytest.raises(NotImplementedError, match="cannot be saved yet"):
-        model.to_dict()
+    # model files now hold covariate models (tests/models/test_covariate_files.py); a loaded
+    # model checks its prediction data as the fitted one does
+    loaded = type(model).from_dict(model.to_dict())
+    with pytest.raises(DataValidationError, match=r"level 'phone' \(customer 'c2'\)"):
+        loaded.conditional_expected_purchases(4.0, unseen)
 
 
 def test_settings_are_checked():

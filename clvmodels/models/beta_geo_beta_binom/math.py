@@ -45,7 +45,9 @@ __all__ = [
     "conditional_expected_purchases",
     "discounted_expected_residual_transactions",
     "expected_purchases",
+    "customer_parameters",
     "log_alive_term",
+    "log_died_terms",
     "log_likelihood",
     "log_survival",
     "opportunity_rows",
@@ -100,20 +102,13 @@ def log_likelihood(
     """
     if xp is NUMPY:
         params = dict(zip(PARAM_NAMES, _unpack(params), strict=True))
-    alpha, beta, gamma, delta = (params[name] for name in PARAM_NAMES)
     x, t_x, n = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, n_periods))
     gap = n - t_x
     i = np.arange(int(np.max(gap, initial=0.0)), dtype=np.float64)
-    shared = xp.betaln(alpha, beta) + xp.betaln(gamma, delta)
     alive = log_alive_term(params, x, n, xp)
     if i.size == 0:  # every customer transacted in the last period: no "died" terms
         return alive
-    x_, t_x_ = x[..., None], t_x[..., None]
-    died = (
-        xp.betaln(alpha[..., None] + x_, beta[..., None] + t_x_ - x_ + i)
-        + xp.betaln(gamma[..., None] + 1.0, delta[..., None] + t_x_ + i)
-        - shared[..., None]
-    )
+    died = log_died_terms(params, x, t_x, i, xp)
     # the i = 0 term is the largest of the sum (both beta functions fall with i)
     top = xp.maximum(alive, xp.where(gap > 0, died[..., 0], alive))
     mask = i < gap[..., None]
@@ -121,6 +116,33 @@ def log_likelihood(
         xp.where(mask, xp.exp(xp.minimum(died - top[..., None], 0.0)), 0.0), axis=-1
     )
     return top + xp.log(total)
+
+
+def log_died_terms(
+    params: Mapping[str, Any],
+    x: ArrayLike,
+    t_x: ArrayLike,
+    i: np.ndarray,
+    xp: SimpleNamespace = NUMPY,
+) -> Any:
+    r"""The likelihood's "died after period t_x + i" terms, in logs, on a last axis of ``i``.
+
+    .. math::
+
+        \ln\frac{B(\alpha+x, \beta+t_x-x+i)}{B(\alpha,\beta)}
+            \frac{B(\gamma+1, \delta+t_x+i)}{B(\gamma,\delta)}
+
+    (Fader, Hardie & Shang 2010, eq. 5); read by :func:`log_likelihood` and by the
+    gradient (:mod:`.gradient`).
+    """
+    alpha, beta, gamma, delta = (params[name] for name in PARAM_NAMES)
+    shared = xp.betaln(alpha, beta) + xp.betaln(gamma, delta)
+    x_, t_x_ = np.asarray(x)[..., None], np.asarray(t_x)[..., None]
+    return (
+        xp.betaln(alpha[..., None] + x_, beta[..., None] + t_x_ - x_ + i)
+        + xp.betaln(gamma[..., None] + 1.0, delta[..., None] + t_x_ + i)
+        - shared[..., None]
+    )
 
 
 def log_alive_term(
@@ -291,3 +313,29 @@ def opportunity_rows(table: pd.DataFrame, weights: ArrayLike | None = None) -> C
     """As :func:`sufficient_statistics`, without rows of weight 0 (a Bayesian fit's data)."""
     check_opportunity_summary(table)
     return weighted_rows(table, COLUMNS, weights)
+
+
+def customer_parameters(
+    params: Mapping[str, Any], eta_purchase: ArrayLike, eta_dropout: ArrayLike
+) -> dict[str, Any]:
+    r"""Each customer's (alpha, beta, gamma, delta) under static covariates.
+
+    .. math::
+
+        \alpha_i = \alpha\, e^{\gamma_P' z_i}, \qquad \gamma_i = \gamma\, e^{\gamma_D' z_i}
+
+    with beta and delta shared. The first shape of each beta distribution is scaled, so
+    the odds :math:`\alpha_i / \beta` of the mean transaction probability and
+    :math:`\gamma_i / \delta` of the mean dropout probability are multiplied by
+    :math:`e^{\gamma' z_i}`: a positive purchase coefficient means more transactions, a
+    positive dropout coefficient earlier dropout. No published BG/BB has covariates
+    (CLVTools has no BG/BB); this is clvmodels' own choice, the analogue of CLVTools'
+    scaling of one parameter of each mixing distribution (Bachmann, Meierer & Naef 2021),
+    and the sBG's churn covariates scale its alpha the same way.
+    """
+    return {
+        "alpha": params["alpha"] * np.exp(np.asarray(eta_purchase, dtype=np.float64)),
+        "beta": params["beta"],
+        "gamma": params["gamma"] * np.exp(np.asarray(eta_dropout, dtype=np.float64)),
+        "delta": params["delta"],
+    }

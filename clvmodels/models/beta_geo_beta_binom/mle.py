@@ -10,24 +10,25 @@ from numpy.typing import ArrayLike
 
 from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.data.units import check_same_unit, time_unit_of
+from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.protocols import PurchaseCapabilities
-from clvmodels.estimation.rows import CompressedRows
-from clvmodels.models.beta_geo_beta_binom.gradient import log_likelihood_gradient
+from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models.beta_geo_beta_binom.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.beta_geo_beta_binom.math import (
     conditional_expected_purchases,
+    customer_parameters,
     discounted_expected_residual_transactions,
     expected_purchases,
     probability_alive,
-    sufficient_statistics,
 )
 from clvmodels.models.beta_geo_beta_binom.spec import SPEC
 
 __all__ = ["BetaGeoBetaBinomModel"]
 
 
-class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
-    """BG/BB model of discrete-time transactions and dropout, fitted by maximum likelihood.
+class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikelihoodModel):
+    r"""BG/BB model of discrete-time transactions and dropout, fitted by maximum likelihood.
 
     Fit it on an (x, t_x, n) table
     (:func:`~clvmodels.data.opportunities.opportunity_summary`, or an aggregated table with
@@ -39,14 +40,37 @@ class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
     penalizer_coef
         L2 penalty ``penalizer_coef * (alpha^2 + beta^2 + gamma^2 + delta^2)`` added to the
         mean negative log-likelihood per customer.
+    purchase_covariates, dropout_covariates
+        Static covariate columns of the table (one value per customer; categorical
+        columns become dummies against their first level in sorted order, see
+        :mod:`clvmodels.data.covariates`). Customer i has
+        :math:`\alpha_i = \alpha e^{\gamma_P' z_i}` and
+        :math:`\gamma_i = \gamma e^{\gamma_D' z_i}` (beta and delta shared): the odds
+        alpha_i / beta of her mean transaction probability, and gamma_i / delta of her
+        mean dropout probability, are multiplied by e^coefficient, so a positive purchase
+        coefficient means more transactions and a positive dropout coefficient earlier
+        dropout. No published BG/BB has covariates (CLVTools has no BG/BB): this is
+        clvmodels' own choice, the analogue of CLVTools' scaling of one parameter of each
+        mixing distribution (:func:`.math.customer_parameters`).
+    covariate_penalty, equal_effects
+        As for :class:`~clvmodels.BetaGeoModel`: an L2 penalty on the coefficients per
+        process, and covariates with one coefficient ``both:NAME`` in both processes.
 
     Attributes
     ----------
     params_ : dict
         ``alpha``, ``beta`` (transaction probability), ``gamma``, ``delta`` (dropout
-        probability).
+        probability); with covariates also the coefficients ``purchase:NAME``,
+        ``dropout:NAME``.
     log_likelihood_ : float
         The full log-likelihood at the estimate.
+
+    Notes
+    -----
+    The per-customer predictions read the covariate columns of the table they are given.
+    ``expected_purchases(n, covariates=frame)`` gives the expected transactions in the
+    first n opportunities of new customers with the covariates of each row of ``frame``
+    (a new customer is alive at the start, P(alive) = 1).
 
     Examples
     --------
@@ -66,11 +90,15 @@ class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
     param_names = SPEC.parameters
     #: conditional_expected_purchases takes an array of horizons (used by the CLV).
     accepts_many_horizons = True
+    covariate_data_columns = COLUMNS
 
-    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        return sufficient_statistics(data, weights)
+    plain_loglik_grad = staticmethod(log_likelihood_gradient)
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(customer_parameters)
 
-    _loglik_grad = staticmethod(log_likelihood_gradient)
+    def _covariate_data(self, data: Any, weights: Any) -> tuple[pd.DataFrame, Any]:
+        check_opportunity_summary(data)
+        return data, weights
 
     # -- predictions --------------------------------------------------------------------
     def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
@@ -78,8 +106,17 @@ class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
         check_same_unit(self.time_unit_, time_unit_of(summary), "the summary")
         return tuple(summary[name].to_numpy(np.float64) for name in COLUMNS)
 
-    def expected_purchases(self, n: ArrayLike) -> np.ndarray | float:
-        """E[X(n)] for a new customer (see :func:`.math.expected_purchases`)."""
+    def expected_purchases(
+        self, n: ArrayLike, covariates: pd.DataFrame | None = None
+    ) -> np.ndarray | float | pd.Series | pd.DataFrame:
+        """E[X(n)] for a new customer (see :func:`.math.expected_purchases`).
+
+        With ``covariates`` (one row per new customer, the model's covariate columns), one
+        value per row: a Series for a number ``n``, rows x horizons for a 1-D ``n``.
+        """
+        if covariates is not None:
+            params = self._new_customer_params(covariates)
+            return per_row(expected_purchases, params, covariates.index, n, label="n")
         self._check_fitted()
         out = expected_purchases(self.params_, n)
         return float(out) if out.ndim == 0 else out
@@ -94,22 +131,24 @@ class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
         """
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
+        params = self._customer_params(summary)
         horizons = np.asarray(t, dtype=np.float64)
         if horizons.ndim == 0:
-            values = conditional_expected_purchases(self.params_, horizons, x, t_x, n)
+            values = conditional_expected_purchases(params, horizons, x, t_x, n)
             return pd.Series(values, index=summary.index, name="expected_purchases")
         if horizons.ndim != 1:
             raise ValueError(
                 f"t must be a number or a 1-D array of horizons, got shape {horizons.shape}"
             )
-        values = conditional_expected_purchases(self.params_, horizons[:, None], x, t_x, n)
+        values = conditional_expected_purchases(params, horizons[:, None], x, t_x, n)
         return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
 
     def probability_alive(self, summary: pd.DataFrame, periods_ahead: int = 1) -> pd.Series:
         """P(alive in period n + ``periods_ahead``) per customer (see the function)."""
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
-        values = probability_alive(self.params_, x, t_x, n, periods_ahead)
+        params = self._customer_params(summary)
+        values = probability_alive(params, x, t_x, n, periods_ahead)
         return pd.Series(values, index=summary.index, name="p_alive")
 
     def discounted_expected_residual_transactions(
@@ -118,5 +157,6 @@ class BetaGeoBetaBinomModel(PurchaseCapabilities, MaximumLikelihoodModel):
         """DERT per customer (see :func:`.math.discounted_expected_residual_transactions`)."""
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
-        values = discounted_expected_residual_transactions(self.params_, discount_rate, x, t_x, n)
+        params = self._customer_params(summary)
+        values = discounted_expected_residual_transactions(params, discount_rate, x, t_x, n)
         return pd.Series(values, index=summary.index, name="dert")

@@ -12,7 +12,7 @@ import numpy as np
 
 from clvmodels.data.opportunities import COLUMNS
 from clvmodels.estimation.spec import ModelSpec, no_limits
-from clvmodels.models.beta_geo_beta_binom.math import PARAM_NAMES
+from clvmodels.models.beta_geo_beta_binom.math import PARAM_NAMES, sufficient_statistics
 
 __all__ = ["SPEC"]
 
@@ -54,6 +54,7 @@ SPEC = ModelSpec(
     kind="purchase",
     parameters=PARAM_NAMES,
     data_columns=COLUMNS,
+    rows=sufficient_statistics,
     starting_values=starting_values,
     limits=no_limits,
     default_priors=default_priors,

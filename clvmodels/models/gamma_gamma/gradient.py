@@ -17,9 +17,20 @@ from scipy import special
 
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.models._compiled_sums import bind, contiguous
-from clvmodels.models.gamma_gamma.math import PARAM_NAMES, x_terms
+from clvmodels.models.gamma_gamma.math import (
+    PARAM_NAMES,
+    grouped_log_likelihood,
+    spend_parameters,
+    x_terms,
+)
 
-__all__ = ["log_likelihood_gradient", "tables", "weighted_log_likelihood", "weighted_sums"]
+__all__ = [
+    "covariate_terms",
+    "log_likelihood_gradient",
+    "tables",
+    "weighted_log_likelihood",
+    "weighted_sums",
+]
 
 
 def log_likelihood_gradient(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple:
@@ -79,6 +90,36 @@ def weighted_log_likelihood(stats: CompressedRows) -> Any:
     columns = stats.arrays
     data = [columns[name] for name in ("x_unique", "x_index", "monetary_value", "log_m")]
     return bind(_kernel().weighted_at, (*data, stats.weights), len(PARAM_NAMES))
+
+
+def covariate_terms(
+    params: np.ndarray, columns: dict[str, np.ndarray], eta_spend: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per-row log-likelihood with static spend covariates and its derivatives (4 x rows).
+
+    Customer i has :math:`v_i = v e^{\eta^S_i}` (:func:`.math.spend_parameters`) in
+    :func:`.math.grouped_log_likelihood`. With :math:`\ell = -\ln B(px, q) - \ln m -
+    px \ln(1 + v/(mx)) - q \ln(1 + mx/v)`:
+    :math:`\partial_p \ell = x[\psi(px+q) - \psi(px)] - x \ln(1 + v/(mx))`,
+    :math:`\partial_q \ell = \psi(px+q) - \psi(q) - \ln(1 + mx/v)` and
+    :math:`v\,\partial_v \ell = q - (px+q)\, v / (v + mx)`. Gradient rows: p, q, v, then
+    d/d eta_spend = v_i dl/dv_i. The digammas are evaluated once per distinct x.
+    """
+    p, q, v = (float(value) for value in params)
+    v_i = spend_parameters({"p": p, "q": q, "v": v}, eta_spend)["v"]
+    x_unique, x_index = columns["x_unique"], columns["x_index"].astype(np.intp)
+    x, m = x_unique[x_index], columns["monetary_value"]
+    ll = grouped_log_likelihood({"p": p, "q": q, "v": v_i}, x_unique, x_index, m)
+    dig_pxq = special.digamma(p * x_unique + q)
+    mx = m * x
+    grad = np.empty((4, len(x)))
+    grad[0] = (x_unique * (dig_pxq - special.digamma(p * x_unique)))[x_index] - x * np.log1p(
+        v_i / mx
+    )
+    grad[1] = (dig_pxq - special.digamma(q))[x_index] - np.log1p(mx / v_i)
+    grad[3] = q - (p * x + q) * (v_i / (v_i + mx))
+    grad[2] = grad[3] / v
+    return ll, grad
 
 
 def _rows(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:

@@ -29,6 +29,8 @@ __all__ = [
     "log_likelihood",
     "mean_spend_density",
     "population_mean_spend",
+    "repeat_buyers",
+    "spend_parameters",
     "sufficient_statistics",
     "x_terms",
 ]
@@ -192,29 +194,59 @@ def check_spend_summary(summary: pd.DataFrame) -> None:
     )
 
 
+def repeat_buyers(data: Any, weights: Any = None) -> tuple[pd.DataFrame, Any]:
+    """The checked summary's repeat buyers (frequency > 0) and their weights: the fitted rows.
+
+    Raises
+    ------
+    DataValidationError
+        If the summary breaks its rules or has no repeat buyer.
+    """
+    check_summary(data, recency_col=None, T_col=None, monetary_value_col="monetary_value")
+    repeat = data["frequency"].to_numpy(np.float64) > 0
+    if not repeat.any():
+        raise DataValidationError(
+            "the Gamma-Gamma model needs customers with frequency > 0 (repeat purchases); "
+            "the summary has none"
+        )
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)[repeat]
+    return data[repeat], weights
+
+
 def sufficient_statistics(data: Any, weights: Any = None) -> CompressedRows:
     """The distinct (x, m) rows of the repeat buyers, their counts, and the distinct x.
 
     What :func:`grouped_log_likelihood` is evaluated on, by maximum likelihood and by
     the Bayesian model alike.
     """
-    check_summary(data, recency_col=None, T_col=None, monetary_value_col="monetary_value")
-    x = data["frequency"].to_numpy(np.float64)
-    repeat = x > 0
-    if not repeat.any():
-        raise DataValidationError(
-            "the Gamma-Gamma model needs customers with frequency > 0 (repeat purchases); "
-            "the summary has none"
-        )
+    buyers, weights = repeat_buyers(data, weights)
     columns = {
-        "frequency": x[repeat],
-        "monetary_value": data["monetary_value"].to_numpy(np.float64)[repeat],
+        "frequency": buyers["frequency"].to_numpy(np.float64),
+        "monetary_value": buyers["monetary_value"].to_numpy(np.float64),
     }
-    if weights is not None:
-        weights = np.asarray(weights, dtype=np.float64)[repeat]
     unique, counts = compress(columns, weights)
     x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
     unique["x_index"] = x_index.astype(np.float64)
     unique["log_m"] = np.log(unique["monetary_value"])
     unique["log_x"] = np.log(unique["frequency"])
     return CompressedRows(unique, counts, time_unit_of(data), {"x_unique": x_unique})
+
+
+def spend_parameters(params: Mapping[str, Any], eta_spend: ArrayLike) -> dict[str, Any]:
+    r"""Each customer's (p, q, v) under static spend covariates.
+
+    .. math:: v_i = v\, e^{\gamma_S' z_i}
+
+    v is the rate of the gamma distribution of nu (a customer's spend is Gamma(p, nu)
+    per transaction, nu ~ Gamma(q, v)), so v is a scale of spend: customer i's mean spend
+    per transaction p v_i / (q - 1) is the population's times :math:`e^{\gamma_S' z_i}`,
+    and a positive coefficient means higher spend. CLVTools' spending model has no
+    covariates; this is clvmodels' own choice, CLVTools' convention of scaling the gamma
+    mixing distribution's scale (Bachmann, Meierer & Naef 2021) carried over to spend.
+    """
+    return {
+        "p": params["p"],
+        "q": params["q"],
+        "v": params["v"] * np.exp(np.asarray(eta_spend, dtype=np.float64)),
+    }

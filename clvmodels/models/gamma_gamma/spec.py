@@ -12,7 +12,11 @@ import numpy as np
 
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.spec import ModelSpec, no_limits
-from clvmodels.models.gamma_gamma.math import PARAM_NAMES, population_mean_spend
+from clvmodels.models.gamma_gamma.math import (
+    PARAM_NAMES,
+    population_mean_spend,
+    sufficient_statistics,
+)
 
 __all__ = ["SPEC"]
 
@@ -70,6 +74,7 @@ SPEC = ModelSpec(
     kind="spend",
     parameters=PARAM_NAMES,
     data_columns=("frequency", "monetary_value"),
+    rows=sufficient_statistics,
     starting_values=starting_values,
     limits=no_limits,
     default_priors=default_priors,

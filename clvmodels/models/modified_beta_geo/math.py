@@ -30,6 +30,10 @@ models for customer base analysis. *International Journal of Research in Marketi
 
 Wagner, U. & Hoppe, D. (2008). Erratum on the MBG/NBD model. *International Journal of
 Research in Marketing*, 25(3), 225-226.
+
+Static covariates scale the parameters as in the BG/NBD
+(:func:`~clvmodels.models.beta_geo.math.customer_parameters`, re-exported here: the
+MBG/NBD's r, alpha, a, b have the BG/NBD's meaning).
 """
 
 from __future__ import annotations
@@ -46,12 +50,13 @@ from clvmodels.checks import positive_parameters
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.models._special import beta_geometric_nbd_mean
-from clvmodels.models.beta_geo.math import check_horizon, dropout_log_odds
+from clvmodels.models.beta_geo.math import check_horizon, customer_parameters, dropout_log_odds
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
     "PARAM_NAMES",
     "conditional_expected_purchases",
+    "customer_parameters",
     "expected_purchases",
     "log_likelihood",
     "probability_alive",

@@ -13,10 +13,11 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from clvmodels.data.cohorts import cohort_counts, subscriber_periods
-from clvmodels.data.units import time_unit_of
+from clvmodels.data.units import TIME_UNIT_ATTR, time_unit_of
+from clvmodels.exceptions import DataValidationError
 from clvmodels.models.shifted_beta_geo.math import likelihood_cells
 
-__all__ = ["CohortCells", "cohort_cells", "subscriber_cells"]
+__all__ = ["CohortCells", "cohort_cells", "subscriber_cells", "subscriber_table"]
 
 
 class CohortCells:
@@ -84,3 +85,37 @@ def subscriber_cells(
         ["all"],
         time_unit,
     )
+
+
+def subscriber_table(
+    tenure: ArrayLike,
+    churned: ArrayLike,
+    covariates: pd.DataFrame | None = None,
+    time_unit: str | None = None,
+) -> pd.DataFrame:
+    """One row per subscriber: ``tenure``, ``churned`` and any covariate columns.
+
+    What :meth:`clvmodels.ShiftedBetaGeoModel.fit_customers` fits (and ``fitted_on`` /
+    ``load(data=...)`` take back). ``covariates`` rows are matched to ``tenure`` by
+    position; ``time_unit`` is recorded in ``attrs``.
+
+    Raises
+    ------
+    DataValidationError
+        If ``covariates`` is not a frame with one row per subscriber.
+    """
+    periods = np.asarray(tenure).reshape(-1)
+    flags = np.asarray(churned).reshape(-1)
+    if covariates is None:
+        table = pd.DataFrame({"tenure": periods, "churned": flags})
+    else:
+        if not isinstance(covariates, pd.DataFrame) or len(covariates) != len(periods):
+            got = len(covariates) if isinstance(covariates, pd.DataFrame) else type(covariates)
+            raise DataValidationError(
+                f"covariates must be a DataFrame with one row per subscriber ({len(periods)}, "
+                f"in the order of tenure); got {got}"
+            )
+        table = covariates.assign(tenure=periods, churned=flags)
+    if time_unit is not None:
+        table.attrs[TIME_UNIT_ATTR] = time_unit
+    return table

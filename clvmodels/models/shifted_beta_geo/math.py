@@ -51,6 +51,7 @@ __all__ = [
     "PARAM_NAMES",
     "cell_log_likelihood",
     "checked_parameters",
+    "churn_parameters",
     "churn_probability",
     "likelihood_cells",
     "log_likelihood",
@@ -237,3 +238,21 @@ def churn_probability(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndarr
     alpha, beta = checked_parameters(params)
     t = whole_numbers(t, "t", 1)
     return np.exp(cell_log_likelihood({"alpha": alpha, "beta": beta}, t, np.zeros_like(t)))
+
+
+def churn_parameters(params: Mapping[str, Any], eta_churn: ArrayLike) -> dict[str, Any]:
+    r"""Each subscriber's (alpha, beta) under static churn covariates.
+
+    .. math:: \alpha_i = \alpha\, e^{\gamma_C' z_i}, \qquad \beta_i = \beta
+
+    The odds alpha_i / beta of the mean churn probability alpha_i / (alpha_i + beta) are
+    multiplied by :math:`e^{\gamma_C' z_i}`: a positive coefficient means more churn (for
+    a small mean churn probability, about e^coefficient times as much). This is clvmodels'
+    own choice: Fader & Hardie's sBG has no covariates and CLVTools has no sBG; it scales
+    one parameter of the mixing distribution as CLVTools does (Bachmann, Meierer & Naef
+    2021) and as the BG/BB's dropout covariates scale gamma.
+    """
+    return {
+        "alpha": params["alpha"] * np.exp(np.asarray(eta_churn, dtype=np.float64)),
+        "beta": params["beta"],
+    }

@@ -2,42 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clvmodels.data.cohorts import cohort_counts, whole_numbers
+from clvmodels.data.cohorts import cohort_counts, subscriber_periods, whole_numbers
+from clvmodels.data.units import time_unit_of
+from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.mle import MaximumLikelihoodModel
-from clvmodels.estimation.rows import CompressedRows
-from clvmodels.models.shifted_beta_geo.gradient import log_likelihood_gradient
+from clvmodels.estimation.rows import CompressedRows, compress
+from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models.shifted_beta_geo.cells import subscriber_table
+from clvmodels.models.shifted_beta_geo.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.shifted_beta_geo.lifetime import (
     discounted_expected_lifetime,
     discounted_expected_residual_lifetime,
 )
 from clvmodels.models.shifted_beta_geo.math import (
+    churn_parameters,
     churn_probability,
     retention_rate,
-    sufficient_statistics,
     survival,
 )
 from clvmodels.models.shifted_beta_geo.spec import SPEC
 
 __all__ = ["ShiftedBetaGeoModel"]
 
+#: The columns of a subscriber table (one row per subscriber, see ``fit_customers``).
+SUBSCRIBER_COLUMNS = ("tenure", "churned")
+
 
 def _plain(values: np.ndarray) -> np.ndarray | float:
     return float(values) if values.ndim == 0 else values
 
 
-class ShiftedBetaGeoModel(MaximumLikelihoodModel):
-    """Shifted-beta-geometric (sBG) retention model, fitted by maximum likelihood.
+def _is_subscriber_table(data: Any) -> bool:
+    return isinstance(data, pd.DataFrame) and set(SUBSCRIBER_COLUMNS) <= set(data.columns)
+
+
+class ShiftedBetaGeoModel(StaticCovariates, MaximumLikelihoodModel):
+    r"""Shifted-beta-geometric (sBG) retention model, fitted by maximum likelihood.
 
     ``fit(alive)`` takes the numbers of customers still active at t = 0, 1,
     ..., n: one cohort as a sequence / 1-D array / Series, or several cohorts
     as a DataFrame with one column per cohort (trailing NaN where a cohort is
-    observed for fewer periods), which share one (alpha, beta). The
+    observed for fewer periods), which share one (alpha, beta).
+    ``fit_customers(tenure, churned)`` takes one row per subscriber instead. The
     likelihood depends on the data only through the distinct (t, churned or
     still alive) cells, fitted with their counts as weights.
 
@@ -45,18 +58,42 @@ class ShiftedBetaGeoModel(MaximumLikelihoodModel):
     ----------
     penalizer_coef
         L2 penalty on (alpha, beta) (0 = plain MLE).
+    churn_covariates
+        Static covariate columns of the subscriber table given to :meth:`fit_customers`
+        (categorical columns become dummies against their first level in sorted order,
+        see :mod:`clvmodels.data.covariates`). Subscriber i's churn probability is
+        :math:`\theta_i \sim \mathrm{Beta}(\alpha e^{\gamma_C' z_i}, \beta)`
+        (:func:`.math.churn_parameters`): the odds alpha_i / beta of her mean churn
+        probability are the reference subscriber's times e^coefficient, so a positive
+        coefficient means more churn. The sBG of Fader & Hardie has no covariates and
+        CLVTools no sBG: this is clvmodels' own choice. The coefficients are ``params_``
+        entries ``churn:NAME``.
+    covariate_penalty
+        L2 penalty ``lambda * sum(gamma_C**2)`` on the coefficients, added to the mean
+        negative log-likelihood per subscriber; one number or ``{"churn": 0.1}``.
 
     Attributes
     ----------
     params_ : dict
-        ``alpha`` and ``beta``.
+        ``alpha`` and ``beta`` (and the coefficients ``churn:NAME``).
     log_likelihood_ : float
         The full log-likelihood at the estimate (as in the papers).
     n_customers_ : int
-        Customers at t = 0, summed over the cohorts.
+        Customers at t = 0, summed over the cohorts (subscribers with a tenure >= 1 for
+        :meth:`fit_customers`).
     time_unit_ : str or None
         The period of the data when stated in ``attrs["time_unit"]``; discount
         rates given to the methods are per this period.
+
+    Notes
+    -----
+    Without ``covariates``, :meth:`survival`, :meth:`retention_rate`,
+    :meth:`churn_probability`, :meth:`discounted_expected_lifetime` and
+    :meth:`discounted_expected_residual_lifetime` describe the reference subscriber
+    (every covariate 0); with ``covariates=frame`` (one row per subscriber, new or
+    current, with the covariate columns) one value per row, a Series for one ``t`` (or
+    rate) and a DataFrame (rows x values) for a 1-D array. A new subscriber is a
+    customer at t = 0 (S(0) = 1).
 
     Examples
     --------
@@ -78,11 +115,20 @@ class ShiftedBetaGeoModel(MaximumLikelihoodModel):
 
     spec = SPEC
     param_names = SPEC.parameters
+    covariate_processes = ("churn",)
+    covariate_data_columns = ("t", "survived")
 
-    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
-        return sufficient_statistics(data, weights)
+    plain_loglik_grad = staticmethod(log_likelihood_gradient)
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(churn_parameters)
 
-    _loglik_grad = staticmethod(log_likelihood_gradient)
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        churn_covariates: Sequence[str] | None = None,
+        covariate_penalty: float | Mapping[str, float] | None = None,
+    ) -> None:
+        self._set_covariates(penalizer_coef, {"churn": churn_covariates}, covariate_penalty)
 
     def fit(self, alive: Any, weights: Any = None) -> Self:
         """Fit (alpha, beta) to counts alive at t = 0..n; returns ``self``.
@@ -92,40 +138,125 @@ class ShiftedBetaGeoModel(MaximumLikelihoodModel):
         alive
             One cohort's counts (sequence, 1-D array, Series), or a DataFrame
             with one column per cohort (see :func:`~clvmodels.data.cohorts.cohort_counts` for the
-            rules they must meet).
+            rules they must meet); or a subscriber table (:meth:`fit_customers`).
         weights
             Not used (must be ``None``): the counts are the weights.
+
+        Raises
+        ------
+        ValueError
+            If the model has churn covariates: they need one row per subscriber.
         """
-        return self._fit_statistics(self._sufficient_statistics(alive, weights))
+        if self.has_covariates and not _is_subscriber_table(alive):
+            raise ValueError(
+                f"churn_covariates {self.churn_covariates} need one row per subscriber: use "
+                "fit_customers(tenure, churned, covariates=frame) (cohort counts carry no "
+                "covariates)"
+            )
+        return super().fit(alive, weights)
+
+    def fit_customers(
+        self,
+        tenure: ArrayLike,
+        churned: ArrayLike,
+        *,
+        covariates: pd.DataFrame | None = None,
+        time_unit: str | None = None,
+    ) -> Self:
+        """Fit from one row per subscriber; returns ``self``.
+
+        Parameters
+        ----------
+        tenure, churned
+            Per subscriber, the renewal at which she churned (``churned`` true), or the
+            renewals made so far while active (a tenure of 0 adds nothing), as for the
+            Bayesian sBG's ``fit_customers``
+            (:func:`~clvmodels.data.cohorts.subscriber_periods` states the rules).
+        covariates
+            With ``churn_covariates``: a frame with one row per subscriber (in the order
+            of ``tenure``) holding those columns.
+        time_unit
+            The period of ``tenure`` (e.g. ``"M"``), stored for the discount rates.
+        """
+        return self.fit(subscriber_table(tenure, churned, covariates, time_unit))
+
+    def _sufficient_statistics(self, data: Any, weights: Any) -> CompressedRows:
+        if not _is_subscriber_table(data):
+            return super()._sufficient_statistics(data, weights)
+        if weights is not None:
+            raise TypeError("a subscriber table takes no weights: each row is one subscriber")
+        periods, flags = subscriber_periods(data["tenure"], data["churned"])
+        keep = periods > 0
+        cells = data[keep].assign(t=periods[keep], survived=(~flags[keep]).astype(np.float64))
+        if self.has_covariates:
+            return self._covariate_rows(cells, None)
+        unique, counts = compress({name: cells[name].to_numpy() for name in ("t", "survived")})
+        return CompressedRows(unique, counts, time_unit_of(data))
+
+    def _covariate_data(self, data: Any, weights: Any) -> tuple[pd.DataFrame, Any]:
+        return data, weights
 
     # -- predictions --------------------------------------------------------------------
-    def survival(self, t: ArrayLike) -> np.ndarray | float:
-        """S(t), share of a new cohort still active at t (see :func:`.math.survival`)."""
-        self._check_fitted()
-        return _plain(survival(self.params_, t))
+    def _predict(
+        self,
+        function: Callable[..., np.ndarray],
+        values: ArrayLike,
+        covariates: pd.DataFrame | None,
+        label: str,
+        *extra: Any,
+    ) -> np.ndarray | float | pd.Series | pd.DataFrame:
+        """``function(params, values, *extra)``: for the reference subscriber, or per row."""
+        if covariates is None:
+            self._check_fitted()
+            return _plain(function(self.params_, values, *extra))
+        params = self._new_customer_params(covariates)
+        return per_row(function, params, covariates.index, values, *extra, label=label)
 
-    def retention_rate(self, t: ArrayLike) -> np.ndarray | float:
+    def survival(self, t: ArrayLike, covariates: pd.DataFrame | None = None) -> Any:
+        """S(t), share of a new cohort still active at t (see :func:`.math.survival`).
+
+        With ``covariates`` (one row per subscriber), one value per row (class Notes).
+        """
+        return self._predict(survival, t, covariates, "t")
+
+    def retention_rate(self, t: ArrayLike, covariates: pd.DataFrame | None = None) -> Any:
         """r_t, retention rate of the t-th renewal (see :func:`.math.retention_rate`)."""
-        self._check_fitted()
-        return _plain(retention_rate(self.params_, t))
+        return self._predict(retention_rate, t, covariates, "t")
 
-    def churn_probability(self, t: ArrayLike) -> np.ndarray | float:
+    def churn_probability(self, t: ArrayLike, covariates: pd.DataFrame | None = None) -> Any:
         """P(T = t), churn at the t-th renewal (see :func:`.math.churn_probability`)."""
-        self._check_fitted()
-        return _plain(churn_probability(self.params_, t))
+        return self._predict(churn_probability, t, covariates, "t")
 
-    def discounted_expected_lifetime(self, discount_rate: ArrayLike) -> np.ndarray | float:
+    def discounted_expected_lifetime(
+        self, discount_rate: ArrayLike, covariates: pd.DataFrame | None = None
+    ) -> Any:
         """DEL of a new customer at a rate per period of the data (see the function)."""
-        self._check_fitted()
-        return _plain(discounted_expected_lifetime(self.params_, discount_rate))
+        return self._predict(
+            discounted_expected_lifetime, discount_rate, covariates, "discount_rate"
+        )
 
     def discounted_expected_residual_lifetime(
-        self, discount_rate: ArrayLike, n_renewals: ArrayLike
-    ) -> np.ndarray | float:
-        """DERL of a customer who has renewed ``n_renewals`` times (see the function)."""
-        self._check_fitted()
-        return _plain(
-            discounted_expected_residual_lifetime(self.params_, discount_rate, n_renewals)
+        self,
+        discount_rate: ArrayLike,
+        n_renewals: ArrayLike,
+        covariates: pd.DataFrame | None = None,
+    ) -> Any:
+        """DERL of a customer who has renewed ``n_renewals`` times (see the function).
+
+        With ``covariates``, ``discount_rate`` is one number and the values are per row
+        (and per ``n_renewals`` when it is a 1-D array).
+        """
+        if covariates is None:
+            self._check_fitted()
+            return _plain(
+                discounted_expected_residual_lifetime(self.params_, discount_rate, n_renewals)
+            )
+
+        def discounted_expected_residual_lifetime_at(params: Any, n: ArrayLike) -> np.ndarray:
+            return discounted_expected_residual_lifetime(params, discount_rate, n)
+
+        return self._predict(
+            discounted_expected_residual_lifetime_at, n_renewals, covariates, "n_renewals"
         )
 
     def project(self, alive: Any, n_periods: int) -> pd.DataFrame:

@@ -12,7 +12,12 @@ import numpy as np
 
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.spec import ModelSpec, no_limits
-from clvmodels.models.shifted_beta_geo.math import PARAM_NAMES, churn_probability, retention_rate
+from clvmodels.models.shifted_beta_geo.math import (
+    PARAM_NAMES,
+    churn_probability,
+    retention_rate,
+    sufficient_statistics,
+)
 
 __all__ = ["SPEC"]
 
@@ -51,6 +56,7 @@ SPEC = ModelSpec(
     kind="retention",
     parameters=PARAM_NAMES,
     data_columns=("t", "survived"),
+    rows=sufficient_statistics,
     starting_values=starting_values,
     limits=no_limits,
     default_priors=default_priors,
