@@ -4,9 +4,10 @@ The mixin gives a Bayesian model the keywords of its maximum-likelihood twin
 (``purchase_covariates``, ``dropout_covariates``, ``equal_effects``; the L2
 ``covariate_penalty`` has no counterpart: the prior on the coefficients replaces it,
 :mod:`clvmodels.estimation.covariate_priors`). The covariates are checked, encoded and laid
-out by the functions the maximum-likelihood fit uses
-(:func:`coefficient_layout`, :func:`covariate_rows`), so the coefficients have
-the same names (``purchase:gender``, ``dropout:channel[online]``, ``both:x``), and the
+out as the maximum-likelihood fit does
+(:func:`~clvmodels.estimation.coefficients.coefficient_layout`, :func:`covariate_rows`), so
+the coefficients have the same names (``purchase:gender``, ``dropout:channel[online]``,
+``both:x``), and the
 likelihood is the model's own ``covariate_terms`` (``models/<model>/gradient.py``), taken
 to the coefficients through the design matrix
 (:func:`~clvmodels.estimation.density.covariate_log_likelihood`). nutpie samples that
@@ -31,6 +32,7 @@ from clvmodels.data.covariates import CovariateDesign, encode_covariates
 from clvmodels.data.summary_frame import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.bayes import LogNormalPrior
+from clvmodels.estimation.coefficients import coefficient_layout
 from clvmodels.estimation.covariate_priors import (
     CoefficientBlock,
     CoefficientPrior,
@@ -40,7 +42,7 @@ from clvmodels.estimation.density import covariate_log_likelihood, nutpie_model
 from clvmodels.estimation.posterior import distinct_rows
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
-__all__ = ["BayesianStaticCovariates", "coefficient_layout", "covariate_rows"]
+__all__ = ["BayesianStaticCovariates", "covariate_rows"]
 
 
 def _keywords(
@@ -68,42 +70,6 @@ def _keywords(
                 f"{purchase} and dropout_covariates {dropout}"
             )
     return purchase, dropout, equal
-
-
-def coefficient_layout(
-    design: CovariateDesign, chosen: Mapping[str, Sequence[str]], equal: Sequence[str]
-) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
-    """Coefficient names and, per process, the 0/1 map from them to the design's columns.
-
-    The names and their order are the maximum-likelihood fit's (``StaticCovariates``):
-    ``process:NAME`` per encoded column of each process's columns (``chosen``, in the
-    order of the predictors), then ``both:NAME`` per encoded column of ``equal``; the
-    process's predictor is ``Z @ (map @ coefficients)`` for the design matrix ``Z``.
-    """
-    encoded = {
-        c: [n for n in design.names if n == c or n.startswith(f"{c}[")] for c in design.columns
-    }
-    names: list[str] = []
-    pairs: dict[str, list] = {p: [] for p in chosen}  # (design column, coefficient)
-    for process, columns in chosen.items():
-        for column in columns:
-            if column in equal:
-                continue
-            for name in encoded[column]:
-                pairs[process].append((design.names.index(name), len(names)))
-                names.append(f"{process}:{name}")
-    for column in equal:
-        for name in encoded[column]:
-            for process in chosen:
-                pairs[process].append((design.names.index(name), len(names)))
-            names.append(f"both:{name}")
-    maps = []
-    for process in chosen:
-        selection = np.zeros((len(design.names), len(names)))
-        for row, col in pairs[process]:
-            selection[row, col] = 1.0
-        maps.append(selection)
-    return tuple(names), tuple(maps)
 
 
 def covariate_rows(
@@ -230,7 +196,7 @@ class BayesianStaticCovariates:
         columns = list(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
         design, matrix = encode_covariates(data, columns)
         chosen = {"purchase": self.purchase_covariates, "dropout": self.dropout_covariates}
-        names, maps = coefficient_layout(design, chosen, self.equal_effects)
+        names, maps, _ = coefficient_layout(design, chosen, self.equal_effects, None)
         factors = prior_factors(design, matrix, weights)
         self.covariate_design_ = design
         self.covariate_maps_ = maps

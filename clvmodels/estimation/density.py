@@ -154,7 +154,7 @@ def covariate_log_likelihood(
 
     With ``eta_P = Z S_P gamma`` and ``eta_D = Z S_D gamma`` (``Z`` the rows' design
     matrix, ``S`` the maps of
-    :func:`~clvmodels.estimation.bayes_covariates.coefficient_layout`), the likelihood is
+    :func:`~clvmodels.estimation.coefficients.coefficient_layout`), the likelihood is
     ``sum_i w_i l_i`` of ``terms(base, columns, eta_P, eta_D)`` (a model's
     ``covariate_terms``: per-row values, and derivatives in the base parameters and in the
     two predictors), and the chain rule gives

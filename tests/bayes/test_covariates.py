@@ -16,11 +16,16 @@ import numpy as np
 import pytest
 
 import clvmodels as clv
-from clvmodels.bayes import BayesianBetaGeoModel, BayesianParetoNBDModel
+from clvmodels.bayes import (
+    BayesianBetaGeoModel,
+    BayesianModifiedBetaGeoModel,
+    BayesianParetoNBDModel,
+)
 from clvmodels.estimation.covariate_priors import CoefficientPrior
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models import beta_geo
 from clvmodels.models.beta_geo import math as beta_geo_math
+from clvmodels.models.modified_beta_geo import math as modified_beta_geo_math
 from clvmodels.models.pareto_nbd import math as pareto_nbd_math
 from tests.models.covariate_draws import (
     TRUE_EFFECTS,
@@ -81,9 +86,17 @@ def test_a_process_of_null_covariates_is_shrunk_towards_zero():
     assert table.at["tau_purchase", "mean"] < 0.3
 
 
-def test_map_with_a_flat_prior_is_the_mle(bg_summary):
-    mle = clv.BetaGeoModel(**BOTH).fit(bg_summary)
-    bayes = BayesianBetaGeoModel(**BOTH, coefficient_prior=FLAT).fit(bg_summary, method="map")
+@pytest.mark.parametrize(
+    "cls,mle_cls",
+    [
+        (BayesianBetaGeoModel, clv.BetaGeoModel),
+        (BayesianModifiedBetaGeoModel, clv.ModifiedBetaGeoModel),
+    ],
+    ids=["beta_geo", "modified_beta_geo"],
+)
+def test_map_with_a_flat_prior_is_the_mle(bg_summary, cls, mle_cls):
+    mle = mle_cls(**BOTH).fit(bg_summary)
+    bayes = cls(**BOTH, coefficient_prior=FLAT).fit(bg_summary, method="map")
     mode = bayes.posterior_mean_params()
     assert list(mode) == list(mle.params_)
     for name, value in mle.params_.items():
@@ -115,8 +128,14 @@ def _at(cls, summary, draws, **keywords):
     [
         (BayesianBetaGeoModel, clv.BetaGeoModel, beta_geo_customers, BG_TRUTH),
         (BayesianParetoNBDModel, clv.ParetoNBDModel, pareto_nbd_customers, PNBD_TRUTH),
+        (
+            BayesianModifiedBetaGeoModel,
+            clv.ModifiedBetaGeoModel,
+            beta_geo_customers,
+            BG_TRUTH,
+        ),
     ],
-    ids=["beta_geo", "pareto_nbd"],
+    ids=["beta_geo", "pareto_nbd", "modified_beta_geo"],
 )
 def test_predictions_use_each_customers_covariates(cls, mle_cls, draw, truth):
     summary = draw(400, truth, TRUE_EFFECTS, seed=1)
@@ -144,7 +163,11 @@ def test_predictions_use_each_customers_covariates(cls, mle_cls, draw, truth):
     draws = {k: v * np.exp(rng.normal(0, 0.1, (2, 3))) for k, v in mle.params_.items()}
     model = _at(cls, summary, draws, **BOTH)
     got = model.probability_alive(summary, draws=True).values
-    functions = beta_geo_math if cls is BayesianBetaGeoModel else pareto_nbd_math
+    functions = {
+        BayesianBetaGeoModel: beta_geo_math,
+        BayesianParetoNBDModel: pareto_nbd_math,
+        BayesianModifiedBetaGeoModel: modified_beta_geo_math,
+    }[cls]
     x, t_x, T = (summary[c].to_numpy() for c in ("frequency", "recency", "T"))
     for c in range(2):
         for d in range(3):
