@@ -348,6 +348,10 @@ class BayesianModel(Settings, SpecifiedModel):
         )
         return clone
 
+    def _reported_names(self) -> tuple[str, ...]:
+        """The variables :meth:`summary` and the checks after sampling report (a hook)."""
+        return tuple(self.param_names)
+
     def posterior_mean_params(self) -> dict[str, float]:
         """Posterior mean of each parameter."""
         return {name: float(v.mean()) for name, v in self.posterior_params().items()}
@@ -360,7 +364,7 @@ class BayesianModel(Settings, SpecifiedModel):
         check_probability(hdi)
         table = az.summary(
             self.idata_,
-            var_names=list(self.param_names),
+            var_names=list(self._reported_names()),
             ci_prob=hdi,
             ci_kind="hdi",
             round_to="none",
@@ -388,7 +392,10 @@ class BayesianModel(Settings, SpecifiedModel):
                 )
         n_chains = self.idata_["posterior"].sizes["chain"]
         table = az.summary(
-            self.idata_, var_names=list(self.param_names), kind="diagnostics", round_to="none"
+            self.idata_,
+            var_names=list(self._reported_names()),
+            kind="diagnostics",
+            round_to="none",
         )
         if n_chains > 1:
             bad = table.index[table["r_hat"] > MAX_R_HAT].tolist()

@@ -65,6 +65,15 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
             for name, value in self.posterior_params().items()
         }
 
+    def _row_params(self, params: dict, rows: np.ndarray, many: bool) -> dict:
+        """The parameter draws of the distinct ``rows`` (a hook: the same for every row).
+
+        ``params`` are draws ``(chain, draw, 1)``, or ``(chain, draw, 1, 1)`` when ``many``
+        horizons go on an axis before the rows; a model with covariates returns each row's
+        own, ``(chain, draw, rows)`` (``(chain, draw, 1, rows)``).
+        """
+        return params
+
     def _sample_shape(self) -> tuple[int, int]:
         return next(iter(self.posterior_params().values())).shape
 
@@ -103,7 +112,9 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
         leading = (horizons[:, None],) if many else ()
 
         def compute(part: slice) -> np.ndarray:
-            values = function(params, *leading, *(c[part] for c in columns))
+            values = function(
+                self._row_params(params, rows[part], many), *leading, *(c[part] for c in columns)
+            )
             return np.moveaxis(values, -2, -1) if many else values
 
         return per_customer(
@@ -195,7 +206,7 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
 
             def weighted(params: dict, *history: np.ndarray) -> np.ndarray:
                 path = function(
-                    {name: value[..., None] for name, value in params.items()},
+                    {name: np.expand_dims(value, -2) for name, value in params.items()},
                     horizons[:, None],
                     *history,
                 )

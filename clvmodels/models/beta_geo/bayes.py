@@ -19,13 +19,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from numpy.typing import ArrayLike
 
 from clvmodels.estimation.bayes import BayesianModel
+from clvmodels.estimation.bayes_covariates import BayesianStaticCovariates
 from clvmodels.estimation.purchase_predictions import PosteriorRFMPredictions
-from clvmodels.models.beta_geo.gradient import weighted_log_likelihood
-from clvmodels.models.beta_geo.math import grouped_log_likelihood, sufficient_statistics
+from clvmodels.models.beta_geo.gradient import covariate_terms, weighted_log_likelihood
+from clvmodels.models.beta_geo.math import (
+    customer_parameters,
+    grouped_log_likelihood,
+    sufficient_statistics,
+)
 from clvmodels.models.beta_geo.mle import BetaGeoModel
 from clvmodels.models.beta_geo.spec import SPEC
 from clvmodels.models.namespace import pytensor_namespace
@@ -33,7 +36,7 @@ from clvmodels.models.namespace import pytensor_namespace
 __all__ = ["BayesianBetaGeoModel"]
 
 
-class BayesianBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
+class BayesianBetaGeoModel(BayesianStaticCovariates, PosteriorRFMPredictions, BayesianModel):
     r"""BG/NBD with a posterior over (r, alpha, a, b).
 
     Parameters
@@ -45,13 +48,29 @@ class BayesianBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
         (each within a factor of e^4 ~ 55 of 1 with 95 % probability) and
         ``log alpha ~ Normal(ln mean(T), 2.5)``, centred on the mean customer age because
         alpha is a time scale in the summary's unit (the prior then says the same in days
-        as in weeks).
+        as in weeks). With covariates they describe the reference customer (every
+        covariate 0, categorical columns at their reference level).
+    purchase_covariates, dropout_covariates, equal_effects
+        Static covariates, as for :class:`~clvmodels.BetaGeoModel` (the same
+        parametrisation, after CLVTools: :math:`\alpha_i = \alpha e^{-\gamma_P' z_i}`,
+        :math:`a_i = a e^{\gamma_D' z_i}`, :math:`b_i = b e^{\gamma_D' z_i}`, and the same
+        coefficient names ``purchase:NAME``, ``dropout:NAME``, ``both:NAME``).
+    coefficient_prior
+        The prior on the coefficients
+        (:class:`~clvmodels.estimation.covariate_priors.CoefficientPrior`); by default
+        hierarchical shrinkage, ``gamma_j ~ Normal(0, tau_process * c_j)`` with
+        ``tau_process ~ HalfNormal(1)`` and ``c_j`` 1 for a dummy, ``1 / (2 sd)`` for a
+        numeric column (the reasons, and against a horseshoe, in
+        :mod:`clvmodels.estimation.covariate_priors`). It replaces the MLE's
+        ``covariate_penalty``.
 
     Attributes
     ----------
     idata_ : arviz DataTree
         The posterior (also as :attr:`idata`); variables ``r, alpha, a, b`` and their
-        logarithms ``log_r, ...``.
+        logarithms ``log_r, ...``; with covariates also the coefficients under their
+        names and each process's prior scale ``tau_purchase``, ``tau_dropout``
+        (``tau_both``). Predictions for a summary use each customer's covariates from it.
     method_ : str
         ``"nuts"``, ``"map"`` or ``"advi"``.
     sampler_ : str
@@ -73,36 +92,22 @@ class BayesianBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
     # the CLV's discounted path is summed per distinct (x, T) and draw before the rows
     sums_weighted_horizons = True
 
-    def _fingerprint_of(self, data: Any) -> str:
-        return sufficient_statistics(data).fingerprint()
+    plain_statistics = staticmethod(sufficient_statistics)
+    plain_log_likelihood = staticmethod(weighted_log_likelihood)
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(customer_parameters)
 
-    def build_model(self, summary: pd.DataFrame, weights: ArrayLike | None = None) -> Any:
-        """The PyMC model of ``summary`` (for prior predictive checks or custom sampling)."""
-        return self._build(sufficient_statistics(summary, weights))
-
-    def _build(self, stats: Any) -> Any:
-        import pymc as pm
-
+    def _row_log_likelihood(self, params: Mapping[str, Any], stats: Any) -> Any:
+        """The rows' log-likelihood in PyTensor: :func:`grouped_log_likelihood`."""
         columns = stats.arrays
-        with pm.Model() as model:
-            params = self.log_normal_parameters(self.priors_for(stats))
-            rows = grouped_log_likelihood(
-                params,
-                columns["x_unique"],
-                columns["x_index"].astype(np.intp),
-                columns["recency"],
-                columns["T"],
-                xp=pytensor_namespace(),
-            )
-            pm.Potential("log_likelihood", (stats.weights * rows).sum())
-        return model
-
-    def _statistics(self, data: Any, weights: ArrayLike | None = None) -> Any:
-        """The summary's distinct (x, t_x, T) rows with counts, as the MLE fits them."""
-        return sufficient_statistics(data, weights)
-
-    def _log_likelihood_function(self, stats: Any) -> Any:
-        return weighted_log_likelihood(stats)
+        return grouped_log_likelihood(
+            params,
+            columns["x_unique"],
+            columns["x_index"].astype(np.intp),
+            columns["recency"],
+            columns["T"],
+            xp=pytensor_namespace(),
+        )
 
     def point_params(self) -> Mapping[str, float]:
         """Posterior means of the parameters (e.g. to compare with the MLE)."""

@@ -18,9 +18,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from clvmodels.estimation.bayes import BayesianModel
+from clvmodels.estimation.bayes_covariates import BayesianStaticCovariates
 from clvmodels.estimation.purchase_predictions import PosteriorRFMPredictions
 from clvmodels.estimation.rows import CompressedRows, rfm_rows
-from clvmodels.models.modified_beta_geo.math import log_likelihood
+from clvmodels.models.modified_beta_geo.gradient import covariate_terms
+from clvmodels.models.modified_beta_geo.math import customer_parameters, log_likelihood
 from clvmodels.models.modified_beta_geo.mle import ModifiedBetaGeoModel
 from clvmodels.models.modified_beta_geo.spec import SPEC
 from clvmodels.models.namespace import pytensor_namespace
@@ -28,7 +30,9 @@ from clvmodels.models.namespace import pytensor_namespace
 __all__ = ["BayesianModifiedBetaGeoModel"]
 
 
-class BayesianModifiedBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
+class BayesianModifiedBetaGeoModel(
+    BayesianStaticCovariates, PosteriorRFMPredictions, BayesianModel
+):
     r"""MBG/NBD with a posterior over (r, alpha, a, b).
 
     Fit with :meth:`~clvmodels.estimation.bayes.BayesianModel.fit` (``summary``, optional
@@ -40,7 +44,15 @@ class BayesianModifiedBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
         Overrides of the default priors on the parameters' logarithms
         (:class:`LogNormalPrior` or ``(mu, sigma)``). Defaults as for the BG/NBD:
         ``log r, log a, log b ~ Normal(0, 2)`` and ``log alpha ~ Normal(ln mean(T), 2.5)``
-        (alpha is a time scale in the summary's unit).
+        (alpha is a time scale in the summary's unit). With covariates they describe the
+        reference customer (every covariate 0, categorical columns at their reference level).
+    purchase_covariates, dropout_covariates, equal_effects
+        Static covariates, as for :class:`~clvmodels.ModifiedBetaGeoModel` (the BG/NBD's
+        parametrisation and coefficient names).
+    coefficient_prior
+        The prior on the coefficients, as for :class:`~clvmodels.bayes.BayesianBetaGeoModel`
+        (:class:`~clvmodels.estimation.covariate_priors.CoefficientPrior`; hierarchical
+        shrinkage by default).
 
     Attributes
     ----------
@@ -61,7 +73,9 @@ class BayesianModifiedBetaGeoModel(PosteriorRFMPredictions, BayesianModel):
     spec = SPEC
     functions = ModifiedBetaGeoModel.functions
 
-    _statistics = staticmethod(rfm_rows)
+    plain_statistics = staticmethod(rfm_rows)
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(customer_parameters)
 
     def _row_log_likelihood(self, params: Mapping[str, Any], stats: CompressedRows) -> Any:
         c = stats.columns

@@ -24,12 +24,14 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.estimation.bayes import BayesianModel
+from clvmodels.estimation.bayes_covariates import BayesianStaticCovariates
 from clvmodels.estimation.posterior import CHUNK_ELEMENTS
 from clvmodels.estimation.purchase_predictions import PosteriorRFMPredictions
 from clvmodels.estimation.rows import CompressedRows, rfm_rows
 from clvmodels.models.namespace import pytensor_namespace
-from clvmodels.models.pareto_nbd.gradient import weighted_log_likelihood
+from clvmodels.models.pareto_nbd.gradient import covariate_terms, weighted_log_likelihood
 from clvmodels.models.pareto_nbd.math import (
+    customer_parameters,
     discounted_expected_residual_transactions,
     log_likelihood,
 )
@@ -39,7 +41,7 @@ from clvmodels.models.pareto_nbd.spec import SPEC
 __all__ = ["BayesianParetoNBDModel"]
 
 
-class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):
+class BayesianParetoNBDModel(BayesianStaticCovariates, PosteriorRFMPredictions, BayesianModel):
     r"""Pareto/NBD with a posterior over (r, alpha, s, beta).
 
     Fit with :meth:`~clvmodels.estimation.bayes.BayesianModel.fit` (``summary``, optional
@@ -53,7 +55,16 @@ class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):
         ``log r, log s ~ Normal(0, 2)`` (within a factor of e^4 ~ 55 of 1 with 95 %
         probability) and ``log alpha, log beta ~ Normal(ln mean(T), 2.5)``, centred on
         the mean customer age because alpha and beta are time scales in the summary's unit
-        (the prior says the same in days as in weeks).
+        (the prior says the same in days as in weeks). With covariates they describe the
+        reference customer (every covariate 0, categorical columns at their reference level).
+    purchase_covariates, dropout_covariates, equal_effects
+        Static covariates, as for :class:`~clvmodels.ParetoNBDModel` (after CLVTools:
+        :math:`\alpha_i = \alpha e^{-\gamma_P' z_i}`, :math:`\beta_i = \beta e^{-\gamma_D' z_i}`;
+        the same coefficient names ``purchase:NAME``, ``dropout:NAME``, ``both:NAME``).
+    coefficient_prior
+        The prior on the coefficients, as for :class:`~clvmodels.bayes.BayesianBetaGeoModel`
+        (:class:`~clvmodels.estimation.covariate_priors.CoefficientPrior`; hierarchical
+        shrinkage by default).
 
     Attributes
     ----------
@@ -76,14 +87,14 @@ class BayesianParetoNBDModel(PosteriorRFMPredictions, BayesianModel):
     # the likelihood and P(alive) integrate on 64 quadrature nodes per value
     chunk_elements = CHUNK_ELEMENTS // 64
 
-    _statistics = staticmethod(rfm_rows)
+    plain_statistics = staticmethod(rfm_rows)
+    plain_log_likelihood = staticmethod(weighted_log_likelihood)
+    covariate_terms = staticmethod(covariate_terms)
+    customer_parameters = staticmethod(customer_parameters)
 
     def _row_log_likelihood(self, params: Mapping[str, Any], stats: CompressedRows) -> Any:
         c = stats.columns
         return log_likelihood(params, c["frequency"], c["recency"], c["T"], xp=pytensor_namespace())
-
-    def _log_likelihood_function(self, stats: CompressedRows) -> Any:
-        return weighted_log_likelihood(stats)
 
     def discounted_expected_residual_transactions(
         self,
