@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.estimation.curvature import bfgs_with_curvature, forward_hessian
+from clvmodels.estimation.dynamic_covariates import DynamicCovariates
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models.pareto_nbd import dynamic, quadrature
 from clvmodels.models.pareto_nbd import math as formulas
-from clvmodels.models.pareto_nbd import quadrature
 from clvmodels.models.pareto_nbd.gradient import (
     covariate_curvature,
     covariate_terms,
@@ -37,7 +38,7 @@ _QUICK_ROWS = 5000
 _SAMPLE_ROWS = 50_000
 
 
-class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
+class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     r"""Pareto/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
@@ -63,6 +64,16 @@ class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     equal_effects
         Covariates whose effect is the same in both processes: one coefficient
         ``both:NAME`` (CLVTools' ``names.cov.constr``).
+
+    Notes
+    -----
+    ``fit(summary, dynamic_covariates=frame, transactions=log)`` fits time-varying
+    covariates instead (Bachmann, Meierer & Naef 2021: the purchase rate
+    :math:`\lambda e^{\gamma_P' x_t}` and the dropout rate :math:`\mu e^{\gamma_D' x_t}`
+    per calendar period; :mod:`clvmodels.models.pareto_nbd.dynamic`); the covariate lists
+    then name columns of the long frame (:mod:`clvmodels.data.dynamic_covariates`).
+    Predictions read the covariates through the horizon, and DERT needs a finite
+    ``horizon``.
 
     Attributes
     ----------
@@ -95,6 +106,7 @@ class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     customer_parameters = staticmethod(formulas.customer_parameters)
     covariate_log_shifts = formulas.CUSTOMER_LOG_SHIFTS
     covariate_curvature = staticmethod(covariate_curvature)
+    dynamic = dynamic
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
@@ -178,13 +190,30 @@ class ParetoNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
         return self
 
     def discounted_expected_residual_transactions(
-        self, discount_rate: float, summary: pd.DataFrame
+        self,
+        discount_rate: float,
+        summary: pd.DataFrame,
+        horizon: float | None = None,
+        dynamic_covariates: pd.DataFrame | None = None,
     ) -> pd.Series:
         """DERT per customer of ``summary`` (see :func:`discounted_expected_residual_transactions`).
 
-        ``discount_rate`` is continuously compounded, per unit of the summary's time.
+        ``discount_rate`` is continuously compounded, per unit of the summary's time. A fit
+        with time-varying covariates discounts over the finite ``horizon`` (time units
+        after the summary's end) that its frame (or ``dynamic_covariates``) covers.
         """
         self._check_fitted()
+        if hasattr(self, "dynamic_covariates_"):
+            if horizon is None or not np.isfinite(horizon) or horizon <= 0:
+                raise ValueError(
+                    "with time-varying covariates DERT is taken over a finite horizon that "
+                    f"the covariate frame covers: pass horizon=104 (time units); got {horizon}"
+                )
+            arrays = self._paths_for(summary, float(horizon), dynamic_covariates)
+            values = dynamic.discounted_expected_residual_transactions(
+                *self._split(), arrays, discount_rate, float(horizon)
+            )
+            return pd.Series(values, index=summary.index, name="dert")
         x, t_x, T = self._frame_arrays(summary)
         params = self._customer_params(summary)
         values = formulas.discounted_expected_residual_transactions(
