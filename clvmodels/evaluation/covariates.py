@@ -27,6 +27,11 @@ SUMMARY_COLUMNS = frozenset(
 )
 
 
+def _shown(value: object) -> object:
+    """A numpy number as a plain one in messages (``7``, not ``np.int64(7)``)."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def calibration_covariates(
     customers: pd.Index, covariates: pd.DataFrame, label: object
 ) -> pd.DataFrame:
@@ -46,8 +51,8 @@ def calibration_covariates(
     duplicated = covariates.index.duplicated()
     if duplicated.any():
         raise DataValidationError(
-            f"covariates has the customer {covariates.index[duplicated][0]!r} twice: static "
-            "covariates need one row per customer"
+            f"covariates has the customer {_shown(covariates.index[duplicated][0])!r} twice: "
+            "static covariates need one row per customer"
         )
     shadowing = [c for c in covariates.columns if c in SUMMARY_COLUMNS]
     if shadowing:
@@ -59,7 +64,7 @@ def calibration_covariates(
     if len(lacking):
         raise DataValidationError(
             f"covariates: {len(lacking)} customer(s) of the calibration period ending "
-            f"{label} have no row, e.g. {lacking[0]!r}; every customer who bought by the "
+            f"{label} have no row, e.g. {_shown(lacking[0])!r}; every customer who bought by the "
             "cut-off needs one"
         )
     return covariates.loc[customers]
