@@ -327,6 +327,8 @@ def run_pipeline(
     with steps("Scoring customers"):
         scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
     bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
+    if bayes and model_keywords(settings):
+        notes.append("The Bayesian fits (--bayes) leave the covariates out.")
     backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
         backtest_result, backtest, numbers = run_backtest(

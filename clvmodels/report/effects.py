@@ -170,7 +170,9 @@ def covariate_words(model: Any, likelihood_ratio: pd.Series | None = None) -> li
     base = ", ".join(type(model).param_names)
     words = [
         f"With covariates, {base} (and the sentences above) describe a reference customer "
-        f"({reference}); each covariate multiplies that customer's rates as follows."
+        f"({reference}); each covariate multiplies that customer's rates as follows (the "
+        "coefficients are on the log scale of the rates; an interval is e^(estimate +/- 1.96 "
+        "standard errors))."
     ]
     params = model.params_
     for name, row in _table(model).iterrows():

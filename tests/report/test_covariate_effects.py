@@ -183,3 +183,21 @@ def test_the_verdict_names_the_model_without_covariates_apart():
         "Backtest: the model's forecast of purchases was 5 % low; without covariates, 12 % "
         "low; the best textbook formula (run rate) was 31 % high."
     )
+
+
+def test_an_effect_without_a_standard_error_says_its_interval_is_unknown(beta_geo):
+    model, _ = beta_geo
+    table = model.summary()
+    table.loc[["purchase:gender", "dropout:gender"], ["lower_95%", "upper_95%"]] = np.nan
+
+    class Flat(type(model)):  # the same fit, its curvature lost in one direction
+        def summary(self, level=0.95):
+            return table
+
+    flat = Flat.__new__(Flat)
+    flat.__dict__.update(model.__dict__)
+    words = covariate_words(flat)
+    purchase = _sentence(words, "Customers with gender one unit higher buy ")
+    dropout = _sentence(words, "Customers with gender one unit higher are ")
+    assert purchase.endswith("(95 % interval unknown: no standard error).")
+    assert "(95 % interval unknown: no standard error), against" in dropout
