@@ -34,8 +34,9 @@ import pandas as pd
 from clvmodels.cli.columns import ids_as_numbers
 from clvmodels.cli.inputs import EXIT_USAGE, InputError, check_columns, read_log_file
 from clvmodels.cli.options import PositiveNumber
-from clvmodels.data.covariates import encode_covariates
+from clvmodels.data.covariates import check_covariate_ids, encode_covariates
 from clvmodels.data.validation import row_label
+from clvmodels.exceptions import DataValidationError
 
 __all__ = [
     "PERIOD_COLUMN",
@@ -329,19 +330,10 @@ def join_covariates(
         summary.index
     ):  # whole-number ids of a Parquet file, text ids of the log: compared as text
         static = static.set_axis(static.index.astype(str), axis=0)
-    extra = static.index.difference(summary.index)
-    if len(extra):
-        raise InputError(
-            f"--covariates {path}: {len(extra)} customer id(s) are not customers of the "
-            f"log's summary, e.g. {_shown(extra[0])!r}; give rows only for customers who "
-            "bought by the observation end (drop the others)"
-        )
-    lacking = summary.index.difference(static.index)
-    if len(lacking):
-        raise InputError(
-            f"--covariates {path}: {len(lacking)} customer(s) of the log have no row, e.g. "
-            f"{_shown(lacking[0])!r}; every customer needs one row of covariates"
-        )
+    try:  # ids not in the summary, summary customers without a row
+        check_covariate_ids(summary, static)
+    except DataValidationError as error:
+        raise InputError(f"--covariates {path}: {error}") from None
     used = [c for c in _used(settings) if c in static.columns]
     encode_covariates(static.loc[summary.index], used, f"--covariates {path}")
     return summary.join(static[used])

@@ -161,8 +161,8 @@ def test_ids_written_as_numbers_join_with_id_type_number(files, covariates, cli)
     result = cli("fit", "log.csv", *BASE, "--covariates", "padded.csv", "--out", "o", cwd=files)
     assert result.returncode == 3
     assert result.stderr.startswith(
-        "clvmodels: error: --covariates padded.csv: 1437 customer id(s) are not customers of "
-        "the log's summary, e.g. '00001'"
+        "clvmodels: error: --covariates padded.csv: the covariate frame has 1437 customer id(s) "
+        "not in the summary, e.g. '00001'"
     )
     result = cli(
         "fit", "log.csv", *BASE, "--covariates", "padded.csv", "--id-type", "number",
@@ -220,8 +220,8 @@ BAD = "--covariates bad.csv: "
             "collinear",
             "covariate 'double' is perfectly collinear with the intercept and ['first_spend'",
         ),
-        ("extra id", "1 customer id(s) are not customers of the log's summary, e.g. '999999'"),
-        ("lacking id", "1 customer(s) of the log have no row, e.g. '"),
+        ("extra id", "the covariate frame has 1 customer id(s) not in the summary, e.g. '999999'"),
+        ("lacking id", "1 summary customer(s) have no covariates, e.g. '"),
         ("duplicated id", "the customer '"),
     ],
 )
