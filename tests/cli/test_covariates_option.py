@@ -46,6 +46,19 @@ def files(early_days_log, covariates, log_file, tmp_path):
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def reference_run(early_days_log, covariates, log_file, cli, tmp_path_factory):
+    """``fit --covariates cov.csv --json`` once: (its folder, the parsed JSON)."""
+    folder = tmp_path_factory.mktemp("covariates")
+    log_file(early_days_log, folder / "log.csv")
+    covariates.to_csv(folder / "cov.csv", index=False)
+    result = cli(
+        "fit", "log.csv", *BASE, "--covariates", "cov.csv", "--out", "out", "--json", cwd=folder
+    )
+    assert result.returncode == 0, result.stderr
+    return folder, json.loads(result.stdout)
+
+
 def _library_fit(early_days_log, covariates, **keywords):
     log = early_days_log.assign(customer=early_days_log["customer"].astype(str))
     summary = clv.rfm_summary(log, "customer", "day", monetary_value_col="amount", time_unit="W")
@@ -59,13 +72,9 @@ def _parameters(out):
 
 
 def test_fit_with_covariates_is_the_library_fit_and_the_report_says_it_in_words(
-    files, early_days_log, covariates, cli
+    reference_run, early_days_log, covariates, cli
 ):
-    result = cli(
-        "fit", "log.csv", *BASE, "--covariates", "cov.csv", "--out", "out", "--json", cwd=files
-    )
-    assert result.returncode == 0, result.stderr
-    numbers = json.loads(result.stdout)
+    files, numbers = reference_run
     out = files / "out"
     both = ["first_spend", "month"]
     model, summary = _library_fit(
@@ -120,7 +129,7 @@ def test_columns_per_process_and_an_equal_effect(files, early_days_log, covariat
     options = ["--purchase-covariates", "first_spend,month", "--dropout-covariates", "first_spend"]
     result = cli(
         "fit", "log.csv", *BASE, "--covariates", "cov.csv", *options, "--equal-effects",
-        "first_spend", "--out", "out", "-q", cwd=files,
+        "first_spend", "--covariate-penalty", "0.5", "--out", "out", "-q", cwd=files,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     model, _ = _library_fit(
@@ -129,6 +138,7 @@ def test_columns_per_process_and_an_equal_effect(files, early_days_log, covariat
         purchase_covariates=["first_spend", "month"],
         dropout_covariates=["first_spend"],
         equal_effects=["first_spend"],
+        covariate_penalty=0.5,
     )
     ours = _parameters(files / "out")
     assert list(ours.index) == [
@@ -140,11 +150,7 @@ def test_columns_per_process_and_an_equal_effect(files, early_days_log, covariat
     assert page.count("(one effect on both processes, as constrained)") == 2
 
 
-def test_a_european_csv_and_parquet_give_the_same_fit(files, covariates, cli):
-    result = cli(
-        "fit", "log.csv", *BASE, "--covariates", "cov.csv", "--out", "ref", "-q", cwd=files
-    )
-    assert result.returncode == 0, result.stderr
+def test_a_european_csv_and_parquet_give_the_same_fit(files, covariates, cli, reference_run):
     covariates.to_csv(files / "eu.csv", index=False, sep=";", decimal=",")
     covariates.to_parquet(files / "cov.parquet")
     for name in ("eu.csv", "cov.parquet"):
@@ -152,7 +158,8 @@ def test_a_european_csv_and_parquet_give_the_same_fit(files, covariates, cli):
             "fit", "log.csv", *BASE, "--covariates", name, "--out", name[:2], "-q", cwd=files
         )
         assert result.returncode == 0, result.stderr
-        pd.testing.assert_series_equal(_parameters(files / name[:2]), _parameters(files / "ref"))
+        reference = _parameters(reference_run[0] / "out")
+        pd.testing.assert_series_equal(_parameters(files / name[:2]), reference)
 
 
 def test_ids_written_as_numbers_join_with_id_type_number(files, covariates, cli):
