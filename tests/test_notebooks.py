@@ -14,8 +14,8 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_are_there():
-    assert [path.name[:3] for path in NOTEBOOKS] == ["01_", "02_", "03_"]
+def test_the_four_notebooks_are_there():
+    assert [path.name[:3] for path in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
@@ -38,5 +38,7 @@ def test_notebook_executes(path, monkeypatch, tmp_path):
     assert "is deprecated and will be removed in the next release" not in text
     if path.name.startswith("02_"):
         assert "lowest MAE: BG/NBD + Gamma-Gamma" in text
+    if path.name.startswith("04_"):  # the simulated effects within 3 standard errors
+        assert "effects recovered: True" in text
     if path.name.startswith("03_"):
         assert "skipping the Bayesian cells" in text or "skipped" not in text

@@ -20,6 +20,14 @@ import pandas as pd
 import clvmodels as clv
 from clvmodels.atomic import atomic_directory
 from clvmodels.cli import pipeline
+from clvmodels.cli.covariates import (
+    CovariateInput,
+    check_model_takes,
+    covariate_options,
+    covariate_settings,
+    read_covariates,
+    scoring_covariates,
+)
 from clvmodels.cli.inputs import (
     EXIT_DATA,
     EXIT_USAGE,
@@ -92,6 +100,8 @@ _FIT_EXAMPLES = _examples(
     "clvmodels fit sales.csv --customer-col id --date-col day --freq W --json",
     "clvmodels fit 'logs/*.parquet' --customer-col id --date-col day --out results",
     "    # a glob (quoted) or a folder: summarised inside DuckDB, out of core",
+    "clvmodels fit sales.csv --customer-col id --date-col day --covariates customers.csv \\",
+    "    --purchase-covariates channel,age --dropout-covariates channel --out results",
 )
 _SCORE_EXAMPLES = _examples(
     "clvmodels score results new_sales.csv --out scores.csv",
@@ -129,13 +139,14 @@ def _run_and_write(
     source: str,
     cohorts: pd.DataFrame | None = None,
     reading: dict[str, Any] | None = None,
+    covariates: CovariateInput | None = None,
 ) -> None:
     check_replaceable(out)  # a run replaces the whole folder: only one clvmodels wrote
     # an unwritable --out fails before any work
     replace = earlier_outputs(out)
     with atomic_directory(out, replace=replace) as staging, output.warnings_of(None):
         transactions = load()
-        run = pipeline.run_pipeline(transactions, settings, output.step, title, source)
+        run = pipeline.run_pipeline(transactions, settings, output.step, title, source, covariates)
         if reading is not None:  # how the file was read: in --json and run.json
             run.numbers["input"] = reading
         if cohorts is not None:
@@ -231,6 +242,7 @@ def demo(**options: Any) -> None:
     show_default=True,
     help="Purchase model.",
 )
+@covariate_options
 @valuation_options
 @common_options
 def fit(transactions: str, **options: Any) -> None:
@@ -242,9 +254,17 @@ def fit(transactions: str, **options: Any) -> None:
     (JSON), scores.csv (and scores.parquet with pyarrow) with frequency, recency, T,
     P(alive), expected purchases, expected spend and CLV per customer, run.json (for
     'clvmodels score') and report.html with its tables as CSV.
+
+    With --covariates, the purchase model's rates depend on each customer's covariates
+    (one row per customer, keyed by --customer-col); the report states each effect in
+    words with its 95 % interval and tests the covariates against the model without.
     """
     output = Output(options["quiet"], options["as_json"])
     _bayes_available(options["bayes"])
+    covariates = read_covariates(
+        options["covariates"], options, options["customer_col"], output.step
+    )
+    check_model_takes(options["model"], pipeline.purchase_models(), covariates)
     settings = pipeline.Settings(
         customer_col=options["customer_col"],
         date_col=options["date_col"],
@@ -261,6 +281,7 @@ def fit(transactions: str, **options: Any) -> None:
         bayes=options["bayes"],
         penalizer=options["penalizer"],
         currency=options["currency"],
+        **covariate_settings(covariates, options),
     )
     wanted = {
         "--customer-col": settings.customer_col,
@@ -276,6 +297,7 @@ def fit(transactions: str, **options: Any) -> None:
         f"Customer value: {transactions}",
         transactions,
         reading=reading,
+        covariates=covariates,
     )
 
 
@@ -294,6 +316,13 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
         model_class = pipeline.purchase_models()[settings.model]
     except (ValueError, KeyError, TypeError) as error:
         raise ModelFileError(f"{run_file}: not a valid run file ({error!r})") from None
+    if not document.get("purchase_model"):
+        raise InputError(
+            f"{model_dir}: the run saved no purchase model (a model with covariates cannot "
+            "be saved by this version of clvmodels); score with 'clvmodels fit' on the new "
+            "data instead",
+            exit_code=EXIT_USAGE,
+        )
     purchase = model_class.load(model_dir / document["purchase_model"])
     spend = None
     if document.get("spend_model"):
@@ -313,6 +342,14 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
     help="Score as of this day (default: the last date in DATA).",
 )
 @engine_option
+@click.option(
+    "--covariates",
+    "covariates",
+    multiple=True,
+    metavar="FILE",
+    help="The customers' covariates (one row per customer, keyed by --customer-col), "
+    "needed when the models were fitted with covariates.",
+)
 @common_options
 def score(model_dir: Path, data: str, **options: Any) -> None:
     """Score customers with the models saved by 'clvmodels fit', without refitting.
@@ -327,6 +364,7 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
     given = {k: options[k] for k in ("customer_col", "date_col", "amount_col", "date_format")}
     settings = dataclasses.replace(settings, **{k: v for k, v in given.items() if v is not None})
     summary = _scoring_summary(data, options, settings, output)
+    summary = scoring_covariates(summary, model_dir, settings, options, output.step)
     if spend is not None and "monetary_value" not in summary:
         output.line(f"{data} has no monetary_value column: expected spend and CLV are left out")
         spend = None

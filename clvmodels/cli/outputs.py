@@ -157,10 +157,20 @@ def write_run(
 ) -> list[str]:
     """Write a run's models, scores, settings and report into ``staging``; return the names.
 
-    ``warnings`` (the run's warnings, one line each) go into ``run.json``.
+    ``warnings`` (the run's warnings, one line each) go into ``run.json``. A purchase model
+    that cannot be saved in this version (``save`` raises ``NotImplementedError``, as a
+    model with covariates does until model files hold them) is left out: ``run.json``
+    names no purchase model and the report says why.
     """
     files = [model_file]
-    run.purchase_model.save(staging / model_file)
+    try:
+        run.purchase_model.save(staging / model_file)
+    except NotImplementedError as error:  # e.g. a model with covariates, in this version
+        files, model_file = [], None
+        run.content.notes.append(
+            f"The purchase model was not saved, so 'clvmodels score' cannot use this folder: "
+            f"{error}."
+        )
     if run.spend_model is not None:
         run.spend_model.save(staging / "gamma_gamma.json")
         files.append("gamma_gamma.json")

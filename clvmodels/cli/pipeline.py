@@ -19,10 +19,13 @@ import pandas as pd
 
 import clvmodels as clv
 from clvmodels.cli.columns import parsed_dates
+from clvmodels.cli.covariates import CovariateInput, join_covariates, model_keywords
+from clvmodels.cli.holdout import run_backtest, without_covariates
 from clvmodels.cli.options import check_holdout, in_option_words
 from clvmodels.data.units import days_per_unit
 from clvmodels.models.registry import MODELS
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
+from clvmodels.report.effects import covariate_words
 from clvmodels.report.words import parameter_words
 from clvmodels.value.valuation import value_customers
 
@@ -84,6 +87,11 @@ class Settings:
     bayes: bool = False
     penalizer: float = 0.0
     currency: str | None = None
+    covariates: str | None = None
+    purchase_covariates: str | None = None
+    dropout_covariates: str | None = None
+    equal_effects: str | None = None
+    covariate_penalty: float | None = None
 
     def horizon_in_units(self) -> float:
         """The horizon in the summary's time unit (e.g. 12 months = 52.18 weeks)."""
@@ -181,7 +189,7 @@ def score_summary(
     return scores, comparison
 
 
-def _fitted(name: str, model: Any, unit: str) -> FittedModel:
+def _fitted(name: str, model: Any, unit: str, likelihood_ratio: Any = None) -> FittedModel:
     table = model.summary()
     fit = {
         "log-likelihood": f"{model.log_likelihood_:,.2f}",
@@ -189,7 +197,24 @@ def _fitted(name: str, model: Any, unit: str) -> FittedModel:
         "distinct rows fitted": f"{model.n_unique_rows_:,}",
     }
     words = parameter_words(type(model).__name__, model.params_, unit)
+    words += covariate_words(model, likelihood_ratio)
     return FittedModel(name=name, table=table, words=words, fit=fit)
+
+
+def _fit_purchase_model(
+    model_class: type, summary: pd.DataFrame, settings: Settings, steps: Steps, name: str
+) -> tuple[Any, Any]:
+    """The purchase model fitted (with the run's covariates), and its likelihood-ratio test."""
+    keywords = model_keywords(settings)
+    with steps(f"Fitting {name}"):
+        # time-varying covariates (covariates.dynamic) are refused before the run for now;
+        # they go here as fit(summary, dynamic_covariates=...) when the command fits them
+        model = model_class(penalizer_coef=settings.penalizer, **keywords).fit(summary)
+    if not keywords:
+        return model, None
+    with steps(f"Testing {name}'s covariates against the model without them"):
+        test = clv.evaluation.covariate_likelihood_ratio(model, summary)
+    return model, test
 
 
 def in_memory(transactions: Log, settings: Settings) -> pd.DataFrame:
@@ -218,62 +243,6 @@ def _log_extent(transactions: Log, settings: Settings) -> tuple[int, pd.Timestam
             transactions, settings.customer_col, settings.date_col, settings.date_format
         )
     return n_rows, pd.to_datetime(dates, utc=True).min()
-
-
-def _backtest(
-    transactions: Log, settings: Settings, model_class: type, steps: Steps
-) -> tuple[Any, dict[str, pd.DataFrame], dict[str, Any]]:
-    """``clv.backtest`` of the model (and the textbook baselines) on the holdout period.
-
-    Returns
-    -------
-    result, tables, numbers
-        The :class:`~clvmodels.evaluation.BacktestResult`, its tables for the report
-        (metrics per model, totals) and the chosen model's key numbers.
-    """
-    calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
-    models = clv.evaluation.default_models()
-    chosen = "BG/NBD + Gamma-Gamma"
-    if settings.model != "bgnbd":
-        chosen = MODEL_NAMES.get(settings.model, model_class.__name__) + " + Gamma-Gamma"
-        models = {chosen: (model_class(), clv.GammaGammaModel()), **models}
-    if settings.penalizer:  # the same penalty as the full fit
-        models[chosen] = tuple(type(m)(penalizer_coef=settings.penalizer) for m in models[chosen])
-    with steps("Backtest on the holdout period, against the textbook formulas"):
-        try:
-            result = clv.backtest(
-                transactions,
-                settings.customer_col,
-                settings.date_col,
-                calibration_period_end=calibration_end,
-                observation_period_end=settings.observation_end,
-                models=models,
-                monetary_value_col=settings.amount_col,
-                freq=settings.freq,
-                time_unit=settings.time_unit,
-                datetime_format=settings.date_format,
-            )
-        except ValueError as error:  # say which option: the calibration ends the day before
-            message = in_option_words(str(error))
-            raise type(error)(f"--holdout-start {settings.holdout_start}: {message}") from error
-    (label,) = result.summaries
-    targets = ("purchases", "value") if settings.amount_col else ("purchases",)
-    tables = {
-        f"{target} metrics": result.metrics_table(target).loc[label].drop(columns="n_customers")
-        for target in targets
-    }
-    totals = result.aggregate.set_index("model").drop(columns="calibration_period_end")
-    tables["holdout totals"] = totals.dropna(axis="columns", how="all")
-    purchases = tables["purchases metrics"].loc[chosen]
-    numbers = {
-        "calibration end": str(calibration_end.date()),
-        "calibration customers": len(result.summaries[label]),
-        "predicted holdout purchases": float(purchases["predicted_total"]),
-        "actual holdout purchases": float(purchases["actual_total"]),
-        "mean absolute error per customer": float(purchases["mae"]),
-        "correlation predicted/actual": float(purchases["correlation"]),
-    }
-    return result, tables, numbers
 
 
 def _bayes_tables(summary: pd.DataFrame, settings: Settings, steps: Steps) -> dict:
@@ -313,12 +282,14 @@ def run_pipeline(
     steps: Steps,
     title: str,
     source: str,
+    covariates: CovariateInput | None = None,
 ) -> Run:
     """Summarise, fit, score and gather the report content for one log.
 
     ``transactions`` is a DataFrame or a glob of CSV/Parquet files (summarised inside
     DuckDB; the backtest, which needs every transaction, reads the id, date and
-    amount columns into memory).
+    amount columns into memory). ``covariates`` (``--covariates``) are joined to the
+    summary, checked, and enter the purchase model as the settings say.
     """
     notes: list[str] = []
     model_class = purchase_models()[settings.model]
@@ -329,15 +300,17 @@ def run_pipeline(
             if settings.observation_end is None or "observation_period_end" not in str(error):
                 raise
             raise type(error)(in_option_words(str(error))) from error  # names --observation-end
+    if covariates is not None:
+        with steps("Joining the covariates to the summary"):
+            summary = join_covariates(summary, covariates, settings)
     n_rows, first = _log_extent(transactions, settings)
     if settings.holdout_start is not None:
         end = summary.attrs["observation_period_end"]
         check_holdout(settings.holdout_start, first, end, settings.observation_end is not None)
     unit = unit_word(settings.time_unit)
     name = MODEL_NAMES.get(settings.model, model_class.__name__)
-    with steps(f"Fitting {name}"):
-        purchase_model = model_class(penalizer_coef=settings.penalizer).fit(summary)
-    models = [_fitted(name, purchase_model, unit)]
+    purchase_model, test = _fit_purchase_model(model_class, summary, settings, steps, name)
+    models = [_fitted(name, purchase_model, unit, test)]
     spend_model = None
     if settings.amount_col is not None:
         with steps("Fitting Gamma-Gamma (spend per purchase)"):
@@ -354,10 +327,12 @@ def run_pipeline(
     with steps("Scoring customers"):
         scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
     bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
+    if bayes and model_keywords(settings):
+        notes.append("The Bayesian fits (--bayes) leave the covariates out.")
     backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
-        backtest_result, backtest, numbers = _backtest(
-            in_memory(transactions, settings), settings, model_class, steps
+        backtest_result, backtest, numbers = run_backtest(
+            in_memory(transactions, settings), settings, model_class, name, steps, covariates
         )
     else:
         notes.append("No --holdout-start: the backtest on a holdout period is left out.")
@@ -374,6 +349,7 @@ def run_pipeline(
         churn_per_period=None if comparison is None else comparison.churn_per_period,
         backtest=backtest,
         backtest_result=backtest_result,
+        backtest_without_covariates=without_covariates(backtest, settings, name),
         bayes=bayes,
         notes=notes,
     )
@@ -383,6 +359,8 @@ def run_pipeline(
         "parameters": {m.name: m.table["estimate"].to_dict() for m in models},
         "holdout": numbers or None,
     }
+    if test is not None:  # the covariates against the model without them
+        numbers["covariate_likelihood_ratio"] = {k: float(v) for k, v in test.items()}
     if "clv" in scores:
         numbers["customer_equity"] = float(scores["clv"].sum())
     return Run(settings, summary, purchase_model, spend_model, scores, content, numbers)

@@ -14,7 +14,6 @@ import pandas as pd
 
 from clvmodels.cli.notices import Notice
 from clvmodels.report.formats import readable_frame
-from clvmodels.report.words import backtest_verdict
 
 __all__ = ["print_run", "report_warnings"]
 
@@ -40,7 +39,7 @@ def print_run(output: Any, run: Any) -> None:
     """The run's key tables on ``output`` (an :class:`~clvmodels.cli.outputs.Output`)."""
     content = run.content
     currency = run.settings.currency
-    verdict = backtest_verdict(content.backtest, content.holdout_period)
+    verdict = content.verdict()
     if verdict:
         output.line(verdict)
     output.table("Data", pd.Series(content.overview, name="").rename_axis(""))

@@ -17,6 +17,14 @@ or a pair ``(purchase_model, spend_model)`` whose second item offers
 candidates are the BG/NBD with Gamma-Gamma and the deterministic baselines of
 :mod:`clvmodels.evaluation.baselines`.
 
+Models with static covariates (e.g. ``clv.BetaGeoModel(purchase_covariates=["channel"])``)
+are candidates like any other: ``backtest(..., covariates=static)`` joins the frame of
+covariates (one row per customer, indexed by customer id) to every cut-off's calibration
+summary, so each candidate is fitted on, and predicts the holdout from, each customer's own
+covariates; candidates without covariates ignore the extra columns. A calibration customer
+without a row is a named error; rows of customers not in a calibration period (acquired
+later) are not used.
+
 References
 ----------
 Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
@@ -44,6 +52,7 @@ from clvmodels.evaluation.baselines import (
     RunRateBaseline,
     recent_repeats,
 )
+from clvmodels.evaluation.covariates import calibration_covariates
 from clvmodels.evaluation.metrics import prediction_metrics
 from clvmodels.evaluation.tracking import actual_repeat_transactions, expected_repeat_transactions
 from clvmodels.exceptions import DataValidationError
@@ -257,6 +266,7 @@ def _one_cut_off(
     monetary_value_col: str | None,
     freq: str,
     time_unit: str | None,
+    covariates: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict, str]:
     split = calibration_holdout_split(
         transactions,
@@ -276,6 +286,8 @@ def _one_cut_off(
     calibration = split[
         [c for c in (*_CALIBRATION_COLUMNS, "recent_frequency", "recent_window") if c in split]
     ]
+    if covariates is not None:  # each customer's own covariates, for fit and prediction
+        calibration = calibration.join(calibration_covariates(split.index, covariates, label))
     calibration.attrs = dict(split.attrs)
 
     base = pd.DataFrame(
@@ -369,6 +381,7 @@ def backtest(
     freq: str = "D",
     time_unit: str | None = None,
     datetime_format: str | None = None,
+    covariates: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Fit candidates on a calibration period and compare their holdout predictions.
 
@@ -397,6 +410,9 @@ def backtest(
     datetime_format
         strftime layout of text dates, as in :func:`clvmodels.rfm_summary`. The dates
         are parsed once, by its rules, for the split, the baselines and the tracking.
+    covariates
+        Static covariates, one row per customer indexed by customer id, joined to each
+        calibration summary for the candidates with covariates (see the module notes).
 
     Returns
     -------
@@ -438,6 +454,7 @@ def backtest(
             monetary_value_col,
             freq,
             time_unit,
+            covariates,
         )
         per_customer.append(rows)
         tracking.append(track)

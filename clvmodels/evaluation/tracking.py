@@ -176,7 +176,9 @@ def expected_repeat_transactions(
 
     In calibration (periods <= 0), the fit: ``sum_i expected_purchases(T_i + period)``
     over the customers' ages, for a model that offers ``expected_purchases(t)`` (NaN
-    otherwise). In the holdout, the forecast: ``actual_at_cut_off`` plus the sum of
+    otherwise, and for a model with covariates, whose ``expected_purchases(t)`` describes
+    the reference customer only). In the holdout, the forecast: ``actual_at_cut_off``
+    plus the sum of
     ``conditional_expected_purchases(min(period, duration), calibration)``, which every
     model of the prediction protocol offers. Returns ``model``, ``period``,
     ``incremental`` and ``cumulative``.
@@ -184,6 +186,8 @@ def expected_repeat_transactions(
     cumulative = np.full(len(periods), np.nan)
     incremental = np.full(len(periods), np.nan)
     unconditional = getattr(purchase, "expected_purchases", None)
+    if getattr(purchase, "has_covariates", False):  # the reference customer's, not the cohort's
+        unconditional = None
     T = calibration["T"].to_numpy(np.float64)
     in_calibration = periods <= 0
     if callable(unconditional) and in_calibration.any():

@@ -15,7 +15,6 @@ import pandas as pd
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.page import page_html
 from clvmodels.report.sections import SECTIONS
-from clvmodels.report.words import backtest_verdict
 
 __all__ = [
     "REPORT_FILE",
@@ -46,7 +45,7 @@ def render_report(content: ReportContent) -> tuple[str, dict[str, pd.DataFrame]]
     tables: dict[str, pd.DataFrame] = {}
     sections = [s for make in SECTIONS if (s := make(content, tables)) is not None]
     lead = f"Customer-lifetime-value report on {content.source}, made with clvmodels."
-    verdict = backtest_verdict(content.backtest, content.holdout_period)
+    verdict = content.verdict()
     return page_html(content.title, lead, sections, verdict), tables
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from clvmodels.report.words import backtest_verdict
+
 __all__ = ["FittedModel", "ReportContent", "RetentionContent", "drop_repeated_baselines"]
 
 
@@ -110,6 +112,9 @@ class ReportContent:
         The amounts' currency, named in the money columns, or ``None``.
     backtest_notes
         Sentences on the backtest tables (e.g. a baseline left out as a repeat).
+    backtest_without_covariates
+        With covariates, the backtest's name of the same model without them (the
+        verdict compares the two), else ``None``.
     """
 
     title: str
@@ -130,6 +135,13 @@ class ReportContent:
     warnings: dict[str, list[str]] = field(default_factory=dict)
     currency: str | None = None
     backtest_notes: list[str] = field(default_factory=list)
+    backtest_without_covariates: str | None = None
+
+    def verdict(self) -> str | None:
+        """The backtest's one-sentence verdict (:func:`.words.backtest_verdict`)."""
+        return backtest_verdict(
+            self.backtest, self.holdout_period, self.backtest_without_covariates
+        )
 
     @property
     def holdout_period(self) -> str | None:

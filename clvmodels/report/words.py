@@ -56,7 +56,9 @@ def _signed(share: float) -> str:
     return f"{abs(share) * 100:.0f} % {'high' if share > 0 else 'low'}"
 
 
-def backtest_verdict(backtest: Mapping, period: str | None = None) -> str | None:
+def backtest_verdict(
+    backtest: Mapping, period: str | None = None, without_covariates: str | None = None
+) -> str | None:
     """One sentence on the backtest: the model's total error and the best baseline's.
 
     Parameters
@@ -67,6 +69,9 @@ def backtest_verdict(backtest: Mapping, period: str | None = None) -> str | None
         ``total_relative_error``.
     period
         The holdout period in words, e.g. ``"1997-10-01 to 1998-06-30"``.
+    without_covariates
+        The row of the same model without covariates, when the model has them: said
+        apart, not counted among the textbook formulas.
 
     Returns
     -------
@@ -89,6 +94,9 @@ def backtest_verdict(backtest: Mapping, period: str | None = None) -> str | None
     when = f" (holdout {period})" if period else ""
     text = f"Backtest{when}: the model's forecast of purchases was {_signed(errors.iloc[0])}"
     baselines = errors.iloc[1:].dropna()
+    if without_covariates is not None and without_covariates in baselines:
+        text += f"; without covariates, {_signed(baselines[without_covariates])}"
+        baselines = baselines.drop(without_covariates)
     if len(baselines):
         best = baselines.abs().idxmin()
         text += f"; the best textbook formula ({best}) was {_signed(baselines[best])}"
