@@ -23,6 +23,7 @@ import pandas as pd
 
 from clvmodels.data.dynamic_covariates import CovariatePaths, covariate_paths
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.curvature import forward_hessian
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.exceptions import DataValidationError
 
@@ -169,6 +170,17 @@ class DynamicCovariates:
             return super()._weighted_loglik_grad(params, arrays, weights)  # type: ignore[misc]
         ll, grad = self._loglik_grad(params, arrays)
         return float((weights * ll).sum()), (grad * weights).sum(axis=1)
+
+    def _row_log_likelihood(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        if not self.has_dynamic_covariates:
+            return super()._row_log_likelihood(params, arrays)  # type: ignore[misc]
+        return self._loglik_grad(params, arrays)[0]
+
+    def _curvature(self, working: np.ndarray, stats: CompressedRows) -> np.ndarray:
+        """Forward differences of the gradient (the static rows' Hessians do not apply)."""
+        if not self.has_dynamic_covariates:
+            return super()._curvature(working, stats)  # type: ignore[misc]
+        return forward_hessian(self._objective, working, stats)  # type: ignore[attr-defined]
 
     # -- predictions ----------------------------------------------------------------------
     def _paths_for(
