@@ -210,10 +210,19 @@ class StaticCovariates:
         full data see a few steps instead of the dozens that rebuilding the curvature of ~20
         parameters of different scales takes (the Pareto/NBD's own strategy).
         """
-        if not self.has_covariates or len(stats.weights) <= SAMPLE_ROWS:
+        if not self.has_covariates:
             return super()._minimise(start, stats, gtol)  # type: ignore[misc]
+        if len(stats.weights) <= SAMPLE_ROWS:
+            return bfgs_with_curvature(
+                self._objective,
+                self._to_working(start),
+                stats,
+                stats,
+                gtol,
+                hessian_of=self._curvature,
+            )
         sample = stats.subsample(SAMPLE_ROWS, np.random.default_rng(20210101))
-        refined = super()._minimise(start, sample, 1e-5)  # type: ignore[misc]
+        refined = self._minimise(start, sample, 1e-5)
         working = refined.x if np.all(np.isfinite(refined.x)) else self._to_working(start)
         return bfgs_with_curvature(
             self._objective, working, stats, sample, gtol, hessian_of=self._curvature

@@ -173,6 +173,7 @@ def test_pareto_nbd_row_hessians_are_differences_of_the_row_gradients(params):
     np.testing.assert_array_equal(mine, mine.transpose(1, 0, 2))
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_row_loops_run_in_a_forked_child(monkeypatch):
     import multiprocessing
 

@@ -6,9 +6,9 @@ likelihood depends on a customer only through (x, t_x, T) = (frequency, recency,
 
 One folder, one home (as :mod:`clvmodels.models.beta_geo`): :mod:`.math` (likelihood
 terms and predictions), :mod:`.quadrature` (the integral's rule and cut-off),
-:mod:`._kernel` and :mod:`.gradient` (the compiled value-and-gradient for the sampler, the
-numpy blocks for the optimiser, on the same nodes), :mod:`.mle` (:class:`ParetoNBDModel`),
-:mod:`.bayes` (:class:`BayesianParetoNBDModel`) and :mod:`.spec`.
+:mod:`._kernel` and :mod:`.gradient` (one compiled row: value and gradient for the sampler
+and for both maximum-likelihood fits, and each row's Hessian), :mod:`.mle`
+(:class:`ParetoNBDModel`), :mod:`.bayes` (:class:`BayesianParetoNBDModel`) and :mod:`.spec`.
 
 References
 ----------
