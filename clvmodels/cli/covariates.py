@@ -74,8 +74,9 @@ def covariate_options(command):
             metavar="FILE",
             help="CSV or Parquet file of customer covariates keyed by --customer-col: one "
             "row per customer (static), or one per customer and period with a "
-            f"{PERIOD_COLUMN} column (time-varying). Text columns become one 0/1 column per "
-            "level against the first in sorted order.",
+            f"{PERIOD_COLUMN} column (time-varying). Numbers are used as they are; text "
+            "columns (write codes such as regions as text) become one 0/1 column per level "
+            "against the first in sorted order.",
         ),
         click.option(
             "--purchase-covariates",
@@ -254,6 +255,12 @@ def covariate_settings(
             columns,
             {f"--{name.replace('_', '-')} column": c for c in listed or ()},
             f"--covariates {covariates.files}",
+        )
+    if not (chosen["purchase_covariates"] or chosen["dropout_covariates"]):
+        raise InputError(
+            "--purchase-covariates and --dropout-covariates choose no column: name at least "
+            f"one of {columns}, or leave both out to use every column in both",
+            exit_code=EXIT_USAGE,
         )
     for column in chosen["equal_effects"] or ():
         if column not in (chosen["purchase_covariates"] or ()) or column not in (

@@ -276,6 +276,10 @@ def test_bad_covariates_are_one_line_naming_the_file_and_the_rule(
             "--covariates cov.csv and cov.csv are both one row per customer",
         ),
         (["--covariates", "nothere.csv"], "nothere.csv: no such file"),
+        (
+            ["--covariates", "cov.csv", "--purchase-covariates", "", "--dropout-covariates", ","],
+            "--purchase-covariates and --dropout-covariates choose no column",
+        ),
     ],
 )
 def test_wrong_covariate_options_are_usage_errors(files, covariates, cli, arguments, message):
