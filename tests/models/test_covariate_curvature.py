@@ -20,15 +20,22 @@ from clvmodels.models.beta_geo import gradient as bg_gradient
 from clvmodels.models.beta_geo import math as bg_math
 from clvmodels.models.pareto_nbd import gradient as pnbd_gradient
 from clvmodels.models.pareto_nbd import math as pnbd_math
-from tests.models.covariate_draws import TRUE_EFFECTS, beta_geo_customers, pareto_nbd_customers
+from tests.models.covariate_draws import (
+    TRUE_EFFECTS,
+    beta_geo_customers,
+    modified_beta_geo_customers,
+    pareto_nbd_customers,
+)
 
 BG = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
 PNBD = {"r": 0.6, "alpha": 8.0, "s": 0.8, "beta": 12.0}
 CASES = [
     (clv.BetaGeoModel, beta_geo_customers, BG),
     (clv.ParetoNBDModel, pareto_nbd_customers, PNBD),
+    # the MBG/NBD shares the BG/NBD's parametrisation and so its declared shifts
+    (clv.ModifiedBetaGeoModel, modified_beta_geo_customers, BG),
 ]
-IDS = ["beta_geo", "pareto_nbd"]
+IDS = ["beta_geo", "pareto_nbd", "modified_beta_geo"]
 
 
 def _summary(draw, truth, n=4000, seed=11):
@@ -102,7 +109,7 @@ def test_optimum_matches_plain_bfgs_from_the_spec_start(cls, draw, truth):
     assert np.all(np.abs(model._params_array() - reference) < errors / 100)
 
 
-@pytest.mark.parametrize("module", [bg_gradient, pnbd_gradient], ids=IDS)
+@pytest.mark.parametrize("module", [bg_gradient, pnbd_gradient], ids=IDS[:2])
 def test_threaded_row_loops_equal_one_thread(module, monkeypatch):
     rng = np.random.default_rng(8)
     n = 50_001

@@ -50,12 +50,18 @@ from clvmodels.checks import positive_parameters
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.models._special import beta_geometric_nbd_mean
-from clvmodels.models.beta_geo.math import check_horizon, customer_parameters, dropout_log_odds
+from clvmodels.models.beta_geo.math import (
+    CUSTOMER_LOG_SHIFTS,
+    check_horizon,
+    customer_parameters,
+    dropout_log_odds,
+)
 from clvmodels.models.namespace import NUMPY
 
 __all__ = [
     "PARAM_NAMES",
     "conditional_expected_purchases",
+    "CUSTOMER_LOG_SHIFTS",
     "customer_parameters",
     "expected_purchases",
     "log_likelihood",

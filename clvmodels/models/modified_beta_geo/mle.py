@@ -79,3 +79,4 @@ class ModifiedBetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodMo
     plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)
     customer_parameters = staticmethod(formulas.customer_parameters)
+    covariate_log_shifts = formulas.CUSTOMER_LOG_SHIFTS  # the BG/NBD's parametrisation
