@@ -113,3 +113,29 @@ def draw(
         log, "customer_id", "date", freq="D", time_unit="W", observation_period_end=end_day
     )
     return summary, frame, log
+
+
+#: The Pareto/NBD truth the dynamic tests draw from.
+PNBD_TRUTH = {"r": 0.8, "alpha": 6.0, "s": 0.7, "beta": 10.0}
+PNBD_EFFECTS = {
+    "purchase:season": 0.5,
+    "purchase:contact": 0.4,
+    "dropout:contact": -0.3,
+    "dropout:gender": 0.4,
+}
+
+
+def assert_gradient(terms, theta: np.ndarray, arrays: dict, k: int) -> None:
+    """``terms(base, beta_p, beta_d, arrays)``'s gradient against central differences."""
+
+    def value(t):
+        return terms(t[:4], t[4 : 4 + k], t[4 + k :], arrays)[0]
+
+    _, grad, _ = terms(theta[:4], theta[4 : 4 + k], theta[4 + k :], arrays)
+    for j in range(len(theta)):
+        step = 1e-6 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += step
+        down[j] -= step
+        numeric = (value(up) - value(down)) / (2 * step)
+        np.testing.assert_allclose(grad[j], numeric, rtol=1e-5, atol=1e-5 * np.abs(numeric).max())

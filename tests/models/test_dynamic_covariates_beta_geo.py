@@ -19,7 +19,7 @@ from clvmodels.data.dynamic_covariates import covariate_paths
 from clvmodels.estimation.dynamic_covariates import path_arrays
 from clvmodels.models.beta_geo import dynamic
 from clvmodels.models.beta_geo import math as bg_math
-from tests.models.dynamic_draws import draw
+from tests.models.dynamic_draws import assert_gradient, draw
 
 TRUTH = {"r": 0.8, "alpha": 6.0, "a": 0.8, "b": 2.5}
 EFFECTS = {
@@ -50,18 +50,7 @@ def test_zero_effects_are_the_plain_model(drawn):
 def test_gradient_is_the_derivative_of_the_likelihood(drawn):
     _, arrays = drawn
     theta = np.array([0.8, 6.0, 0.8, 2.5, 0.5, 0.4, 0.1, 0.2, 0.6, -0.5])
-
-    def value(t):
-        return dynamic.log_likelihood_terms(t[:4], t[4:7], t[7:], arrays)[0]
-
-    _, grad, _ = dynamic.log_likelihood_terms(theta[:4], theta[4:7], theta[7:], arrays)
-    for j in range(len(theta)):
-        step = 1e-6 * max(1.0, abs(theta[j]))
-        up, down = theta.copy(), theta.copy()
-        up[j] += step
-        down[j] -= step
-        numeric = (value(up) - value(down)) / (2 * step)
-        np.testing.assert_allclose(grad[j], numeric, rtol=1e-5, atol=1e-5 * np.abs(numeric).max())
+    assert_gradient(dynamic.log_likelihood_terms, theta, arrays, 3)
 
 
 @pytest.mark.parametrize("x,t_x", [(0, 0.0), (1, 1.2), (3, 2.5)])

@@ -34,15 +34,9 @@ import clvmodels as clv
 from clvmodels.data.dynamic_covariates import covariate_paths
 from clvmodels.estimation.dynamic_covariates import path_arrays
 from clvmodels.models.pareto_nbd import dynamic
-from tests.models.dynamic_draws import draw
+from tests.models.dynamic_draws import PNBD_EFFECTS, PNBD_TRUTH, draw
 
-TRUTH = {"r": 0.8, "alpha": 6.0, "s": 0.7, "beta": 10.0}
-EFFECTS = {
-    "purchase:season": 0.5,
-    "purchase:contact": 0.4,
-    "dropout:contact": -0.3,
-    "dropout:gender": 0.4,
-}
+TRUTH, EFFECTS = PNBD_TRUTH, PNBD_EFFECTS
 SEED, CUSTOMERS = 20261207, 1000
 
 #: CLVTools' coef(f) and sqrt(diag(vcov(f))), named as ours (life = dropout, trans = purchase).

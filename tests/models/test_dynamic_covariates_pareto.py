@@ -19,7 +19,7 @@ from scipy import integrate
 import clvmodels as clv
 from clvmodels.models.pareto_nbd import dynamic
 from clvmodels.models.pareto_nbd import math as pnbd_math
-from tests.models.dynamic_draws import draw
+from tests.models.dynamic_draws import PNBD_EFFECTS, PNBD_TRUTH, assert_gradient, draw
 
 NAMES = ("r", "alpha", "s", "beta")
 # the CDNOW estimates, a steep purchase process with slow dropout, and the reverse
@@ -89,18 +89,7 @@ def test_gradient_is_the_derivative_of_the_likelihood(params):
     arrays, rng = _paths(n=80)
     arrays["purchase_sums"] = rng.normal(size=(80, 3))
     theta = np.concatenate([params, [0.3, -0.5, 1.0], [-0.7, 0.2, 0.4]])
-
-    def value(t):
-        return dynamic.log_likelihood_terms(t[:4], t[4:7], t[7:], arrays)[0]
-
-    _, grad, _ = dynamic.log_likelihood_terms(theta[:4], theta[4:7], theta[7:], arrays)
-    for j in range(len(theta)):
-        step = 1e-6 * max(1.0, abs(theta[j]))
-        up, down = theta.copy(), theta.copy()
-        up[j] += step
-        down[j] -= step
-        numeric = (value(up) - value(down)) / (2 * step)
-        np.testing.assert_allclose(grad[j], numeric, rtol=1e-5, atol=1e-5 * np.abs(numeric).max())
+    assert_gradient(dynamic.log_likelihood_terms, theta, arrays, 3)
 
 
 def _conditional(lam, mu, a, b, widths, x, t_x, sums):
@@ -150,13 +139,7 @@ def test_likelihood_matches_a_numerical_integral_over_the_mixing(x, t_x):
     assert ll[0] == pytest.approx(np.log(reference), abs=1e-9)
 
 
-TRUTH = {"r": 0.8, "alpha": 6.0, "s": 0.7, "beta": 10.0}
-EFFECTS = {
-    "purchase:season": 0.5,
-    "purchase:contact": 0.4,
-    "dropout:contact": -0.3,
-    "dropout:gender": 0.4,
-}
+TRUTH, EFFECTS = PNBD_TRUTH, PNBD_EFFECTS
 
 
 def test_known_effects_recovered_within_three_standard_errors():
