@@ -176,6 +176,14 @@ def test_a_covariate_constant_over_time_fits_as_the_static_model():
         fixed.conditional_expected_purchases([2.5, 8.0], static),
         rtol=1e-9,
     )
+    # DERT over the 8 covered weeks: the static model's expected purchases, discounted
+    # step by step (midpoint rule on 4000 steps)
+    delta, grid = 0.01, np.linspace(0.0, 8.0, 4001)
+    path = fixed.conditional_expected_purchases(grid[1:], static).to_numpy()
+    steps = np.diff(np.column_stack([np.zeros(len(static)), path]), axis=1)
+    reference = steps @ np.exp(-delta * (grid[1:] + grid[:-1]) / 2)
+    dert = varying.discounted_expected_residual_transactions(delta, summary, horizon=8.0)
+    np.testing.assert_allclose(dert, reference, rtol=1e-6)
 
 
 def test_each_period_integral_matches_mpmath_over_the_rules():
