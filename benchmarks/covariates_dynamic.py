@@ -11,7 +11,7 @@ a daily transaction log and a long covariate frame.
    is missing.
 2. clvmodels alone at 100,000 customers x 104 calibration weeks (the frame runs 112).
 
-Run: ``python benchmarks/covariates_dynamic.py [side_by_side_n] [large_n]``.
+Run: ``python benchmarks/covariates_dynamic.py [side_by_side_n] [large_n]`` (0 skips a part).
 """
 
 from __future__ import annotations
@@ -155,6 +155,13 @@ def clvtools(summary, frame, log) -> dict | None:
 
 
 def main(small: int = 1000, large: int = 100_000) -> None:
+    if small > 0:
+        side_by_side(small)
+    if large > 0:
+        alone(large)
+
+
+def side_by_side(small: int) -> None:
     print(f"1. side by side: {small} customers x 52 calibration weeks (frame 60)")
     summary, frame, log = draw(small, 60, 52, seed=20261207)
     model, wall, cpu = fit_ours(summary, frame, log)
@@ -176,6 +183,9 @@ def main(small: int = 1000, large: int = 100_000) -> None:
         for theirs, value in peer["coef"].items():
             ours = names.get(theirs, theirs)
             print(f"   {ours:18s} clvmodels {model.params_[ours]:10.4f}  CLVTools {value:10.4f}")
+
+
+def alone(large: int) -> None:
     print(f"2. clvmodels alone: {large} customers x 104 calibration weeks (frame 112)")
     start = time.perf_counter()
     summary, frame, log = draw(large, 112, 104, seed=7)
