@@ -68,6 +68,8 @@ class DynamicCovariates:
 
     dynamic: ClassVar[Any]
     purchases_needed_by: ClassVar[tuple[str, ...]] = ("purchase",)
+    #: Whether predictions read the repeat purchases too (the BG/NBD's dropout chances).
+    predictions_need_purchases: ClassVar[bool] = False
 
     @property
     def has_dynamic_covariates(self) -> bool:
@@ -100,7 +102,7 @@ class DynamicCovariates:
             The transaction log the summary was built from and its date column: the
             covariates at the repeat purchases (needed with purchase effects).
         """
-        for name in ("dynamic_covariates_", "_dynamic_paths"):
+        for name in ("dynamic_covariates_", "dynamic_transactions_"):
             self.__dict__.pop(name, None)
         if dynamic_covariates is None:
             return super().fit(data, weights)  # type: ignore[misc]
@@ -120,6 +122,7 @@ class DynamicCovariates:
         finally:
             self._dynamic_input = None
         self.dynamic_covariates_ = dynamic_covariates
+        self.dynamic_transactions_ = (transactions, datetime_col)
         return self
 
     def _columns(self) -> list[str]:
@@ -189,12 +192,17 @@ class DynamicCovariates:
         self._check_fitted()  # type: ignore[attr-defined]
         check_summary(summary)
         self._check_unit(summary)  # type: ignore[attr-defined]
+        log, datetime_col = self.dynamic_transactions_
+        if not type(self).predictions_need_purchases:
+            log = None
         paths = covariate_paths(
             summary,
             self.dynamic_covariates_ if frame is None else frame,
             self._columns(),
             horizon=horizon,
             design=self.covariate_design_,  # type: ignore[attr-defined]
+            transactions=log,
+            datetime_col=datetime_col,
         )
         return path_arrays(paths, summary).arrays
 

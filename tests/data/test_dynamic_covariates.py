@@ -107,8 +107,12 @@ def test_purchase_effects_without_the_log_say_what_to_pass(drawn):
 
 def test_a_log_that_is_not_the_summarys_is_refused(drawn):
     summary, frame, log = drawn
-    with pytest.raises(DataValidationError, match="do not match the summary"):
-        _fit(summary, frame, log.iloc[:-3])
+    buyer = summary.index[summary["frequency"].to_numpy() > 0][0]
+    hers = log.index[
+        (log["customer_id"] == buyer) & (log["date"] < ORIGIN + pd.Timedelta(weeks=52))
+    ]
+    with pytest.raises(DataValidationError, match=f"customer '{buyer}' has"):
+        _fit(summary, frame, log.drop(hers[-1]))
 
 
 def test_categorical_columns_become_dummies_and_summary_columns_are_constant(drawn):

@@ -1,9 +1,10 @@
 """Customers with time-varying covariates drawn from the models' stories (numpy only).
 
-Weekly periods from Monday 2024-01-01; each customer is born (first purchase) on a day in
-the first ``birth_weeks`` weeks and observed to ``end``. Covariates per customer and week:
-``season`` (the same for everyone: 1 in weeks 10-19 and 30-39 of each 52), ``contact``
-(0/1 per customer and week, probability 0.3) and ``gender`` (0/1 per customer, constant).
+Weekly periods from Sunday 2023-12-31 (CLVTools' weeks start on Sundays); each customer
+is born (first purchase) on a day in the first ``birth_weeks`` weeks. Covariates per
+customer and week: ``season`` (the same for everyone: 1 in weeks 10-19 and 30-39 of
+each 52), ``contact`` (0/1 per customer and week, probability 0.3) and ``gender`` (0/1
+per customer, constant).
 
 Pareto/NBD: in week k the customer buys at the rate lambda e^{eta_P,k} and dies at the
 rate mu e^{eta_D,k}. BG/NBD (the analogue of :mod:`clvmodels.models.beta_geo.dynamic`):
@@ -19,7 +20,7 @@ import pandas as pd
 
 import clvmodels as clv
 
-ORIGIN = pd.Timestamp("2024-01-01")
+ORIGIN = pd.Timestamp("2023-12-31")
 COLUMNS = ("season", "contact", "gender")
 
 
@@ -53,7 +54,8 @@ def draw(
     """(summary, frame, log) for ``model`` in {"pareto_nbd", "beta_geo"}.
 
     ``effects`` maps ``purchase:NAME`` / ``dropout:NAME`` to coefficients (missing = 0).
-    The frame runs ``weeks`` weeks; the summary ends after ``calibration_weeks``.
+    The frame and the log run ``weeks`` weeks; the summary ends at the start of the last
+    day of ``calibration_weeks`` (the log's later purchases are the holdout).
     """
     rng = np.random.default_rng(seed)
     frame = covariate_frame(n, weeks, rng)
@@ -71,9 +73,9 @@ def draw(
     end = 7.0 * calibration_weeks - 1.0  # days from ORIGIN: the summary's last day starts
     ids, times = [np.arange(n)], [birth_day.astype(float)]
     alive = np.ones(n, dtype=bool)
-    for k in range(calibration_weeks):
+    for k in range(weeks):
         lo = np.maximum(7.0 * k, birth_day)
-        hi = np.full(n, min(7.0 * (k + 1), end))
+        hi = np.full(n, 7.0 * (k + 1))
         width = np.where(alive, np.maximum(hi - lo, 0.0), 0.0) / 7.0  # weeks
         if model == "pareto_nbd":
             # death within this week where the remaining exposure runs out
@@ -95,6 +97,11 @@ def draw(
         if model == "pareto_nbd":
             alive &= ~dies
     ids, times = np.concatenate(ids), np.concatenate(times)
+    # the summary ends at the start of its last day; purchases on that day itself would sit
+    # at t_x = T on the period grid (where CLVTools 0.12.1 reads another customer's
+    # covariates): the log has none, later ones are the holdout
+    keep = (times < end) | (times >= end + 1.0)
+    ids, times = ids[keep], times[keep]
     log = pd.DataFrame(
         {
             "customer_id": np.array([f"c{i:06d}" for i in range(n)])[ids],
@@ -106,3 +113,29 @@ def draw(
         log, "customer_id", "date", freq="D", time_unit="W", observation_period_end=end_day
     )
     return summary, frame, log
+
+
+#: The Pareto/NBD truth the dynamic tests draw from.
+PNBD_TRUTH = {"r": 0.8, "alpha": 6.0, "s": 0.7, "beta": 10.0}
+PNBD_EFFECTS = {
+    "purchase:season": 0.5,
+    "purchase:contact": 0.4,
+    "dropout:contact": -0.3,
+    "dropout:gender": 0.4,
+}
+
+
+def assert_gradient(terms, theta: np.ndarray, arrays: dict, k: int) -> None:
+    """``terms(base, beta_p, beta_d, arrays)``'s gradient against central differences."""
+
+    def value(t):
+        return terms(t[:4], t[4 : 4 + k], t[4 + k :], arrays)[0]
+
+    _, grad, _ = terms(theta[:4], theta[4 : 4 + k], theta[4 + k :], arrays)
+    for j in range(len(theta)):
+        step = 1e-6 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += step
+        down[j] -= step
+        numeric = (value(up) - value(down)) / (2 * step)
+        np.testing.assert_allclose(grad[j], numeric, rtol=1e-5, atol=1e-5 * np.abs(numeric).max())

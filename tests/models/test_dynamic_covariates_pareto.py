@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 from scipy import integrate
@@ -18,7 +19,7 @@ from scipy import integrate
 import clvmodels as clv
 from clvmodels.models.pareto_nbd import dynamic
 from clvmodels.models.pareto_nbd import math as pnbd_math
-from tests.models.dynamic_draws import draw
+from tests.models.dynamic_draws import PNBD_EFFECTS, PNBD_TRUTH, assert_gradient, draw
 
 NAMES = ("r", "alpha", "s", "beta")
 # the CDNOW estimates, a steep purchase process with slow dropout, and the reverse
@@ -88,18 +89,7 @@ def test_gradient_is_the_derivative_of_the_likelihood(params):
     arrays, rng = _paths(n=80)
     arrays["purchase_sums"] = rng.normal(size=(80, 3))
     theta = np.concatenate([params, [0.3, -0.5, 1.0], [-0.7, 0.2, 0.4]])
-
-    def value(t):
-        return dynamic.log_likelihood_terms(t[:4], t[4:7], t[7:], arrays)[0]
-
-    _, grad, _ = dynamic.log_likelihood_terms(theta[:4], theta[4:7], theta[7:], arrays)
-    for j in range(len(theta)):
-        step = 1e-6 * max(1.0, abs(theta[j]))
-        up, down = theta.copy(), theta.copy()
-        up[j] += step
-        down[j] -= step
-        numeric = (value(up) - value(down)) / (2 * step)
-        np.testing.assert_allclose(grad[j], numeric, rtol=1e-5, atol=1e-5 * np.abs(numeric).max())
+    assert_gradient(dynamic.log_likelihood_terms, theta, arrays, 3)
 
 
 def _conditional(lam, mu, a, b, widths, x, t_x, sums):
@@ -149,13 +139,7 @@ def test_likelihood_matches_a_numerical_integral_over_the_mixing(x, t_x):
     assert ll[0] == pytest.approx(np.log(reference), abs=1e-9)
 
 
-TRUTH = {"r": 0.8, "alpha": 6.0, "s": 0.7, "beta": 10.0}
-EFFECTS = {
-    "purchase:season": 0.5,
-    "purchase:contact": 0.4,
-    "dropout:contact": -0.3,
-    "dropout:gender": 0.4,
-}
+TRUTH, EFFECTS = PNBD_TRUTH, PNBD_EFFECTS
 
 
 def test_known_effects_recovered_within_three_standard_errors():
@@ -193,3 +177,34 @@ def test_a_covariate_constant_over_time_fits_as_the_static_model():
         fixed.conditional_expected_purchases([2.5, 8.0], static),
         rtol=1e-6,
     )
+    # DERT over the 8 covered weeks: the static model's expected purchases, discounted
+    # step by step (midpoint rule on 4000 steps)
+    delta, grid = 0.01, np.linspace(0.0, 8.0, 4001)
+    path = fixed.conditional_expected_purchases(grid[1:], static).to_numpy()
+    steps = np.diff(np.column_stack([np.zeros(len(static)), path]), axis=1)
+    reference = steps @ np.exp(-delta * (grid[1:] + grid[:-1]) / 2)
+    dert = varying.discounted_expected_residual_transactions(delta, summary, horizon=8.0)
+    np.testing.assert_allclose(dert, reference, rtol=1e-6)
+
+
+def test_each_period_integral_matches_mpmath_over_the_rules():
+    """The rules of PIECE_RULES and the split of wide pieces against 20-digit mpmath."""
+    from clvmodels.models.pareto_nbd.dynamic.likelihood import piece, piece_rules
+
+    mpmath.mp.dps = 20
+    rules = piece_rules()
+    rng = np.random.default_rng(2021)
+    out = np.empty(6)
+    for _ in range(24):
+        p, q = 10 ** rng.uniform(-2, 3, 2)
+        a, b = np.exp(rng.uniform(-3, 3, 2))
+        m, n, d = 10 ** rng.uniform(-1.5, 2.5), 1 + 10 ** rng.uniform(-1.5, 1.5), rng.uniform(0, 1)
+        mine = piece(p, a, q, b, d, m, n, *rules, out)
+
+        def f(u, p=p, a=a, q=q, b=b, m=m, n=n):
+            return b * (p + a * u) ** (-m) * (q + b * u) ** (-n)
+
+        # a steep start: geometric edges towards 0
+        edges = [0] + [d * mpmath.mpf(2) ** -j for j in range(24, -1, -1)]
+        reference = float(mpmath.log(mpmath.quad(f, edges)))
+        assert mine == pytest.approx(reference, abs=1e-9), (p, a, q, b, d, m, n)

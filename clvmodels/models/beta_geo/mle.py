@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from clvmodels.estimation.dynamic_covariates import DynamicCovariates
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models.beta_geo import dynamic
 from clvmodels.models.beta_geo import math as formulas
 from clvmodels.models.beta_geo.gradient import (
     covariate_terms,
@@ -18,7 +20,7 @@ from clvmodels.models.beta_geo.spec import SPEC
 __all__ = ["BetaGeoModel"]
 
 
-class BetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
+class BetaGeoModel(DynamicCovariates, StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     r"""BG/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
@@ -47,6 +49,14 @@ class BetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     equal_effects
         Covariates whose effect is the same in both processes: one coefficient
         ``both:NAME`` (CLVTools' ``names.cov.constr``).
+
+    Notes
+    -----
+    ``fit(summary, dynamic_covariates=frame, transactions=log)`` fits time-varying
+    covariates instead: the purchase rate :math:`\lambda e^{\gamma_P' x_t}` and, after
+    each repeat purchase, dropout with probability :math:`1 - (1-p)^{e^{\gamma_D' x_t}}`
+    (:mod:`clvmodels.models.beta_geo.dynamic`, where the form is derived); the covariate
+    lists name columns of the long frame. Its predictions are P(alive) so far.
 
     Attributes
     ----------
@@ -77,12 +87,15 @@ class BetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
     covariate_terms = staticmethod(covariate_terms)
     customer_parameters = staticmethod(formulas.customer_parameters)
     covariate_log_shifts = formulas.CUSTOMER_LOG_SHIFTS
+    dynamic = dynamic
+    purchases_needed_by = ("purchase", "dropout")
+    predictions_need_purchases = True
 
     def _weighted_loglik_grad(
         self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
     ) -> tuple[float, np.ndarray]:
-        if self.has_covariates:
-            return self._covariate_weighted(params, arrays, weights)
+        if self.has_covariates:  # static or time-varying: the mixins' sums
+            return super()._weighted_loglik_grad(params, arrays, weights)
         own = (
             type(self)._loglik_grad is not StaticCovariates._loglik_grad
             or type(self).plain_loglik_grad is not log_likelihood_gradient

@@ -44,8 +44,8 @@ def future_rates(
     n_periods,
     offset,
     period,
-    eta_p,
-    eta_d,
+    rate_p,
+    rate_d,
     big_b,
     horizons,
     delta,
@@ -78,8 +78,8 @@ def future_rates(
                 break
             u1 = min((piece_no + 1) * period - offset[i], target)
             row = start[i] + piece_no
-            a = math.exp(eta_p[row])
-            b = math.exp(eta_d[row])
+            a = rate_p[row]
+            b = rate_d[row]
             width = u1 - u0
             if width > 0.0:
                 if delta == 0.0:
@@ -117,7 +117,7 @@ def probability_alive(params, beta_p, beta_d, arrays) -> np.ndarray:
 def _future(params, beta_p, beta_d, arrays, horizons, delta):
     r, alpha, s, beta = (float(v) for v in params)
     _, _, parts = log_likelihood_terms(params, beta_p, beta_d, arrays | {"purchase_sums": None})
-    matrix, eta_p, eta_d, path = kernel_inputs(params, beta_p, beta_d, arrays)
+    matrix, rate_p, rate_d, path = kernel_inputs(params, beta_p, beta_d, arrays)
     horizons = np.atleast_1d(np.asarray(horizons, dtype=np.float64))
     order = np.argsort(horizons)
     out = np.empty((len(horizons), len(path[0])))
@@ -129,8 +129,8 @@ def _future(params, beta_p, beta_d, arrays, horizons, delta):
         path[4],
         path[5],
         float(arrays["path_period"][0]),
-        eta_p,
-        eta_d,
+        rate_p,
+        rate_d,
         np.ascontiguousarray(parts["exposure"][1]),
         np.ascontiguousarray(horizons[order]),
         float(delta),
