@@ -33,6 +33,7 @@ from clvmodels.data.summary_frame import time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.bayes import LogNormalPrior
 from clvmodels.estimation.coefficients import coefficient_layout
+from clvmodels.estimation.covariate_files import covariates_document, read_covariates
 from clvmodels.estimation.covariate_priors import (
     CoefficientBlock,
     CoefficientPrior,
@@ -41,6 +42,7 @@ from clvmodels.estimation.covariate_priors import (
 from clvmodels.estimation.density import covariate_log_likelihood, nutpie_model
 from clvmodels.estimation.posterior import distinct_rows
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
+from clvmodels.exceptions import ModelFileError
 
 __all__ = ["BayesianStaticCovariates", "covariate_rows"]
 
@@ -261,14 +263,58 @@ class BayesianStaticCovariates:
             return names + self.coefficient_block_.scale_names
         return names
 
-    def save(self, path: Any) -> None:
-        """Write the fitted model (not yet for a model with covariates)."""
-        if self.has_covariates:
-            raise NotImplementedError(
-                f"{type(self).__name__} with covariates cannot be saved yet (model files do "
-                "not hold the covariate encoding); refit it from the data"
+    # -- model files ----------------------------------------------------------------------
+    @classmethod
+    def _covariate_keywords(cls) -> tuple[str, ...]:
+        """The constructor's covariate settings (the ``covariates`` field of a model file)."""
+        return ("purchase_covariates", "dropout_covariates", "equal_effects")
+
+    def _extra_state(self) -> dict[str, Any]:
+        """With covariates: the covariate settings and design, the coefficients' prior."""
+        if not self.has_covariates:
+            return super()._extra_state()  # type: ignore[misc]
+        block = self.coefficient_block_
+        settings = {name: getattr(self, name) for name in self._covariate_keywords()}
+        return {
+            "covariates": covariates_document(settings, self.covariate_design_),
+            "coefficient_prior": None
+            if self.coefficient_prior is None
+            else {"scale": block.prior.scale, "hierarchical": block.prior.hierarchical},
+            "coefficient_factors": [float(v) for v in block.factors],
+        }
+
+    def _restore_extra(self, extra: dict[str, Any]) -> None:
+        """Lay out a saved covariate model's names and design again (checked on read)."""
+        if "covariates" not in extra:
+            return super()._restore_extra(extra)  # type: ignore[misc]
+        settings, design = read_covariates(extra["covariates"], type(self), "model.json")
+        for name, value in settings.items():
+            setattr(self, name, value)
+        saved = extra.get("coefficient_prior")
+        try:
+            prior = (
+                None if saved is None else CoefficientPrior(saved["scale"], saved["hierarchical"])
             )
-        super().save(path)  # type: ignore[misc]
+            factors = np.asarray(extra["coefficient_factors"], dtype=np.float64)
+        except (TypeError, KeyError, ValueError) as error:
+            raise ModelFileError(
+                f"model.json: field 'extra.coefficient_prior' or 'extra.coefficient_factors' "
+                f"is not valid ({error!r})",
+                field="extra.coefficient_prior",
+            ) from None
+        self.coefficient_prior = prior
+        chosen = {"purchase": self.purchase_covariates, "dropout": self.dropout_covariates}
+        names, maps, _ = coefficient_layout(design, chosen, self.equal_effects, None)
+        if factors.shape != (len(names),) or not np.all(np.isfinite(factors) & (factors > 0)):
+            raise ModelFileError(
+                f"model.json: field 'extra.coefficient_factors' must hold one number > 0 per "
+                f"coefficient ({len(names)}); got {extra['coefficient_factors']!r}",
+                field="extra.coefficient_factors",
+            )
+        self.covariate_design_ = design
+        self.covariate_maps_ = maps
+        self.coefficient_block_ = CoefficientBlock(names, factors, self._prior_of_coefficients())
+        self.param_names = (*type(self).param_names, *names)
 
     def prior_params(self, data: Any, weights: Any = None, **keywords: Any) -> Any:
         """Draws from the priors (see the model's class); not yet with covariates."""

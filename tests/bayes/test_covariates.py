@@ -9,6 +9,7 @@ of the Normal and HalfNormal priors.
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import arviz as az
@@ -22,7 +23,7 @@ from clvmodels.bayes import (
     BayesianParetoNBDModel,
 )
 from clvmodels.estimation.covariate_priors import CoefficientPrior
-from clvmodels.exceptions import DataValidationError
+from clvmodels.exceptions import DataValidationError, ModelFileError
 from clvmodels.models import beta_geo
 from clvmodels.models.beta_geo import math as beta_geo_math
 from clvmodels.models.modified_beta_geo import math as modified_beta_geo_math
@@ -255,5 +256,20 @@ def test_predictions_need_the_covariates_of_the_summary(bg_summary):
     unseen = bg_summary.assign(channel="phone")
     with pytest.raises(DataValidationError, match=r"level 'phone'.*the fit did not see"):
         model.conditional_expected_purchases(10.0, unseen)
-    with pytest.raises(NotImplementedError, match=r"cannot be saved yet"):
-        model.save("unused")
+
+
+def test_a_saved_covariate_model_predicts_as_the_fitted_one(bg_summary, tmp_path):
+    data = bg_summary.iloc[:800]
+    model = _nuts(BayesianBetaGeoModel(**BOTH, equal_effects=["gender"]), data, draws=50, tune=50)
+    model.save(tmp_path / "bg")
+    again = BayesianBetaGeoModel.load(tmp_path / "bg", data)
+    assert again.get_params() == model.get_params()
+    assert again.param_names == model.param_names
+    assert list(again.summary().index) == list(model.summary().index)
+    np.testing.assert_array_equal(again.probability_alive(data), model.probability_alive(data))
+    # a file whose design would predict with another encoding is refused, naming the field
+    document = json.loads((tmp_path / "bg" / "model.json").read_text())
+    document["extra"]["covariates"]["design"]["names"][0] = "channel[phone]"
+    (tmp_path / "bg" / "model.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match=r"covariates.design.names"):
+        BayesianBetaGeoModel.load(tmp_path / "bg")
