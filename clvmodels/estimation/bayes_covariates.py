@@ -22,6 +22,7 @@ covariate keywords it is the plain model, unchanged.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -184,7 +185,13 @@ class BayesianStaticCovariates:
                 "coefficient_prior=CoefficientPrior(scale=1.0, hierarchical=False), or "
                 "method='nuts'"
             )
-        return super().fit(data, weights, **keywords)  # type: ignore[misc]
+        with warnings.catch_warnings():
+            # PyTensor's numba backend runs the likelihood operation (already compiled code)
+            # through its Python perform method, and says so once per compilation
+            warnings.filterwarnings(
+                "ignore", message=r"Numba will use object mode to run (LogLikelihoodOp|Gradient)"
+            )
+            return super().fit(data, weights, **keywords)  # type: ignore[misc]
 
     def _statistics(self, data: Any, weights: Any = None) -> CompressedRows:
         """Distinct rows with counts; with covariates, per (x, t_x, T, covariate profile)."""
