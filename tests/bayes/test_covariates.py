@@ -14,6 +14,7 @@ import warnings
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pytest
 
 import clvmodels as clv
@@ -28,6 +29,7 @@ from clvmodels.models import beta_geo
 from clvmodels.models.beta_geo import math as beta_geo_math
 from clvmodels.models.modified_beta_geo import math as modified_beta_geo_math
 from clvmodels.models.pareto_nbd import math as pareto_nbd_math
+from clvmodels.value import value_customers
 from tests.models.covariate_draws import (
     TRUE_EFFECTS,
     beta_geo_customers,
@@ -273,3 +275,22 @@ def test_a_saved_covariate_model_predicts_as_the_fitted_one(bg_summary, tmp_path
     (tmp_path / "bg" / "model.json").write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match=r"covariates.design.names"):
         BayesianBetaGeoModel.load(tmp_path / "bg")
+
+
+class _ConstantSpend:
+    def expected_spend(self, summary):
+        return pd.Series(25.0, index=summary.index, name="expected_spend")
+
+
+def test_the_posterior_clv_uses_each_customers_categorical_covariates():
+    summary = beta_geo_customers(400, BG_TRUTH, TRUE_EFFECTS, seed=9)
+    summary.attrs["time_unit"] = "W"
+    mle = clv.BetaGeoModel(**BOTH).fit(summary)
+    point = _at(
+        BayesianBetaGeoModel, summary, {k: [[v, v]] for k, v in mle.params_.items()}, **BOTH
+    )
+    options = dict(horizon=12, horizon_unit="M", discount_rate=0.1, discount_period="Y")
+    expected = value_customers(mle, _ConstantSpend(), summary, **options)
+    got = value_customers(point, _ConstantSpend(), summary, **options)
+    assert got["clv"].std() > 0.1 * got["clv"].mean()  # customers differ
+    np.testing.assert_allclose(got["clv"], expected["clv"], rtol=1e-10)
