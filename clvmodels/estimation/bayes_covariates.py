@@ -5,7 +5,8 @@ The mixin gives a Bayesian model the keywords of its maximum-likelihood twin
 ``covariate_penalty`` has no counterpart: the prior on the coefficients replaces it,
 :mod:`clvmodels.estimation.covariate_priors`). The covariates are checked, encoded and laid
 out as the maximum-likelihood fit does
-(:func:`~clvmodels.estimation.coefficients.coefficient_layout`, :func:`covariate_rows`), so
+(:func:`~clvmodels.estimation.coefficients.coefficient_layout`,
+:func:`~clvmodels.estimation.static_covariates.covariate_rows`), so
 the coefficients have the same names (``purchase:gender``, ``dropout:channel[online]``,
 ``both:x``), and the
 likelihood is the model's own ``covariate_terms`` (``models/<model>/gradient.py``), taken
@@ -29,8 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from clvmodels.data.covariates import CovariateDesign, encode_covariates
-from clvmodels.data.summary_frame import time_unit_of
+from clvmodels.data.covariates import encode_covariates
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.bayes import LogNormalPrior
 from clvmodels.estimation.coefficients import coefficient_layout
@@ -42,10 +42,11 @@ from clvmodels.estimation.covariate_priors import (
 )
 from clvmodels.estimation.density import covariate_log_likelihood, nutpie_model
 from clvmodels.estimation.posterior import distinct_rows
-from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
+from clvmodels.estimation.rows import CompressedRows
+from clvmodels.estimation.static_covariates import covariate_rows
 from clvmodels.exceptions import ModelFileError
 
-__all__ = ["BayesianStaticCovariates", "covariate_rows"]
+__all__ = ["BayesianStaticCovariates"]
 
 
 def _keywords(
@@ -73,37 +74,6 @@ def _keywords(
                 f"{purchase} and dropout_covariates {dropout}"
             )
     return purchase, dropout, equal
-
-
-def covariate_rows(
-    data: pd.DataFrame, design: CovariateDesign, matrix: np.ndarray, weights: Any = None
-) -> CompressedRows:
-    """Distinct (x, t_x, T, covariate profile) rows of a checked summary, with counts.
-
-    ``matrix`` is ``design``'s design matrix of ``data``; its columns become the rows'
-    ``covariate:NAME`` columns (as the maximum-likelihood fit lays them out), and the
-    distinct frequencies are shared (``x_unique``, each row's ``x_index``).
-    """
-    values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
-    for j, name in enumerate(design.names):
-        values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
-    if weights is not None:
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
-            raise ValueError(
-                f"weights must be one finite number >= 0 per row ({len(data)} rows), "
-                f"e.g. weights=table['count']; got shape {weights.shape}"
-            )
-    unique, counts = compress(values, weights)
-    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-    unique["x_index"] = x_index.astype(np.float64)
-    return CompressedRows(
-        unique,
-        counts,
-        time_unit_of(data),
-        {"x_unique": x_unique},
-        frozenset({"x_index", "x_unique"}),
-    )
 
 
 class BayesianStaticCovariates:
