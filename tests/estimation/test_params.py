@@ -20,7 +20,12 @@ def test_get_params_returns_the_constructor_arguments():
         "covariate_penalty": None,
         "equal_effects": [],
     }
-    assert clv.GammaGammaModel().get_params() == {"penalizer_coef": 0.0}
+    # the Gamma-Gamma's spend covariates (issue 22) are constructor settings too
+    assert clv.GammaGammaModel().get_params() == {
+        "penalizer_coef": 0.0,
+        "spend_covariates": [],
+        "covariate_penalty": None,
+    }
 
 
 def test_clone_is_unfitted_with_the_same_settings_and_refits_to_the_same_estimate(
