@@ -5,7 +5,8 @@ The mixin gives a Bayesian model the keywords of its maximum-likelihood twin
 ``covariate_penalty`` has no counterpart: the prior on the coefficients replaces it,
 :mod:`clvmodels.estimation.covariate_priors`). The covariates are checked, encoded and laid
 out as the maximum-likelihood fit does
-(:func:`~clvmodels.estimation.coefficients.coefficient_layout`, :func:`covariate_rows`), so
+(:func:`~clvmodels.estimation.coefficients.coefficient_layout`,
+:func:`~clvmodels.estimation.static_covariates.covariate_rows`), so
 the coefficients have the same names (``purchase:gender``, ``dropout:channel[online]``,
 ``both:x``), and the
 likelihood is the model's own ``covariate_terms`` (``models/<model>/gradient.py``), taken
@@ -22,17 +23,18 @@ covariate keywords it is the plain model, unchanged.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from clvmodels.data.covariates import CovariateDesign, encode_covariates
-from clvmodels.data.summary_frame import time_unit_of
+from clvmodels.data.covariates import encode_covariates
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.bayes import LogNormalPrior
 from clvmodels.estimation.coefficients import coefficient_layout
+from clvmodels.estimation.covariate_files import covariates_document, read_covariates
 from clvmodels.estimation.covariate_priors import (
     CoefficientBlock,
     CoefficientPrior,
@@ -40,9 +42,11 @@ from clvmodels.estimation.covariate_priors import (
 )
 from clvmodels.estimation.density import covariate_log_likelihood, nutpie_model
 from clvmodels.estimation.posterior import distinct_rows
-from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
+from clvmodels.estimation.rows import CompressedRows
+from clvmodels.estimation.static_covariates import covariate_rows
+from clvmodels.exceptions import ModelFileError
 
-__all__ = ["BayesianStaticCovariates", "covariate_rows"]
+__all__ = ["BayesianStaticCovariates"]
 
 
 def _keywords(
@@ -70,37 +74,6 @@ def _keywords(
                 f"{purchase} and dropout_covariates {dropout}"
             )
     return purchase, dropout, equal
-
-
-def covariate_rows(
-    data: pd.DataFrame, design: CovariateDesign, matrix: np.ndarray, weights: Any = None
-) -> CompressedRows:
-    """Distinct (x, t_x, T, covariate profile) rows of a checked summary, with counts.
-
-    ``matrix`` is ``design``'s design matrix of ``data``; its columns become the rows'
-    ``covariate:NAME`` columns (as the maximum-likelihood fit lays them out), and the
-    distinct frequencies are shared (``x_unique``, each row's ``x_index``).
-    """
-    values = {name: data[name].to_numpy(np.float64) for name in RFM_COLUMNS}
-    for j, name in enumerate(design.names):
-        values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
-    if weights is not None:
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
-            raise ValueError(
-                f"weights must be one finite number >= 0 per row ({len(data)} rows), "
-                f"e.g. weights=table['count']; got shape {weights.shape}"
-            )
-    unique, counts = compress(values, weights)
-    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-    unique["x_index"] = x_index.astype(np.float64)
-    return CompressedRows(
-        unique,
-        counts,
-        time_unit_of(data),
-        {"x_unique": x_unique},
-        frozenset({"x_index", "x_unique"}),
-    )
 
 
 class BayesianStaticCovariates:
@@ -182,7 +155,13 @@ class BayesianStaticCovariates:
                 "coefficient_prior=CoefficientPrior(scale=1.0, hierarchical=False), or "
                 "method='nuts'"
             )
-        return super().fit(data, weights, **keywords)  # type: ignore[misc]
+        with warnings.catch_warnings():
+            # PyTensor's numba backend runs the likelihood operation (already compiled code)
+            # through its Python perform method, and says so once per compilation
+            warnings.filterwarnings(
+                "ignore", message=r"Numba will use object mode to run (LogLikelihoodOp|Gradient)"
+            )
+            return super().fit(data, weights, **keywords)  # type: ignore[misc]
 
     def _statistics(self, data: Any, weights: Any = None) -> CompressedRows:
         """Distinct rows with counts; with covariates, per (x, t_x, T, covariate profile)."""
@@ -261,14 +240,58 @@ class BayesianStaticCovariates:
             return names + self.coefficient_block_.scale_names
         return names
 
-    def save(self, path: Any) -> None:
-        """Write the fitted model (not yet for a model with covariates)."""
-        if self.has_covariates:
-            raise NotImplementedError(
-                f"{type(self).__name__} with covariates cannot be saved yet (model files do "
-                "not hold the covariate encoding); refit it from the data"
+    # -- model files ----------------------------------------------------------------------
+    @classmethod
+    def _covariate_keywords(cls) -> tuple[str, ...]:
+        """The constructor's covariate settings (the ``covariates`` field of a model file)."""
+        return ("purchase_covariates", "dropout_covariates", "equal_effects")
+
+    def _extra_state(self) -> dict[str, Any]:
+        """With covariates: the covariate settings and design, the coefficients' prior."""
+        if not self.has_covariates:
+            return super()._extra_state()  # type: ignore[misc]
+        block = self.coefficient_block_
+        settings = {name: getattr(self, name) for name in self._covariate_keywords()}
+        return {
+            "covariates": covariates_document(settings, self.covariate_design_),
+            "coefficient_prior": None
+            if self.coefficient_prior is None
+            else {"scale": block.prior.scale, "hierarchical": block.prior.hierarchical},
+            "coefficient_factors": [float(v) for v in block.factors],
+        }
+
+    def _restore_extra(self, extra: dict[str, Any]) -> None:
+        """Lay out a saved covariate model's names and design again (checked on read)."""
+        if "covariates" not in extra:
+            return super()._restore_extra(extra)  # type: ignore[misc]
+        settings, design = read_covariates(extra["covariates"], type(self), "model.json")
+        for name, value in settings.items():
+            setattr(self, name, value)
+        saved = extra.get("coefficient_prior")
+        try:
+            prior = (
+                None if saved is None else CoefficientPrior(saved["scale"], saved["hierarchical"])
             )
-        super().save(path)  # type: ignore[misc]
+            factors = np.asarray(extra["coefficient_factors"], dtype=np.float64)
+        except (TypeError, KeyError, ValueError) as error:
+            raise ModelFileError(
+                f"model.json: field 'extra.coefficient_prior' or 'extra.coefficient_factors' "
+                f"is not valid ({error!r})",
+                field="extra.coefficient_prior",
+            ) from None
+        self.coefficient_prior = prior
+        chosen = {"purchase": self.purchase_covariates, "dropout": self.dropout_covariates}
+        names, maps, _ = coefficient_layout(design, chosen, self.equal_effects, None)
+        if factors.shape != (len(names),) or not np.all(np.isfinite(factors) & (factors > 0)):
+            raise ModelFileError(
+                f"model.json: field 'extra.coefficient_factors' must hold one number > 0 per "
+                f"coefficient ({len(names)}); got {extra['coefficient_factors']!r}",
+                field="extra.coefficient_factors",
+            )
+        self.covariate_design_ = design
+        self.covariate_maps_ = maps
+        self.coefficient_block_ = CoefficientBlock(names, factors, self._prior_of_coefficients())
+        self.param_names = (*type(self).param_names, *names)
 
     def prior_params(self, data: Any, weights: Any = None, **keywords: Any) -> Any:
         """Draws from the priors (see the model's class); not yet with covariates."""

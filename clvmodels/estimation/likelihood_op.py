@@ -73,7 +73,7 @@ def likelihood_op(function: LogLikelihood) -> Any:
         def perform(self, node: Any, inputs: list, outputs: list) -> None:
             outputs[0][0] = np.asarray(evaluate(inputs[0])[0], dtype=np.float64)
 
-        def grad(self, inputs: list, output_gradients: list) -> list:
-            return [output_gradients[0] * Gradient()(inputs[0])]
+        def pullback(self, inputs: list, outputs: list, cotangents: list) -> list:
+            return [cotangents[0] * Gradient()(inputs[0])]
 
     return LogLikelihoodOp()

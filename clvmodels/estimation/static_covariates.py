@@ -59,10 +59,51 @@ from clvmodels.estimation.curvature import (
 from clvmodels.estimation.persistence import check_document
 from clvmodels.estimation.rows import RFM_COLUMNS, CompressedRows, compress
 
-__all__ = ["StaticCovariates", "covariate_penalties", "per_row"]
+__all__ = ["StaticCovariates", "covariate_penalties", "covariate_rows", "per_row"]
 
 #: Customers in the sample on which a large fit refines its start (see ``_minimise``).
 SAMPLE_ROWS = 50_000
+
+
+def covariate_rows(
+    data: pd.DataFrame,
+    design: CovariateDesign,
+    matrix: np.ndarray,
+    weights: Any = None,
+    data_columns: Sequence[str] = RFM_COLUMNS,
+) -> CompressedRows:
+    """Distinct (data columns, covariate profile) rows of a checked frame, with counts.
+
+    ``matrix`` is ``design``'s design matrix of ``data``; its columns become the rows'
+    ``covariate:NAME`` columns. Rows with a frequency share the distinct frequencies
+    (``x_unique``, each row's ``x_index``). The maximum-likelihood and the Bayesian fits
+    both compress their data here.
+    """
+    unit = time_unit_of(data)
+    values = {name: data[name].to_numpy(np.float64) for name in data_columns}
+    for j, name in enumerate(design.names):
+        values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
+            raise ValueError(
+                f"weights must be one finite number >= 0 per row ({len(data)} rows), "
+                f"e.g. weights=table['count']; got shape {weights.shape}"
+            )
+    unique, counts = compress(values, weights)
+    if "frequency" not in unique:
+        return CompressedRows(unique, counts, unit)
+    # each row's position among the distinct x: the likelihood's x-only terms are
+    # computed once per distinct x
+    x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
+    unique["x_index"] = x_index.astype(np.float64)
+    return CompressedRows(
+        unique,
+        counts,
+        unit,
+        {"x_unique": x_unique},
+        frozenset({"x_index", "x_unique"}),
+    )
 
 
 class StaticCovariates:
@@ -313,7 +354,6 @@ class StaticCovariates:
         :meth:`fitted_on`).
         """
         data, weights = self._covariate_data(data, weights)
-        unit = time_unit_of(data)
         if hasattr(self, "covariate_design_"):
             design = self.covariate_design_
             matrix = design.matrix(data)
@@ -321,30 +361,7 @@ class StaticCovariates:
             columns = list(dict.fromkeys(c for cs in self._chosen().values() for c in cs))
             design, matrix = encode_covariates(data, columns)
             self._layout(design)
-        values = {name: data[name].to_numpy(np.float64) for name in self.covariate_data_columns}
-        for j, name in enumerate(design.names):
-            values[f"covariate:{name}"] = np.ascontiguousarray(matrix[:, j])
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)
-            if weights.shape != (len(data),) or not np.all(np.isfinite(weights) & (weights >= 0)):
-                raise ValueError(
-                    f"weights must be one finite number >= 0 per row ({len(data)} rows), "
-                    f"e.g. weights=table['count']; got shape {weights.shape}"
-                )
-        unique, counts = compress(values, weights)
-        if "frequency" not in unique:
-            return CompressedRows(unique, counts, unit)
-        # each row's position among the distinct x: the likelihood's x-only terms are
-        # computed once per distinct x
-        x_unique, x_index = np.unique(unique["frequency"], return_inverse=True)
-        unique["x_index"] = x_index.astype(np.float64)
-        return CompressedRows(
-            unique,
-            counts,
-            unit,
-            {"x_unique": x_unique},
-            frozenset({"x_index", "x_unique"}),
-        )
+        return covariate_rows(data, design, matrix, weights, self.covariate_data_columns)
 
     def _layout(self, design: CovariateDesign) -> None:
         """Parameter names and the maps from coefficients to the predictors (one per process)."""

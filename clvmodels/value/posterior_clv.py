@@ -8,6 +8,7 @@ it when either model is a posterior.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,7 +117,8 @@ def posterior_clv(
         )
     (sample_shape,) = shapes
     n_samples = sample_shape[0] * sample_shape[1]
-    histories, inverse = _purchase_histories(summary)
+    design = getattr(purchase_model, "covariate_design_", None)
+    histories, inverse = _purchase_histories(summary, design.columns if design else ())
     n_rows = len(histories)
     counts = np.bincount(inverse, minlength=n_rows)
     # customers grouped by history: those of rows [i, j) are by_row[first[i]:first[j]]
@@ -180,10 +182,13 @@ def posterior_clv(
     return PosteriorCLV(per_customer=per_customer, base_total=total, hdi=hdi)
 
 
-def _purchase_histories(summary: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+def _purchase_histories(
+    summary: pd.DataFrame, covariates: Sequence[str] = ()
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The distinct purchase histories and each customer's.
 
-    Every numeric column but the spend, ordered by (frequency, T, recency) so that
+    Every numeric column but the spend, and the purchase model's ``covariates`` (a
+    categorical one by its values), ordered by (frequency, T, recency) so that
     neighbouring histories share (x, T).
     """
     preferred = [c for c in ("frequency", "T", "recency") if c in summary]
@@ -192,13 +197,24 @@ def _purchase_histories(summary: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray
         for c in summary.columns
         if c not in preferred
         and c != "monetary_value"
-        and pd.api.types.is_numeric_dtype(summary[c])
+        and (pd.api.types.is_numeric_dtype(summary[c]) or c in covariates)
     ]
     from clvmodels.estimation.posterior import distinct_rows
 
     columns = preferred + others
-    values, inverse = distinct_rows(*(summary[c].to_numpy(np.float64) for c in columns))
-    return pd.DataFrame(values, columns=columns), inverse
+    arrays, labels = [], {}
+    for c in columns:
+        if pd.api.types.is_numeric_dtype(summary[c]):
+            arrays.append(summary[c].to_numpy(np.float64))
+        else:  # a categorical covariate: its codes tell the histories apart
+            codes, labels[c] = pd.factorize(summary[c], sort=True)
+            arrays.append(codes.astype(np.float64))
+    values, inverse = distinct_rows(*arrays)
+    frame = pd.DataFrame(values, columns=columns)
+    for c, levels in labels.items():
+        codes = frame[c].to_numpy().astype(np.intp)
+        frame[c] = pd.Series(np.asarray(levels, dtype=object)[codes]).where(codes >= 0)
+    return frame, inverse
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ of the Normal and HalfNormal priors.
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pytest
 
 import clvmodels as clv
@@ -22,11 +24,12 @@ from clvmodels.bayes import (
     BayesianParetoNBDModel,
 )
 from clvmodels.estimation.covariate_priors import CoefficientPrior
-from clvmodels.exceptions import DataValidationError
+from clvmodels.exceptions import DataValidationError, ModelFileError
 from clvmodels.models import beta_geo
 from clvmodels.models.beta_geo import math as beta_geo_math
 from clvmodels.models.modified_beta_geo import math as modified_beta_geo_math
 from clvmodels.models.pareto_nbd import math as pareto_nbd_math
+from clvmodels.value import value_customers
 from tests.models.covariate_draws import (
     TRUE_EFFECTS,
     beta_geo_customers,
@@ -255,5 +258,39 @@ def test_predictions_need_the_covariates_of_the_summary(bg_summary):
     unseen = bg_summary.assign(channel="phone")
     with pytest.raises(DataValidationError, match=r"level 'phone'.*the fit did not see"):
         model.conditional_expected_purchases(10.0, unseen)
-    with pytest.raises(NotImplementedError, match=r"cannot be saved yet"):
-        model.save("unused")
+
+
+def test_a_saved_covariate_model_predicts_as_the_fitted_one(bg_summary, tmp_path):
+    data = bg_summary.iloc[:800]
+    model = _nuts(BayesianBetaGeoModel(**BOTH, equal_effects=["gender"]), data, draws=50, tune=50)
+    model.save(tmp_path / "bg")
+    again = BayesianBetaGeoModel.load(tmp_path / "bg", data)
+    assert again.get_params() == model.get_params()
+    assert again.param_names == model.param_names
+    assert list(again.summary().index) == list(model.summary().index)
+    np.testing.assert_array_equal(again.probability_alive(data), model.probability_alive(data))
+    # a file whose design would predict with another encoding is refused, naming the field
+    document = json.loads((tmp_path / "bg" / "model.json").read_text())
+    document["extra"]["covariates"]["design"]["names"][0] = "channel[phone]"
+    (tmp_path / "bg" / "model.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match=r"covariates.design.names"):
+        BayesianBetaGeoModel.load(tmp_path / "bg")
+
+
+class _ConstantSpend:
+    def expected_spend(self, summary):
+        return pd.Series(25.0, index=summary.index, name="expected_spend")
+
+
+def test_the_posterior_clv_uses_each_customers_categorical_covariates():
+    summary = beta_geo_customers(400, BG_TRUTH, TRUE_EFFECTS, seed=9)
+    summary.attrs["time_unit"] = "W"
+    mle = clv.BetaGeoModel(**BOTH).fit(summary)
+    point = _at(
+        BayesianBetaGeoModel, summary, {k: [[v, v]] for k, v in mle.params_.items()}, **BOTH
+    )
+    options = dict(horizon=12, horizon_unit="M", discount_rate=0.1, discount_period="Y")
+    expected = value_customers(mle, _ConstantSpend(), summary, **options)
+    got = value_customers(point, _ConstantSpend(), summary, **options)
+    assert got["clv"].std() > 0.1 * got["clv"].mean()  # customers differ
+    np.testing.assert_allclose(got["clv"], expected["clv"], rtol=1e-10)
