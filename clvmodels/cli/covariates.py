@@ -11,7 +11,9 @@ A covariate file is a CSV or Parquet file read like the log (``--sep``, ``--deci
 - **time-varying** (one row per customer and period, with a ``period_start`` column):
   read and kept apart (:attr:`CovariateInput.dynamic`), for
   ``fit(summary, dynamic_covariates=frame)``; ``clvmodels fit`` refuses them for now with
-  an error that says so.
+  an error that says so and points to the library's
+  ``fit(summary, dynamic_covariates=frame, transactions=log)`` (the command would also
+  have to carry them through the holdout and the scoring horizon).
 
 ``--purchase-covariates`` and ``--dropout-covariates`` choose the columns of each
 process (default: every covariate column in both when neither is given; when only one
@@ -369,7 +371,9 @@ def check_model_takes(
         raise InputError(
             f"--covariates {covariates.dynamic_file} has a {PERIOD_COLUMN} column: "
             "time-varying covariates (one row per customer and period) are not yet fitted "
-            "by 'clvmodels fit'; give one row per customer (static covariates)",
+            "by 'clvmodels fit' (the library fits them: ParetoNBDModel or BetaGeoModel "
+            "fit(summary, dynamic_covariates=frame, transactions=log)); give one row per "
+            "customer (static covariates)",
             exit_code=EXIT_USAGE,
         )
 
