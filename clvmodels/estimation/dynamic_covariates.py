@@ -174,6 +174,16 @@ class DynamicCovariates:
         ll, grad = self._loglik_grad(params, arrays)
         return float((weights * ll).sum()), (grad * weights).sum(axis=1)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as JSON data (not for a fit with time-varying covariates)."""
+        if self.has_dynamic_covariates:
+            raise NotImplementedError(
+                f"{type(self).__name__} fitted with dynamic_covariates cannot be saved yet "
+                "(a model file holds static covariates only; the fit keeps the covariate "
+                "frame it predicts with); refit it from the summary and the frame"
+            )
+        return super().to_dict()  # type: ignore[misc]
+
     def _row_log_likelihood(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
         if not self.has_dynamic_covariates:
             return super()._row_log_likelihood(params, arrays)  # type: ignore[misc]

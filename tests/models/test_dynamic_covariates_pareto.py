@@ -208,3 +208,11 @@ def test_each_period_integral_matches_mpmath_over_the_rules():
         edges = [0] + [d * mpmath.mpf(2) ** -j for j in range(24, -1, -1)]
         reference = float(mpmath.log(mpmath.quad(f, edges)))
         assert mine == pytest.approx(reference, abs=1e-9), (p, a, q, b, d, m, n)
+
+
+def test_a_time_varying_fit_is_not_saved_as_a_static_model(tmp_path):
+    summary, frame, log = draw("pareto_nbd", 300, TRUTH, {"dropout:gender": 0.4}, seed=8)
+    model = clv.ParetoNBDModel(dropout_covariates=["gender"]).fit(summary, dynamic_covariates=frame)
+    with pytest.raises(NotImplementedError, match="dynamic_covariates cannot be saved"):
+        model.save(tmp_path / "model.json")
+    assert not (tmp_path / "model.json").exists()
