@@ -167,15 +167,17 @@ def test_a_covariate_constant_over_time_fits_as_the_static_model():
     assert varying.log_likelihood_ == pytest.approx(fixed.log_likelihood_, abs=1e-6)
     for name, value in fixed.params_.items():
         assert varying.params_[name] == pytest.approx(value, rel=1e-4, abs=1e-5)
-    # and so are its predictions (the fit's frame covers 8 weeks after the end), to the
-    # two optimisers' agreement (the estimates differ in their 8th digit)
+    # and so are its predictions at the same parameters (the fit's frame covers 8 weeks
+    # after the end); the two optimisers stop a few 1e-6 apart, so the time-varying model
+    # predicts here with the static fit's estimates
+    varying.params_ = dict(fixed.params_)
     np.testing.assert_allclose(
-        varying.probability_alive(summary), fixed.probability_alive(static), rtol=1e-6
+        varying.probability_alive(summary), fixed.probability_alive(static), rtol=1e-9
     )
     np.testing.assert_allclose(
         varying.conditional_expected_purchases([2.5, 8.0], summary),
         fixed.conditional_expected_purchases([2.5, 8.0], static),
-        rtol=1e-6,
+        rtol=1e-9,
     )
     # DERT over the 8 covered weeks: the static model's expected purchases, discounted
     # step by step (midpoint rule on 4000 steps)
