@@ -246,10 +246,12 @@ def _log_extent(transactions: Log, settings: Settings) -> tuple[int, pd.Timestam
 
 
 def _bayes_tables(summary: pd.DataFrame, settings: Settings, steps: Steps) -> dict:
-    """Posterior summaries of the Bayesian BG/NBD and Gamma-Gamma (clvmodels.bayes, issue 12)."""
+    """Posterior summaries of the Bayesian BG/NBD (with the run's covariates) and Gamma-Gamma."""
     tables = {}
+    # the MLE's covariate keywords; the prior takes the place of the L2 penalty
+    keywords = {k: v for k, v in model_keywords(settings).items() if k != "covariate_penalty"}
     with steps("Sampling the Bayesian BG/NBD"):
-        tables["BG/NBD"] = clv.BayesianBetaGeoModel().fit(summary).summary()
+        tables["BG/NBD"] = clv.BayesianBetaGeoModel(**keywords).fit(summary).summary()
     if settings.amount_col is not None and hasattr(clv, "BayesianGammaGammaModel"):
         with steps("Sampling the Bayesian Gamma-Gamma"):
             rows, _ = spend_rows(summary)
@@ -328,7 +330,11 @@ def run_pipeline(
         scores, comparison = score_summary(summary, purchase_model, spend_model, settings)
     bayes = _bayes_tables(summary, settings, steps) if settings.bayes else {}
     if bayes and model_keywords(settings):
-        notes.append("The Bayesian fits (--bayes) leave the covariates out.")
+        notes.append(
+            "The Bayesian BG/NBD (--bayes) takes the same covariates, with a shrinkage prior "
+            "on their effects in place of --covariate-penalty; the Bayesian Gamma-Gamma "
+            "takes none."
+        )
     backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
         backtest_result, backtest, numbers = run_backtest(

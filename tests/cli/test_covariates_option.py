@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import clvmodels as clv
+from clvmodels.cli import main
 from clvmodels.cli.covariates import takes_covariates
 from clvmodels.cli.pipeline import purchase_models
 from clvmodels.value.valuation import value_customers
@@ -308,3 +309,35 @@ def test_a_model_without_covariates_is_named(files, cli):
         f"clvmodels: error: --model {without[0]} does not take covariates in this version of "
         f"clvmodels; models that do: {able}"
     )
+
+
+def test_bayes_fits_the_bayesian_bg_nbd_with_the_same_covariates(files, monkeypatch, capsys):
+    """--bayes with --covariates: the Bayesian BG/NBD gets the MLE's covariate keywords
+    (not the L2 penalty, which its prior replaces) and the summary with the covariate
+    columns; stand-ins with the Bayesian models' fit/summary contract record both."""
+    seen: dict = {}
+
+    class Posterior:
+        def __init__(self, **keywords):
+            seen.setdefault("keywords", []).append(keywords)
+
+        def fit(self, summary):
+            seen.setdefault("columns", []).append(set(summary.columns))
+            return self
+
+        def summary(self):
+            return pd.DataFrame({"mean": [0.5]}, index=pd.Index(["r"], name="param"))
+
+    monkeypatch.setattr(clv, "BayesianBetaGeoModel", Posterior, raising=False)
+    monkeypatch.setattr(clv, "BayesianGammaGammaModel", Posterior, raising=False)
+    monkeypatch.chdir(files)
+    arguments = ["fit", "log.csv", *BASE, "--covariates", "cov.csv", "--covariate-penalty"]
+    assert main([*arguments, "0.1", "--bayes", "--out", "out", "-q"]) == 0
+    bg_nbd, gamma_gamma = seen["keywords"]
+    assert set(bg_nbd["purchase_covariates"]) == {"first_spend", "month"}
+    assert set(bg_nbd["dropout_covariates"]) == {"first_spend", "month"}
+    assert "covariate_penalty" not in bg_nbd
+    assert gamma_gamma == {}
+    assert {"first_spend", "month"} <= seen["columns"][0]
+    report = html.unescape((files / "out" / "report.html").read_text())
+    assert "The Bayesian BG/NBD (--bayes) takes the same covariates" in report
