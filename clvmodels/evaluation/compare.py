@@ -82,20 +82,22 @@ def _fitted(name: str, model: Any, summary: pd.DataFrame, weights: Any) -> Any:
             )
     if not hasattr(model, "params_"):
         return model.fit(summary, weights=weights)
+    if getattr(model, "has_covariates", False):
+        # the fingerprint of the rows the model reads from the summary (a Gamma-Gamma's
+        # repeat buyers, not every customer): a customer count would not match
+        if not model.fitted_on(summary, weights):
+            raise ValueError(
+                f"models[{name!r}]: the data given do not match the data the model was "
+                "fitted on (fingerprint differs)"
+            )
+        return model
     expected = _n_customers(summary, weights)
     if model.n_customers_ != expected:
         raise ValueError(
             f"models[{name!r}] was fitted on {model.n_customers_} customers, the summary has "
             f"{expected}: compare models fitted on the same data, or pass them unfitted"
         )
-    if getattr(model, "has_covariates", False):
-        # no model file for covariate models yet: compare the data fingerprints directly
-        if not model.fitted_on(summary, weights):
-            raise ValueError(
-                f"models[{name!r}]: the data given do not match the data the model was "
-                "fitted on (fingerprint differs)"
-            )
-    elif weights is None:
+    if weights is None:
         try:
             type(model).from_dict(model.to_dict(), data=summary)
         except ValueError as error:

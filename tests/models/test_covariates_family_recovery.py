@@ -122,3 +122,20 @@ def test_sbg_recovers_the_true_churn_effects():
         clv.ShiftedBetaGeoModel(churn_covariates=["gender"]).fit([1000, 600, 400])
     with pytest.raises(clv.exceptions.DataValidationError, match="one row per subscriber"):
         plain.fit_customers(table["tenure"], table["churned"], covariates=table.iloc[:10])
+
+
+def test_a_fitted_gamma_gamma_with_covariates_takes_the_likelihood_ratio_test():
+    """The Gamma-Gamma fits the repeat buyers of the summary: the test must accept it
+    fitted (its data are checked by fingerprint, not by the summary's customer count) and
+    reject it against other data."""
+    summary = gamma_gamma_customers(3000, GG_TRUTH, SPEND_EFFECTS, seed=9)
+    model = clv.GammaGammaModel(spend_covariates=["gender", "channel"]).fit(summary)
+    assert model.n_customers_ < len(summary)  # some customers have no repeat purchase
+    test = clv.evaluation.covariate_likelihood_ratio(model, summary)
+    assert test["df"] == 3
+    # gender's effect of 0.3 on the log spend scale is found: the test rejects "no effect"
+    assert test["p_value"] < 1e-6
+    assert test["log_likelihood_with"] == pytest.approx(model.log_likelihood_, rel=1e-12)
+    other = gamma_gamma_customers(3000, GG_TRUTH, SPEND_EFFECTS, seed=10)
+    with pytest.raises(ValueError, match="do not match the data the model was fitted on"):
+        clv.evaluation.covariate_likelihood_ratio(model, other)
