@@ -24,6 +24,11 @@ sessions), so wall times are inflated; CPU times are the process's (both numba t
   is 76 s). Estimates within a few standard errors of the truth, except a small bias of
   the purchase side (alpha 6.40 for 6.0, se 0.06) from the daily summary: purchases on
   one day count once, which at this size is many standard errors.
+- Again on the idle machine (2026-12-08, load average 1.0, ``... 0 100000``): fit 107.5 s
+  wall (169.6 s CPU), under the two-minute target; the same estimates (alpha 6.397,
+  purchase:season 0.485 for 0.5 and purchase:contact 0.389 for 0.4, each 4-6 standard
+  errors short of the truth: the purchase-side bias above, not yet shown to be the
+  daily summary's alone).
 """
 
 from __future__ import annotations
