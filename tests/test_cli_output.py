@@ -22,6 +22,7 @@ import pytest
 from scipy import optimize
 
 import clvmodels as clv
+from clvmodels.cli.outputs import Terminated, stop_on_signals, write_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path[1:]])}
@@ -196,12 +197,32 @@ def test_a_signal_during_fit_leaves_no_staging_folder(sample_csv, tmp_path, numb
     while not _staging(tmp_path) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert _staging(tmp_path), "the run never started writing"
-    time.sleep(0.5)  # inside the fit
+    time.sleep(0.2)  # inside the run (it takes seconds after the staging folder appears)
     process.send_signal(number)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == status
     assert stderr.splitlines()[-1] == said
     assert os.listdir(tmp_path) == []  # no results/, no hidden .results.*.tmp
+
+
+@pytest.mark.parametrize(("number", "raised"), [
+    (signal.SIGTERM, Terminated),
+    (signal.SIGINT, KeyboardInterrupt),
+])  # fmt: skip
+def test_a_signal_whose_exception_was_swallowed_still_stops_the_writes(tmp_path, number, raised):
+    # Python ignores an exception raised in a finalizer (__del__), where a signal's
+    # handler can run: the handler's record must stop the run before any file lands.
+    frame = pd.DataFrame({"x": [1.0]})
+    with stop_on_signals():
+        try:
+            signal.getsignal(number)(number, None)  # the handler, as the signal runs it
+        except raised:
+            pass  # swallowed, as a finalizer would
+        with pytest.raises(raised):
+            write_frame(frame, tmp_path / "scores.csv")
+    assert os.listdir(tmp_path) == []  # nothing written, no temporary left
+    write_frame(frame, tmp_path / "scores.csv")  # the record ends with the block
+    assert os.listdir(tmp_path) == ["scores.csv"]
 
 
 def test_staging_of_ended_runs_is_removed_and_a_live_ones_kept(sample_csv, tmp_path):

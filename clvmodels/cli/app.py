@@ -52,6 +52,7 @@ from clvmodels.cli.outputs import (
     Terminated,
     check_replaceable,
     earlier_outputs,
+    raise_if_stopped,
     stop_on_signals,
     write_frame,
     write_run,
@@ -158,6 +159,7 @@ def _run_and_write(
         run.content.warnings = report_warnings(output.notices)
         with output.step("Writing the report"):
             files = write_run(run, staging, f"{settings.model}.json", output.warning_lines())
+        raise_if_stopped()  # a signal whose exception a finalizer swallowed
     print_run(output, run)
     output.line(f"\nwrote {out / 'report.html'} and {len(files) - 1} other files in {out}")
     output.finish(

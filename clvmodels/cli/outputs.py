@@ -39,6 +39,7 @@ __all__ = [
     "Terminated",
     "check_replaceable",
     "earlier_outputs",
+    "raise_if_stopped",
     "stop_on_signals",
     "write_frame",
     "write_run",
@@ -62,6 +63,7 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:
             frame.to_parquet(temporary)
+            raise_if_stopped()
             os.replace(temporary, path)
         except BaseException:
             with suppress(FileNotFoundError):
@@ -70,6 +72,7 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         return
     with atomic_open(path) as handle:
         frame.to_csv(handle)
+        raise_if_stopped()  # a signal whose exception a finalizer swallowed
 
 
 class Terminated(BaseException):
@@ -84,28 +87,52 @@ class Terminated(BaseException):
         self.signal_number = signal_number
 
 
+#: Signals that :func:`stop_on_signals` turned into exceptions in this process.
+_RECEIVED: list[int] = []
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """Turn SIGTERM (and SIGHUP) into :class:`Terminated` while the block runs.
+    """Turn SIGTERM (and SIGHUP) into :class:`Terminated`, SIGINT into ``KeyboardInterrupt``.
 
     Python ends on SIGTERM without unwinding, which would leave the staging folder
-    behind; raising an exception instead runs every cleanup on the way out. Only
-    the main thread can set handlers; elsewhere the block runs as it is.
+    behind; raising an exception instead runs every cleanup on the way out. Python
+    ignores an exception raised while it runs a finalizer (``__del__``, a weakref
+    callback), and a signal can land there; so each signal is also recorded, and
+    :func:`raise_if_stopped`, called before the outputs are moved into place, stops
+    the run all the same. Only the main thread can set handlers; elsewhere the
+    block runs as it is.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(number: int, frame: Any) -> None:
-        raise Terminated(number)
+        _RECEIVED.append(number)
+        raise KeyboardInterrupt if number == signal.SIGINT else Terminated(number)
 
-    numbers = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    numbers = [signal.SIGTERM, signal.SIGINT]
+    numbers += [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []
+    _RECEIVED.clear()
     previous = {number: signal.signal(number, stop) for number in numbers}
     try:
         yield
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+        _RECEIVED.clear()
+
+
+def raise_if_stopped() -> None:
+    """Raise the exception of a signal that arrived, even if something swallowed it.
+
+    Called as the last step before a run's files are moved into place, so that a
+    signal whose exception a finalizer ate still leaves no output.
+    """
+    if not _RECEIVED:
+        return
+    number = _RECEIVED[-1]
+    raise KeyboardInterrupt if number == signal.SIGINT else Terminated(number)
 
 
 def check_replaceable(out: Path) -> None:
