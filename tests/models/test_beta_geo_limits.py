@@ -109,3 +109,33 @@ def test_the_nbd_limit_is_continuous():
 def test_invalid_parameters_are_named():
     with pytest.raises(ValueError, match="'a' must be finite and > 0"):
         beta_geo.expected_purchases({"r": 1.0, "alpha": 1.0, "a": np.nan, "b": 1.0}, 1.0)
+
+
+def _mpmath_log_likelihood(r, alpha, a, b, x, t_x, T):
+    """Fader, Hardie & Lee (2005), eq. 6, at 50 digits (independent of the package)."""
+    import mpmath as mp
+
+    mp.mp.dps = 50
+    r, alpha, a, b, t_x, T = map(mp.mpf, (r, alpha, a, b, t_x, T))
+    head = mp.loggamma(r + x) - mp.loggamma(r) + r * mp.log(alpha)
+    alive = mp.beta(a, b + x) / mp.beta(a, b) / (alpha + T) ** (r + x)
+    gone = mp.beta(a + 1, b + x - 1) / mp.beta(a, b) / (alpha + t_x) ** (r + x) if x else 0
+    return float(head + mp.log(alive + gone))
+
+
+@pytest.mark.parametrize("x", [1, 2])
+def test_tiny_dropout_parameters_give_the_exact_likelihood(x):
+    # b = 3e-18: b + x - 1 computed as (b + x) - 1 loses b entirely at x = 1 (+inf was
+    # returned to the optimiser at such trial points); x - 1 first keeps it.
+    from clvmodels.models.beta_geo import gradient
+
+    r, alpha, a, b = 0.85, 12.9, 5e-14, 3e-18
+    row = {"frequency": np.array([float(x)]), "recency": np.array([20.0]), "T": np.array([40.0])}
+    expected = _mpmath_log_likelihood(r, alpha, a, b, x, 20.0, 40.0)
+    params = np.array([r, alpha, a, b])
+    plain = beta_geo.math.log_likelihood({"r": r, "alpha": alpha, "a": a, "b": b}, **row)
+    row["x_unique"], row["x_index"] = beta_geo.math.distinct_values(row["frequency"])
+    compiled, _ = gradient.log_likelihood_gradient(params, row)
+    covariate, _ = gradient.covariate_terms(params, row, np.zeros(1), np.zeros(1))
+    for got in (plain, compiled, covariate):
+        assert np.isfinite(got[0]) and got[0] == pytest.approx(expected, rel=1e-9)

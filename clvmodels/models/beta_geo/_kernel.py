@@ -69,7 +69,7 @@ def fill_tables(
     psi_r, psi_ab, psi_b = digamma(r), digamma(a + b), digamma(b)
     for k in range(x_unique.shape[0]):
         x = x_unique[k]
-        b_x_1 = b + max(x, 1.0) - 1.0
+        b_x_1 = b + (max(x, 1.0) - 1.0)  # x - 1 first: exact, b may be 1e-18
         d_a = psi_ab - digamma(a + b + x)
         per_x[k, 0] = x
         per_x[k, 1] = (
@@ -230,7 +230,7 @@ def covariate_rows(
         span = 0.0
         if xi > 0.0:
             span = math.log1p((T[i] - t_x[i]) / (alpha_i + t_x[i]))
-            d = math.log(a_i) - math.log(b_i + xi - 1.0) + r_x * span
+            d = math.log(a_i) - math.log(b_i + (xi - 1.0)) + r_x * span
             e = math.exp(-abs(d))
             value += max(d, 0.0) + math.log1p(e)
             w4 = 1.0 / (1.0 + e) if d > 0.0 else e / (1.0 + e)
@@ -238,7 +238,7 @@ def covariate_rows(
         inv_t_x = 1.0 / (alpha_i + t_x[i])
         g_alpha = r / alpha_i - r_x * (inv_T + w4 * (inv_t_x - inv_T))
         g_a = d_a + w4 / a_i
-        g_b = d_b - (w4 / (b_i + xi - 1.0) if xi > 0.0 else 0.0)
+        g_b = d_b - (w4 / (b_i + (xi - 1.0)) if xi > 0.0 else 0.0)
         ll[i] = value
         grad[0, i] = per_x[k, 2] + math.log(alpha_i) - log_T + w4 * span
         grad[1, i] = g_alpha * e_p

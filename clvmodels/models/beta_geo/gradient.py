@@ -83,7 +83,7 @@ def tables(params: np.ndarray, columns: dict[str, np.ndarray]) -> tuple[tuple, t
             dig(r + x_unique) - dig(r) + np.log(alpha),
             d_a,
             d_a + dig(b + x_unique) - dig(b),
-            1.0 / (b + np.maximum(x_unique, 1.0) - 1.0),
+            1.0 / (b + (np.maximum(x_unique, 1.0) - 1.0)),
         ],
         axis=1,
     )

@@ -190,7 +190,7 @@ def x_terms(r: Any, alpha: Any, a: Any, b: Any, x_unique: np.ndarray, xp: Simple
         + xp.betaln(a, b + x_unique)
         - xp.betaln(a, b)
     )
-    log_a_b_x = xp.log(a) - xp.log(b + np.maximum(x_unique, 1.0) - 1.0)
+    log_a_b_x = xp.log(a) - xp.log(b + (np.maximum(x_unique, 1.0) - 1.0))  # exact: x - 1 first
     return per_x, log_a_b_x
 
 
