@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import integrate
 
@@ -19,7 +20,7 @@ from clvmodels.data.dynamic_covariates import covariate_paths
 from clvmodels.estimation.dynamic_covariates import path_arrays
 from clvmodels.models.beta_geo import dynamic
 from clvmodels.models.beta_geo import math as bg_math
-from tests.models.dynamic_draws import assert_gradient, draw
+from tests.models.dynamic_draws import ORIGIN, assert_gradient, draw
 
 TRUTH = {"r": 0.8, "alpha": 6.0, "a": 0.8, "b": 2.5}
 EFFECTS = {
@@ -122,5 +123,78 @@ def test_known_effects_recovered_within_three_standard_errors():
     assert table.at["dropout:contact", "std_error"] < 0.1
     p_alive = model.probability_alive(summary)
     assert p_alive.between(0, 1).all() and p_alive.index.equals(summary.index)
-    with pytest.raises(NotImplementedError, match="P\\(alive\\) only"):
-        model.conditional_expected_purchases(4.0, summary)
+    expected = model.conditional_expected_purchases([2.0, 4.0], summary)
+    assert np.isfinite(expected.to_numpy()).all() and (expected[4.0] >= expected[2.0]).all()
+
+
+def test_zero_effects_predict_the_plain_models_expected_purchases():
+    summary, frame, log = draw("beta_geo", 600, TRUTH, EFFECTS, seed=3)
+    paths = covariate_paths(summary, frame, COLUMNS, transactions=log, horizon=8.0)
+    arrays = path_arrays(paths, summary).arrays
+    params = np.array(list(TRUTH.values()))
+    got = dynamic.conditional_expected_purchases(
+        params, np.zeros(3), np.zeros(3), arrays, [4.0, 1.0, 8.0]
+    )
+    for row, t in zip(got, (4.0, 1.0, 8.0), strict=True):
+        plain = bg_math.conditional_expected_purchases(
+            TRUTH, t, summary["frequency"], summary["recency"], summary["T"]
+        )
+        np.testing.assert_allclose(row, plain, rtol=1e-10)
+
+
+def test_expected_purchases_match_a_numerical_integral_over_lambda_and_p():
+    # Alive at T with x = 2, C_x = 2.5: lambda ~ Gamma(r + x, alpha + A(T)), p ~ Beta(a, b +
+    # C_x). Given both, a period of width w (multiplier g, dropout weight c) adds
+    # (e^{-lam Phi} - e^{-lam (Phi + g s w)}) / s, s = 1 - (1 - p)^c: integrated by dblquad.
+    r, alpha, a, b, x, big_c = 0.7, 4.0, 0.9, 2.2, 2, 2.5
+    exposure_T = 3.1
+    # T = 5 on a grid of unit periods, horizon 2.3: future periods 5, 6, 7 of widths 1, 1, 0.3
+    rates, chances, widths = [1.5, 0.6, 2.0], [0.7, 1.8, 0.5], [1.0, 1.0, 0.3]
+    m, scale, b_post = r + x, alpha + exposure_T, b + big_c
+
+    def given(lam, p):
+        total, phi = 0.0, 0.0
+        for g, c, w in zip(rates, chances, widths, strict=True):
+            s = 1.0 - (1.0 - p) ** c
+            total += (math.exp(-lam * phi) - math.exp(-lam * (phi + g * s * w))) / s
+            phi += g * s * w
+        return total
+
+    def integrand(p, lam):
+        if lam <= 0.0 or not 0.0 < p < 1.0:
+            return 0.0
+        log_density = (
+            m * math.log(scale) - math.lgamma(m) + (m - 1) * math.log(lam) - scale * lam
+            + (a - 1) * math.log(p) + (b_post - 1) * math.log1p(-p)
+            - (math.lgamma(a) + math.lgamma(b_post) - math.lgamma(a + b_post))
+        )  # fmt: skip
+        return given(lam, p) * math.exp(log_density)
+
+    nodes, weights = dynamic.posterior_p_nodes(a, np.array([b_post]))
+    out = np.empty((1, 1))
+    dynamic.future_purchases(
+        np.array([m]), np.array([scale]), np.array([5.0]), np.array([0]), np.array([8]),
+        np.array([0.0]), 1.0,
+        np.array([1.0] * 5 + rates), np.array([1.0] * 5 + chances),
+        np.array([2.3]), nodes, weights, out,
+    )  # fmt: skip
+    reference, _ = integrate.dblquad(integrand, 0, np.inf, 0, 1, epsabs=0, epsrel=1e-10)
+    assert out[0, 0] == pytest.approx(reference, rel=1e-8)
+
+
+def test_expected_purchases_match_simulated_holdouts():
+    # The draw runs 60 weeks; the summary ends on day 363 (the log leaves out that day):
+    # the holdout is days 364-420, (T + 1/7, T + 57/7] in weeks. At the true parameters
+    # the predicted total is the expected total of the simulated counts.
+    summary, frame, log = draw("beta_geo", 6000, TRUTH, EFFECTS, seed=5)
+    paths = covariate_paths(summary, frame, COLUMNS, transactions=log, horizon=57 / 7)
+    arrays = path_arrays(paths, summary).arrays
+    params = np.array(list(TRUTH.values()))
+    beta_p, beta_d = np.array([0.5, 0.4, 0.0]), np.array([0.0, 0.6, -0.5])
+    both = dynamic.conditional_expected_purchases(params, beta_p, beta_d, arrays, [1 / 7, 57 / 7])
+    predicted = both[1] - both[0]
+    holdout = log[log["date"] >= ORIGIN + pd.Timedelta(days=364)]
+    actual = holdout.groupby("customer_id").size().reindex(summary.index, fill_value=0)
+    gap = actual.to_numpy() - predicted
+    z = gap.sum() / (gap.std() * math.sqrt(len(gap)))
+    assert abs(z) < 4, (predicted.sum(), actual.sum(), z)
