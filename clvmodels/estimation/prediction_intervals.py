@@ -1,0 +1,392 @@
+r"""Parameter-uncertainty intervals for the predictions of maximum-likelihood fits.
+
+A maximum-likelihood fit stores its estimate :math:`\hat w` on the optimiser's working scale
+(the positive parameters' logarithms, then any covariate coefficients as they are) and the
+inverse observed information there, ``log_covariance_`` :math:`\hat\Sigma`. A prediction
+:math:`f(w)` (a customer's expected purchases, P(alive), expected spend, CLV, or their
+sum over the base) then gets an interval in two ways, chosen with ``method``:
+
+``"delta"``
+    The delta method: :math:`\operatorname{Var} g(f) \approx \nabla_w g(f)'\,\hat\Sigma\,
+    \nabla_w g(f)`, the gradient taken by central differences in :math:`w` (two
+    evaluations per parameter), on the scale ``g`` where the normal approximation suits
+    the quantity and keeps it in range: ``log`` for positive quantities (purchases, spend,
+    CLV, totals), ``logit`` for probabilities (P(alive)). The bounds are
+    :math:`g^{-1}(g(f(\hat w)) \pm z\,\mathrm{se})`: the highest-density interval of that
+    normal, mapped back.
+``"bootstrap"``
+    Parametric bootstrap: ``draws`` parameter vectors :math:`w_d \sim N(\hat w, \hat\Sigma)`,
+    the prediction evaluated at every draw (vectorised: a ``(draw, row)`` array per chunk
+    of distinct rows), and the highest-density interval of the draws (as the Bayesian
+    models' HDIs, :func:`clvmodels.estimation.intervals.hdi`).
+
+Either way the prediction is evaluated once per *distinct* data row (the same
+(frequency, recency, T) and covariate profile), then expanded to the customers, and the
+base total is the count-weighted sum over the rows (its gradient, or its draws), so the
+total's interval accounts for the correlation between customers through the shared
+parameters.
+
+Layout of the result (the same as the Bayesian ``hdi=`` frames): a DataFrame indexed like
+the summary with columns ``mean`` (the prediction at the estimate, :math:`f(\hat w)`, for
+both methods), and the lower and upper bounds named by
+:func:`~clvmodels.estimation.intervals.interval_names` (``hdi_5%`` and ``hdi_95%`` for
+``interval=0.9``). ``attrs`` holds ``quantity``, ``interval``, ``method`` (``"delta"``,
+``"bootstrap"``) and ``base_total``: a dict with the same three keys for the sum over the
+customers.
+
+What the interval covers: the uncertainty of the estimated parameters only, i.e. where
+:math:`f(\theta)` lies for the true :math:`\theta`. It does not cover the randomness of
+a single customer's future (the Poisson noise of her count, whether she is in fact
+alive): a customer's actual count falls outside her interval for E[X] far more often
+than ``interval`` says. A prediction interval for a customer's count needs the
+conditional count distribution P(X(t) = k | history) mixed over these parameter draws
+(the hook: :data:`COUNT_INTERVALS_NOTE`).
+
+References
+----------
+Casella, G. & Berger, R. L. (2002). *Statistical Inference*, 2nd ed., section 5.5.4 (the
+delta method). Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*,
+section 6.5 (the parametric bootstrap).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from clvmodels.estimation.intervals import hdi, interval_names
+from clvmodels.estimation.posterior import distinct_rows
+
+__all__ = [
+    "COUNT_INTERVALS_NOTE",
+    "INTERVAL_METHODS",
+    "IntervalRequest",
+    "ParameterStack",
+    "interval_frame",
+    "interval_request",
+    "model_uncertainty",
+]
+
+#: The methods of :func:`interval_request`.
+INTERVAL_METHODS = ("delta", "bootstrap")
+
+#: Values (parameter vectors x rows x horizons) evaluated at once.
+CHUNK_ELEMENTS = 4_000_000
+
+#: Central-difference step on the working scale (log-parameters) of the delta method.
+DELTA_STEP = 1e-4
+
+#: Where a prediction interval for a customer's count (not only for its expectation) goes.
+COUNT_INTERVALS_NOTE = (
+    "intervals here cover parameter uncertainty only; a prediction interval for a "
+    "customer's count mixes the conditional count distribution P(X(t) = k | history) "
+    "over the bootstrap's parameter draws (ParameterStack.working)"
+)
+
+
+@dataclass(frozen=True)
+class IntervalRequest:
+    """A checked request for a parameter-uncertainty interval (:func:`interval_request`)."""
+
+    prob: float
+    method: str
+    draws: int
+    seed: Any
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """The lower and upper column names (``hdi_5%``, ``hdi_95%`` for 0.9)."""
+        return interval_names(self.prob)
+
+
+def interval_request(
+    interval: object, method: object = "delta", draws: object = 200, seed: Any = None
+) -> IntervalRequest:
+    """Check the interval keywords of a maximum-likelihood prediction.
+
+    Parameters
+    ----------
+    interval
+        Probability of the interval, in (0, 1), e.g. 0.9.
+    method
+        ``"delta"`` or ``"bootstrap"``.
+    draws
+        Parameter draws of the bootstrap, a whole number >= 2 (unused by the delta method).
+    seed
+        Seed (or ``numpy.random.Generator``) of the bootstrap's draws.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, the rule and an example.
+    """
+    try:
+        prob = float(interval)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        prob = math.nan
+    if isinstance(interval, bool) or not 0.0 < prob < 1.0:
+        raise ValueError(
+            f"interval must be a probability in (0, 1), e.g. interval=0.9; got {interval!r}"
+        )
+    if method not in INTERVAL_METHODS:
+        raise ValueError(
+            f"method must be one of {list(INTERVAL_METHODS)}, e.g. method='bootstrap'; "
+            f"got {method!r}"
+        )
+    whole = isinstance(draws, int | np.integer) and not isinstance(draws, bool | np.bool_)
+    if not whole or int(draws) < 2:  # type: ignore[call-overload]
+        raise ValueError(
+            "draws must be a whole number >= 2 (the bootstrap's parameter draws), e.g. "
+            f"draws=200; got {draws!r}"
+        )
+    return IntervalRequest(prob, str(method), int(draws), seed)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class ParameterStack:
+    """Parameter vectors at which a prediction is evaluated, on the working scale.
+
+    Row 0 is the estimate. For the delta method, rows ``1 + 2j`` and ``2 + 2j`` move
+    parameter j up and down by ``step``; for the bootstrap, rows 1.. are the draws.
+    """
+
+    working: np.ndarray
+    covariance: np.ndarray
+    method: str
+    step: float = DELTA_STEP
+
+    @classmethod
+    def build(
+        cls, estimate: np.ndarray, covariance: np.ndarray, request: IntervalRequest
+    ) -> ParameterStack:
+        """The stack of ``request.method`` around ``estimate`` (working scale)."""
+        estimate = np.asarray(estimate, dtype=np.float64)
+        covariance = np.asarray(covariance, dtype=np.float64)
+        k = len(estimate)
+        if request.method == "delta":
+            moves = np.zeros((2 * k, k))
+            moves[0::2][np.arange(k), np.arange(k)] = DELTA_STEP
+            moves[1::2][np.arange(k), np.arange(k)] = -DELTA_STEP
+        else:
+            rng = np.random.default_rng(request.seed)
+            moves = rng.standard_normal((request.draws, k)) @ _square_root(covariance).T
+        return cls(np.vstack([estimate, estimate + moves]), covariance, request.method)
+
+    def columns(self, part: slice) -> ParameterStack:
+        """The stack of some of the parameters (for one of two independent models)."""
+        return ParameterStack(
+            self.working[:, part], self.covariance[part, part], self.method, self.step
+        )
+
+
+def _square_root(covariance: np.ndarray) -> np.ndarray:
+    """A matrix L with L L' = covariance (Cholesky; eigenvalues clipped at 0 if not PD)."""
+    try:
+        return np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(0.5 * (covariance + covariance.T))
+        return vectors * np.sqrt(np.clip(values, 0.0, None))
+
+
+def model_uncertainty(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted maximum-likelihood model's estimate and covariance on the working scale.
+
+    Raises
+    ------
+    NotImplementedError
+        If the model has no covariance of its estimates (``log_covariance_``).
+    """
+    model._check_fitted()
+    covariance = getattr(model, "log_covariance_", None)
+    if covariance is None:
+        raise NotImplementedError(
+            f"{type(model).__name__} has no log_covariance_ (the estimates' covariance on "
+            "the optimiser's scale), which parameter-uncertainty intervals need"
+        )
+    estimate = model._to_working(model._params_array())
+    return estimate, np.asarray(covariance, dtype=np.float64)
+
+
+def _link(values: np.ndarray, link: str) -> tuple[np.ndarray, np.ndarray]:
+    """``g(values)`` and where g is finite (log: v != 0 by |v|; logit: 0 < v < 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if link == "logit":
+            inside = (values > 0) & (values < 1)
+            return special.logit(np.where(inside, values, 0.5)), inside
+        inside = values != 0
+        return np.log(np.abs(np.where(inside, values, 1.0))), inside
+
+
+def _unlink(centre: np.ndarray, values: np.ndarray, shift: np.ndarray, link: str) -> np.ndarray:
+    """``g^{-1}(centre + shift)`` (log: keeping the sign of ``values``)."""
+    if link == "logit":
+        return special.expit(centre + shift)
+    return np.sign(values) * np.exp(centre + shift)
+
+
+def _delta_bounds(
+    point: np.ndarray, gradient: np.ndarray, covariance: np.ndarray, z: float, link: str
+) -> np.ndarray:
+    """``(..., 2)`` bounds of the delta method; ``gradient`` is ``(params, ...)``."""
+    centre, inside = _link(point, link)
+    if link == "logit":
+        scale = np.where(inside, 1.0 / (point * (1.0 - point) + ~inside), 0.0)
+    else:
+        scale = np.where(inside, 1.0 / np.where(inside, point, 1.0), 0.0)
+    variance = np.einsum("i...,ij,j...->...", gradient, covariance, gradient)
+    se = np.sqrt(np.clip(variance, 0.0, None)) * np.abs(scale)
+    low = _unlink(centre, point, -z * se, link)
+    high = _unlink(centre, point, z * se, link)
+    bounds = np.stack([np.minimum(low, high), np.maximum(low, high)], axis=-1)
+    return np.where(inside[..., None], bounds, point[..., None])
+
+
+def interval_frame(
+    evaluate: Callable[[slice], np.ndarray],
+    n_rows: int,
+    inverse: np.ndarray,
+    index: pd.Index,
+    stack: ParameterStack,
+    request: IntervalRequest,
+    *,
+    name: str,
+    link: str = "log",
+) -> pd.DataFrame:
+    """Point and interval per customer, and for the base total, of a stacked evaluation.
+
+    Parameters
+    ----------
+    evaluate
+        ``evaluate(rows)`` -> ``(len(stack.working), len(rows))``: the prediction at every
+        parameter vector of the stack for a slice of the distinct rows.
+    n_rows
+        Number of distinct rows.
+    inverse
+        Each customer's distinct row.
+    index
+        The customers' index.
+    stack, request
+        The parameter vectors and the interval asked for.
+    name
+        The quantity (``attrs["quantity"]``).
+    link
+        ``"log"`` (positive quantities) or ``"logit"`` (probabilities): the delta
+        method's scale for the customers' values; the base total always uses ``"log"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``mean`` and the bounds per customer, ``attrs["base_total"]`` (see the module).
+    """
+    n_vectors = len(stack.working)
+    counts = np.bincount(inverse, minlength=n_rows).astype(np.float64)
+    step = max(1, CHUNK_ELEMENTS // n_vectors)
+    point = np.empty(n_rows)
+    band = np.empty((n_rows, 2))
+    k = stack.working.shape[1]
+    total_gradient = np.zeros(k)
+    total_draws = np.zeros(n_vectors - 1)
+    z = float(stats.norm.ppf(0.5 + request.prob / 2))
+    for start in range(0, n_rows, step):
+        part = slice(start, min(n_rows, start + step))
+        values = np.asarray(evaluate(part), dtype=np.float64)
+        values = np.broadcast_to(values, (n_vectors, part.stop - start))
+        point[part] = values[0]
+        weight = counts[part]
+        if stack.method == "delta":
+            gradient = (values[1::2] - values[2::2]) / (2.0 * stack.step)
+            band[part] = _delta_bounds(values[0], gradient, stack.covariance, z, link)
+            total_gradient += gradient @ weight
+        else:
+            band[part] = hdi(values[1:], request.prob, axis=0)
+            total_draws += values[1:] @ weight
+    total = float(point @ counts)
+    if stack.method == "delta":
+        total_band = _delta_bounds(
+            np.array(total), total_gradient[:, None], stack.covariance, z, "log"
+        )[0]
+    else:
+        total_band = hdi(total_draws, request.prob)
+    lower, upper = request.names
+    frame = pd.DataFrame(
+        {"mean": point[inverse], lower: band[inverse, 0], upper: band[inverse, 1]}, index=index
+    )
+    frame.attrs.update(
+        quantity=name,
+        interval=request.prob,
+        method=stack.method,
+        base_total={"mean": total, lower: float(total_band[0]), upper: float(total_band[1])},
+    )
+    return frame
+
+
+def distinct_data(
+    arrays: Sequence[np.ndarray], matrix: np.ndarray | None
+) -> tuple[list[np.ndarray], np.ndarray | None, np.ndarray]:
+    """The distinct rows of the data columns and the design matrix, and each customer's row.
+
+    Returns the distinct rows' columns, their design matrix (or None) and the inverse.
+    """
+    columns = [np.asarray(a, dtype=np.float64) for a in arrays]
+    if matrix is not None:
+        columns += list(np.asarray(matrix, dtype=np.float64).T)
+    rows, inverse = distinct_rows(*columns)
+    data = [np.ascontiguousarray(rows[:, j]) for j in range(len(arrays))]
+    design = None if matrix is None else np.ascontiguousarray(rows[:, len(arrays) :])
+    return data, design, inverse
+
+
+def design_matrix(model: Any, summary: pd.DataFrame) -> np.ndarray | None:
+    """The design matrix of ``summary``'s covariates for a covariate model, else None.
+
+    Raises
+    ------
+    NotImplementedError
+        For a model fitted with time-varying covariates (their paths are not rows).
+    """
+    if getattr(model, "has_dynamic_covariates", False) and hasattr(model, "dynamic_covariates_"):
+        raise NotImplementedError(
+            f"{type(model).__name__} fitted with dynamic_covariates: parameter-uncertainty "
+            "intervals need the predictions of the time-varying model at a stack of "
+            "parameter vectors, which it does not offer yet; fit with static covariates "
+            "(or none) for interval="
+        )
+    if not getattr(model, "has_covariates", False):
+        return None
+    return model.covariate_design_.matrix(summary, "the prediction summary")
+
+
+def stacked_interval(
+    model: Any,
+    function: Callable[..., np.ndarray],
+    arrays: Sequence[np.ndarray],
+    summary: pd.DataFrame,
+    request: IntervalRequest,
+    *,
+    name: str,
+    link: str = "log",
+) -> pd.DataFrame:
+    """``function(params, *data)`` per customer with its parameter-uncertainty interval.
+
+    ``arrays`` are the model's data columns of the (checked) ``summary``; ``function``
+    broadcasts parameters ``(vectors, 1)`` (or ``(vectors, rows)`` with covariates)
+    against the distinct rows, as the models' pure functions do.
+    """
+    data, design, inverse = distinct_data(arrays, design_matrix(model, summary))
+    estimate, covariance = model_uncertainty(model)
+    stack = ParameterStack.build(estimate, covariance, request)
+
+    def evaluate(part: slice) -> np.ndarray:
+        params = model._parameters_at(stack.working, None if design is None else design[part])
+        return function(params, *(column[part] for column in data))
+
+    n_rows = len(data[0]) if data else 0
+    return interval_frame(
+        evaluate, n_rows, inverse, summary.index, stack, request, name=name, link=link
+    )
