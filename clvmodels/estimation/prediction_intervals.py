@@ -68,9 +68,13 @@ __all__ = [
     "INTERVAL_METHODS",
     "IntervalRequest",
     "ParameterStack",
+    "design_matrix",
+    "distinct_data",
     "interval_frame",
     "interval_request",
     "model_uncertainty",
+    "single_horizon",
+    "stacked_interval",
 ]
 
 #: The methods of :func:`interval_request`.
@@ -257,6 +261,7 @@ def interval_frame(
     *,
     name: str,
     link: str = "log",
+    width: int = 1,
 ) -> pd.DataFrame:
     """Point and interval per customer, and for the base total, of a stacked evaluation.
 
@@ -278,6 +283,8 @@ def interval_frame(
     link
         ``"log"`` (positive quantities) or ``"logit"`` (probabilities): the delta
         method's scale for the customers' values; the base total always uses ``"log"``.
+    width
+        Values ``evaluate`` holds per vector and row (e.g. horizons), for the chunk size.
 
     Returns
     -------
@@ -286,7 +293,7 @@ def interval_frame(
     """
     n_vectors = len(stack.working)
     counts = np.bincount(inverse, minlength=n_rows).astype(np.float64)
-    step = max(1, CHUNK_ELEMENTS // n_vectors)
+    step = max(1, CHUNK_ELEMENTS // (n_vectors * max(1, width)))
     point = np.empty(n_rows)
     band = np.empty((n_rows, 2))
     k = stack.working.shape[1]
@@ -340,6 +347,15 @@ def distinct_data(
     data = [np.ascontiguousarray(rows[:, j]) for j in range(len(arrays))]
     design = None if matrix is None else np.ascontiguousarray(rows[:, len(arrays) :])
     return data, design, inverse
+
+
+def single_horizon(horizons: np.ndarray) -> None:
+    """Refuse many horizons with ``interval=`` (one horizon per call)."""
+    if np.ndim(horizons) != 0:
+        raise NotImplementedError(
+            "interval= takes one horizon t (a number), e.g. t=52.0; ask for each horizon "
+            f"in its own call (got t of shape {np.shape(horizons)})"
+        )
 
 
 def design_matrix(model: Any, summary: pd.DataFrame) -> np.ndarray | None:

@@ -21,7 +21,11 @@ from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.coefficients import per_row
-from clvmodels.estimation.prediction_intervals import interval_request, stacked_interval
+from clvmodels.estimation.prediction_intervals import (
+    interval_request,
+    single_horizon,
+    stacked_interval,
+)
 from clvmodels.estimation.protocols import PurchaseCapabilities
 
 __all__ = [
@@ -218,11 +222,7 @@ class RFMPredictions(PurchaseCapabilities):
         conditional = self.functions.conditional_expected_purchases
         if interval is not None:
             request = interval_request(interval, method, draws, seed)
-            if horizons.ndim != 0:
-                raise NotImplementedError(
-                    "interval= takes one horizon t (a number), e.g. t=52.0; ask each "
-                    f"horizon in its own call (got t of shape {horizons.shape})"
-                )
+            single_horizon(horizons)
 
             def at_t(params: Mapping[str, Any], *history: np.ndarray) -> np.ndarray:
                 return conditional(params, horizons, *history)
