@@ -68,6 +68,7 @@ __all__ = [
     "INTERVAL_METHODS",
     "IntervalRequest",
     "ParameterStack",
+    "count_prediction_interval",
     "design_matrix",
     "distinct_data",
     "interval_frame",
@@ -89,8 +90,9 @@ DELTA_STEP = 1e-4
 #: Where a prediction interval for a customer's count (not only for its expectation) goes.
 COUNT_INTERVALS_NOTE = (
     "intervals here cover parameter uncertainty only; a prediction interval for a "
-    "customer's count mixes the conditional count distribution P(X(t) = k | history) "
-    "over the bootstrap's parameter draws (ParameterStack.working)"
+    "customer's count comes from the conditional count distribution P(X(t) = k | history) "
+    "(count_prediction_interval), mixed over the bootstrap's parameter draws "
+    "(ParameterStack.working) to add the parameters' uncertainty"
 )
 
 
@@ -347,6 +349,43 @@ def distinct_data(
     data = [np.ascontiguousarray(rows[:, j]) for j in range(len(arrays))]
     design = None if matrix is None else np.ascontiguousarray(rows[:, len(arrays) :])
     return data, design, inverse
+
+
+def count_prediction_interval(
+    probabilities: np.ndarray, prob: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-tailed prediction interval of a count from its probabilities ``P(X = k)``.
+
+    Parameters
+    ----------
+    probabilities
+        ``(customers, K + 1)``: P(X = 0), ..., P(X = K) per customer (the conditional
+        count distribution of a purchase model).
+    prob
+        Probability of the interval, in (0, 1).
+
+    Returns
+    -------
+    lower, upper
+        Per customer, the smallest k with P(X <= k) >= (1 - prob) / 2 and with
+        P(X <= k) >= (1 + prob) / 2; K where the table's mass does not reach it (the
+        table is then too short for the upper end: give more k).
+    """
+    request = interval_request(prob)
+    table = np.asarray(probabilities, dtype=np.float64)
+    if table.ndim != 2 or table.shape[1] < 1 or np.any(~np.isfinite(table)) or np.any(table < 0):
+        raise ValueError(
+            "probabilities must be a (customers, counts) array of finite values >= 0, "
+            f"P(X = 0), P(X = 1), ... per row; got shape {table.shape}"
+        )
+    cumulative = np.cumsum(table, axis=1)
+    last = table.shape[1] - 1
+    bounds = []
+    for level in ((1 - request.prob) / 2, (1 + request.prob) / 2):
+        reached = cumulative >= level - 1e-12
+        first = np.argmax(reached, axis=1)
+        bounds.append(np.where(reached.any(axis=1), first, last).astype(np.float64))
+    return bounds[0], bounds[1]
 
 
 def single_horizon(horizons: np.ndarray) -> None:
