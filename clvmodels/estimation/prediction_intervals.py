@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,25 +297,36 @@ def interval_frame(
     n_vectors = len(stack.working)
     counts = np.bincount(inverse, minlength=n_rows).astype(np.float64)
     step = max(1, CHUNK_ELEMENTS // (n_vectors * max(1, width)))
-    point = np.empty(n_rows)
-    band = np.empty((n_rows, 2))
-    k = stack.working.shape[1]
-    total_gradient = np.zeros(k)
-    total_draws = np.zeros(n_vectors - 1)
     z = float(stats.norm.ppf(0.5 + request.prob / 2))
-    for start in range(0, n_rows, step):
-        part = slice(start, min(n_rows, start + step))
+
+    def reduce(part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The chunk's points, bounds and its rows' share of the total (gradient or draws)."""
         values = np.asarray(evaluate(part), dtype=np.float64)
-        values = np.broadcast_to(values, (n_vectors, part.stop - start))
-        point[part] = values[0]
+        values = np.broadcast_to(values, (n_vectors, part.stop - part.start))
         weight = counts[part]
         if stack.method == "delta":
             gradient = (values[1::2] - values[2::2]) / (2.0 * stack.step)
-            band[part] = _delta_bounds(values[0], gradient, stack.covariance, z, link)
-            total_gradient += gradient @ weight
-        else:
-            band[part] = hdi(values[1:], request.prob, axis=0)
-            total_draws += values[1:] @ weight
+            band = _delta_bounds(values[0], gradient, stack.covariance, z, link)
+            # einsum's own loop: BLAS's threads would compete with the chunks' threads
+            return values[0], band, np.einsum("kr,r->k", gradient, weight)
+        # a row's draws contiguous: numpy sorts them fastest so
+        band = hdi(np.ascontiguousarray(values[1:].T), request.prob, axis=1)
+        return values[0], band, np.einsum("dr,r->d", values[1:], weight)
+
+    from clvmodels.models._compiled_sums import threads  # (models import this module)
+
+    parts = [slice(start, min(n_rows, start + step)) for start in range(0, n_rows, step)]
+    workers = min(threads(), len(parts))
+    if workers > 1:  # numpy, the sort and the compiled kernels release the GIL
+        with ThreadPoolExecutor(workers, thread_name_prefix="clvmodels-intervals") as pool:
+            results = list(pool.map(reduce, parts))
+    else:
+        results = [reduce(part) for part in parts]
+    point = np.concatenate([r[0] for r in results]) if results else np.zeros(0)
+    band = np.concatenate([r[1] for r in results]) if results else np.zeros((0, 2))
+    shares = [r[2] for r in results]  # summed in the rows' order: the same for any threads
+    size = stack.working.shape[1] if stack.method == "delta" else n_vectors - 1
+    total_gradient = total_draws = np.sum(shares, axis=0) if shares else np.zeros(size)
     total = float(point @ counts)
     if stack.method == "delta":
         total_band = _delta_bounds(
@@ -341,11 +353,18 @@ def distinct_data(
     """The distinct rows of the data columns and the design matrix, and each customer's row.
 
     Returns the distinct rows' columns, their design matrix (or None) and the inverse.
+    The rows are sorted by the first column, then the third, then the rest: for
+    (x, t_x, T) histories by (x, T), so that a chunk of rows shares the (x, T) terms that
+    the BG/NBD evaluates once per distinct pair and parameter vector.
     """
     columns = [np.asarray(a, dtype=np.float64) for a in arrays]
     if matrix is not None:
         columns += list(np.asarray(matrix, dtype=np.float64).T)
-    rows, inverse = distinct_rows(*columns)
+    order = list(range(len(columns)))
+    if len(order) >= 3:
+        order[1], order[2] = 2, 1
+    rows, inverse = distinct_rows(*(columns[j] for j in order))
+    rows = rows[:, np.argsort(order)]
     data = [np.ascontiguousarray(rows[:, j]) for j in range(len(arrays))]
     design = None if matrix is None else np.ascontiguousarray(rows[:, len(arrays) :])
     return data, design, inverse

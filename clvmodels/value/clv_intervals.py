@@ -117,7 +117,11 @@ def mle_clv_interval(
         np.concatenate([p_estimate, s_estimate]), linalg.block_diag(p_cov, s_cov), request
     )
     k = len(p_estimate)
-    purchase_stack, spend_stack = stack.working[:, :k], stack.working[:, k:]
+    # the delta method moves one model's parameters at a time: each model is evaluated
+    # once per distinct vector of its own parameters
+    purchase_stack, purchase_of = np.unique(stack.working[:, :k], axis=0, return_inverse=True)
+    spend_stack, spend_of = np.unique(stack.working[:, k:], axis=0, return_inverse=True)
+    purchase_of, spend_of = purchase_of.ravel(), spend_of.ravel()
     times = np.asarray(schedule.times, dtype=np.float64)
     factors = np.asarray(schedule.discount_factors, dtype=np.float64)
     # sum_k f_k (E_k - E_{k-1}) = sum_k (f_k - f_{k+1}) E_k, f_{K+1} = 0
@@ -137,7 +141,7 @@ def mle_clv_interval(
         history = [column[part] for column in data[:n_data]]
         params = purchase_model._parameters_at(purchase_stack, purchase_design)
         if len(times) == 0:
-            det = np.zeros((len(stack.working), part.stop - part.start))
+            det = np.zeros((len(purchase_stack), part.stop - part.start))
         elif sums_itself:
             det = purchase_function(params, times, *history, weights=weights)
         else:
@@ -149,7 +153,7 @@ def mle_clv_interval(
             det = np.einsum("dhr,h->dr", path, weights)
         spend_params = spend_model._parameters_at(spend_stack, spend_design)
         spend = spend_function(spend_params, *(column[part] for column in data[n_data:]))
-        return margin * spend * det
+        return margin * spend[spend_of] * det[purchase_of]
 
     width = 1 if sums_itself else max(1, len(times))
     return interval_frame(
