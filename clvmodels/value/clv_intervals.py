@@ -103,14 +103,16 @@ def mle_clv_interval(
     """
     purchase_function = _purchase_function(purchase_model)
     spend_function = _spend_function(spend_model)
-    purchase_arrays = purchase_model._frame_arrays(summary)
-    spend_arrays = spend_model._frame_arrays(summary)
-    matrices = [design_matrix(m, summary) for m in (purchase_model, spend_model)]
-    widths = [0 if m is None else m.shape[1] for m in matrices]
-    present = [m for m in matrices if m is not None]
-    matrix = np.hstack(present) if present else None
-    data, design, inverse = distinct_data([*purchase_arrays, *spend_arrays], matrix)
-    n_data = len(purchase_arrays)
+    purchase_arrays, purchase_covariates = _inputs(purchase_model, summary)
+    spend_arrays, spend_covariates = _inputs(spend_model, summary)
+    n_purchase, n_spend = len(purchase_arrays), len(spend_arrays)
+    columns: list[np.ndarray] = []
+    # a column both models read (the frequency, a shared covariate) is one column of the rows
+    purchase_slots = [_slot(columns, c) for c in purchase_arrays + purchase_covariates]
+    spend_slots = [_slot(columns, c) for c in spend_arrays + spend_covariates]
+    # sorted by (x, T, t_x, the purchase covariates, ...): a purchase history's rows are
+    # consecutive
+    data, _, inverse = distinct_data(columns, None)
 
     (p_estimate, p_cov), (s_estimate, s_cov) = map(model_uncertainty, (purchase_model, spend_model))
     stack = ParameterStack.build(
@@ -128,32 +130,32 @@ def mle_clv_interval(
     weights = factors - np.append(factors[1:], 0.0)
     sums_itself = "weights" in inspect.signature(purchase_function).parameters
 
-    def designs(part: slice) -> tuple[np.ndarray | None, np.ndarray | None]:
-        if design is None:
-            return None, None
-        rows = design[part]
-        first = rows[:, : widths[0]] if widths[0] else None
-        second = rows[:, widths[0] :] if widths[1] else None
-        return first, second
+    def discounted_transactions(history: list[np.ndarray], design: Any) -> np.ndarray:
+        params = purchase_model._parameters_at(purchase_stack, design)
+        if len(times) == 0:
+            return np.zeros((len(purchase_stack), len(history[0])))
+        if sums_itself:
+            return purchase_function(params, times, *history, weights=weights)
+        path = purchase_function(
+            {name: np.expand_dims(value, -2) for name, value in params.items()},
+            times[:, None],
+            *history,
+        )
+        return np.einsum("dhr,h->dr", path, weights)
 
     def evaluate(part: slice) -> np.ndarray:
-        purchase_design, spend_design = designs(part)
-        history = [column[part] for column in data[:n_data]]
-        params = purchase_model._parameters_at(purchase_stack, purchase_design)
-        if len(times) == 0:
-            det = np.zeros((len(purchase_stack), part.stop - part.start))
-        elif sums_itself:
-            det = purchase_function(params, times, *history, weights=weights)
-        else:
-            path = purchase_function(
-                {name: np.expand_dims(value, -2) for name, value in params.items()},
-                times[:, None],
-                *history,
-            )
-            det = np.einsum("dhr,h->dr", path, weights)
-        spend_params = spend_model._parameters_at(spend_stack, spend_design)
-        spend = spend_function(spend_params, *(column[part] for column in data[n_data:]))
-        return margin * spend[spend_of] * det[purchase_of]
+        keys = np.stack([data[j][part] for j in purchase_slots])
+        # the chunk's distinct purchase histories (rows that differ only in spend share one)
+        first = np.concatenate([[True], np.any(keys[:, 1:] != keys[:, :-1], axis=0)])
+        history_of = np.cumsum(first) - 1
+        distinct = keys[:, first]
+        det = discounted_transactions(list(distinct[:n_purchase]), _design(distinct[n_purchase:]))
+        spend_columns = [data[j][part] for j in spend_slots]
+        spend_params = spend_model._parameters_at(
+            spend_stack, _design(np.array(spend_columns[n_spend:]))
+        )
+        spend = spend_function(spend_params, *spend_columns[:n_spend])
+        return margin * spend[spend_of] * det[purchase_of][:, history_of]
 
     width = 1 if sums_itself else max(1, len(times))
     return interval_frame(
@@ -167,3 +169,24 @@ def mle_clv_interval(
         link="log",
         width=width,
     )
+
+
+def _inputs(model: Any, summary: pd.DataFrame) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """A model's data columns of ``summary`` (checked), and its design matrix's columns."""
+    arrays = list(model._frame_arrays(summary))
+    matrix = design_matrix(model, summary)
+    return arrays, ([] if matrix is None else list(np.asarray(matrix, np.float64).T))
+
+
+def _slot(columns: list[np.ndarray], column: np.ndarray) -> int:
+    """The position of ``column`` among ``columns``, appended if it is not there yet."""
+    for j, existing in enumerate(columns):
+        if existing is column or np.array_equal(existing, column):
+            return j
+    columns.append(np.asarray(column, dtype=np.float64))
+    return len(columns) - 1
+
+
+def _design(columns: np.ndarray) -> np.ndarray | None:
+    """Rows x covariates from covariate columns; None without any."""
+    return None if len(columns) == 0 else np.ascontiguousarray(np.asarray(columns).T)
