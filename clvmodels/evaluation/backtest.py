@@ -45,8 +45,8 @@ from clvmodels.data.dates import parse_date_column
 from clvmodels.data.summary import calibration_holdout_split
 from clvmodels.data.units import days_per_unit, time_unit_of
 from clvmodels.deprecation import renamed_column_arguments
+from clvmodels.estimation.parameter_stack import interval_request
 from clvmodels.estimation.params import clone
-from clvmodels.estimation.prediction_intervals import interval_request
 from clvmodels.evaluation.baselines import (
     LastPeriodBaseline,
     RetentionBaseline,

@@ -29,13 +29,15 @@ import pandas as pd
 from scipy import linalg
 
 from clvmodels.estimation.intervals import interval_names
-from clvmodels.estimation.prediction_intervals import (
+from clvmodels.estimation.parameter_stack import (
     IntervalRequest,
     ParameterStack,
+    model_uncertainty,
+)
+from clvmodels.estimation.prediction_intervals import (
     design_matrix,
     distinct_data,
     interval_frame,
-    model_uncertainty,
 )
 from clvmodels.value.posterior_clv import PosteriorCLV
 from clvmodels.value.schedule import DiscountSchedule

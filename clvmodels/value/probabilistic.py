@@ -50,7 +50,7 @@ import pandas as pd
 from clvmodels.checks import finite_scalar, per_customer_values
 from clvmodels.data.units import check_same_unit, with_time_unit
 from clvmodels.data.validation import require_frame
-from clvmodels.estimation.prediction_intervals import interval_request
+from clvmodels.estimation.parameter_stack import interval_request
 from clvmodels.estimation.protocols import (
     PosteriorModel,
     PurchaseModel,
