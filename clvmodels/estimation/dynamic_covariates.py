@@ -222,25 +222,39 @@ class DynamicCovariates:
         return (params[:base], *self._effects(params))
 
     def probability_alive(
-        self, summary: pd.DataFrame, dynamic_covariates: pd.DataFrame | None = None
+        self,
+        summary: pd.DataFrame,
+        dynamic_covariates: pd.DataFrame | None = None,
+        **interval: Any,
     ) -> pd.Series:
-        """P(alive) at the summary's end per customer (time-varying model: its path to T)."""
+        """P(alive) at the summary's end per customer (time-varying model: its path to T).
+
+        ``interval=`` and its keywords go to the static model's method (not yet for the
+        time-varying one: a NotImplementedError).
+        """
         if not hasattr(self, "dynamic_covariates_"):
-            return super().probability_alive(summary)  # type: ignore[misc]
+            return super().probability_alive(summary, **interval)  # type: ignore[misc]
+        _no_interval(self, interval)
         arrays = self._paths_for(summary, 0.0, dynamic_covariates)
         values = type(self).dynamic.probability_alive(*self._split(), arrays)
         return pd.Series(values, index=summary.index, name="p_alive")
 
     def conditional_expected_purchases(
-        self, t: Any, summary: pd.DataFrame, dynamic_covariates: pd.DataFrame | None = None
+        self,
+        t: Any,
+        summary: pd.DataFrame,
+        dynamic_covariates: pd.DataFrame | None = None,
+        **interval: Any,
     ) -> pd.Series | pd.DataFrame:
         """Expected purchases in the next ``t`` time units per customer (see the model).
 
         With time-varying covariates they are read through ``T + t`` from the fit's frame
         (or ``dynamic_covariates``); a frame that stops earlier is a named error.
+        ``interval=`` and its keywords go to the static model's method.
         """
         if not hasattr(self, "dynamic_covariates_"):
-            return super().conditional_expected_purchases(t, summary)  # type: ignore[misc]
+            return super().conditional_expected_purchases(t, summary, **interval)  # type: ignore[misc]
+        _no_interval(self, interval)
         horizons = np.asarray(t, dtype=np.float64)
         if horizons.ndim > 1 or np.any(~np.isfinite(horizons)) or np.any(horizons < 0):
             raise ValueError(f"t must be a number >= 0 or a 1-D array of them, got {t!r}")
@@ -251,3 +265,14 @@ class DynamicCovariates:
         if horizons.ndim == 0:
             return pd.Series(values[0], index=summary.index, name="expected_purchases")
         return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
+
+
+def _no_interval(model: Any, keywords: dict[str, Any]) -> None:
+    """Refuse the interval keywords for a model fitted with time-varying covariates."""
+    if keywords:
+        raise NotImplementedError(
+            f"{type(model).__name__} fitted with dynamic_covariates: {sorted(keywords)} "
+            "(parameter-uncertainty intervals) need its predictions at a stack of parameter "
+            "vectors, which the time-varying model does not offer yet; fit with static "
+            "covariates (or none) for interval="
+        )

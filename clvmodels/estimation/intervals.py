@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-__all__ = ["hdi", "interval_names"]
+__all__ = ["chosen_interval", "hdi", "interval_names"]
 
 
 def interval_names(prob: float) -> tuple[str, str]:
@@ -27,6 +27,35 @@ def check_probability(prob: object) -> float:
         value = math.nan
     if not 0.0 < value < 1.0:
         raise ValueError(f"hdi must be a probability in (0, 1), e.g. hdi=0.94; got {prob!r}")
+    return value
+
+
+def chosen_interval(hdi: float | None, interval: float | None) -> float | None:
+    """The interval probability of a Bayesian prediction: ``hdi=`` or its synonym ``interval=``.
+
+    ``interval=`` is the keyword every fit takes (a maximum-likelihood model's
+    parameter-uncertainty interval, a Bayesian model's HDI); ``hdi=`` keeps working.
+
+    Raises
+    ------
+    ValueError
+        If both are given and differ.
+    """
+    if interval is None:
+        return hdi
+    if hdi is not None and hdi != interval:
+        raise ValueError(
+            f"give hdi= or interval= (the same interval), not both; got hdi={hdi!r}, "
+            f"interval={interval!r}"
+        )
+    try:
+        value = math.nan if isinstance(interval, bool) else float(interval)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not 0.0 < value < 1.0:
+        raise ValueError(
+            f"interval must be a probability in (0, 1), e.g. interval=0.9; got {interval!r}"
+        )
     return value
 
 

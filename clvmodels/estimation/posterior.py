@@ -103,6 +103,8 @@ def per_customer(
     width = 1 if extra is None else max(1, len(extra[1]))
     step = max(1, chunk_elements // max(1, n_samples * width))
     means, bounds, every = [], [], []
+    counts = np.bincount(inverse, minlength=n_rows).astype(np.float64)
+    total = np.zeros(n_samples)
     for start in range(0, n_rows, step):
         values = np.asarray(compute(slice(start, min(start + step, n_rows))), dtype=np.float64)
         values = np.broadcast_to(values, (*sample_shape, *values.shape[2:]))
@@ -113,6 +115,8 @@ def per_customer(
         if hdi_prob is not None:
             flat = values.reshape(n_samples, *values.shape[2:])
             bounds.append(hdi(flat, hdi_prob, axis=0))
+            if extra is None:  # the base total's draws
+                total += flat @ counts[start : start + flat.shape[1]]
     if draws:
         import xarray as xr
 
@@ -137,7 +141,17 @@ def per_customer(
         frame = pd.DataFrame(
             {"mean": mean, lower: interval[:, 0], upper: interval[:, 1]}, index=index
         )
-        frame.attrs["quantity"] = name
+        total_band = hdi(total, hdi_prob)
+        frame.attrs.update(
+            quantity=name,
+            interval=hdi_prob,
+            method="posterior",
+            base_total={
+                "mean": float(total.mean()),
+                lower: float(total_band[0]),
+                upper: float(total_band[1]),
+            },
+        )
         return frame
     parts = {
         "mean": pd.DataFrame(mean, index=index, columns=extra[1]),

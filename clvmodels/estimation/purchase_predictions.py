@@ -26,6 +26,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.intervals import chosen_interval
 from clvmodels.estimation.posterior import (
     CHUNK_ELEMENTS,
     distinct_rows,
@@ -157,6 +158,7 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
         draws: bool = False,
         hdi: float | None = None,
         weights: ArrayLike | None = None,
+        interval: float | None = None,
     ) -> Any:
         """Expected purchases in the next ``t`` periods per customer (posterior).
 
@@ -171,6 +173,10 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
             ``(chain, draw, customer_id[, t])``.
         hdi
             Return the posterior mean and the HDI of this probability (e.g. 0.94).
+        interval
+            The same as ``hdi`` (the keyword maximum-likelihood models take too): the same
+            frame, ``mean`` and ``hdi_5%``, ``hdi_95%`` for 0.9, with
+            ``attrs["base_total"]``.
         weights
             One per horizon of a 1-D ``t``: return the weighted sum over the horizons (one
             value per customer, no ``t`` axis), e.g. the discounted expected transactions
@@ -183,6 +189,7 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
         pandas.Series, pandas.DataFrame or xarray.DataArray
             The posterior mean per customer by default.
         """
+        hdi = chosen_interval(hdi, interval)
         horizons = np.asarray(t, dtype=np.float64)
         if horizons.ndim > 1:
             raise ValueError(f"t must be a number or a 1-D array of horizons, got {horizons.shape}")
@@ -231,11 +238,23 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
         return self._per_customer(at_t, summary, "expected_purchases", draws=draws, hdi=hdi)
 
     def probability_alive(
-        self, summary: pd.DataFrame, *, draws: bool = False, hdi: float | None = None
+        self,
+        summary: pd.DataFrame,
+        *,
+        draws: bool = False,
+        hdi: float | None = None,
+        interval: float | None = None,
     ) -> Any:
-        """P(alive) at the end of observation per customer (posterior; see above)."""
+        """P(alive) at the end of observation per customer (posterior; see above).
+
+        ``interval`` is a synonym of ``hdi``.
+        """
         return self._per_customer(
-            self.functions.probability_alive, summary, "p_alive", draws=draws, hdi=hdi
+            self.functions.probability_alive,
+            summary,
+            "p_alive",
+            draws=draws,
+            hdi=chosen_interval(hdi, interval),
         )
 
     def expected_purchases(self, t: ArrayLike, *, hdi: float | None = None) -> Any:

@@ -21,6 +21,11 @@ from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.coefficients import per_row
+from clvmodels.estimation.prediction_intervals import (
+    interval_request,
+    single_horizon,
+    stacked_interval,
+)
 from clvmodels.estimation.protocols import PurchaseCapabilities
 
 __all__ = [
@@ -189,17 +194,42 @@ class RFMPredictions(PurchaseCapabilities):
         return float(out) if out.ndim == 0 else out
 
     def conditional_expected_purchases(
-        self, t: ArrayLike, summary: pd.DataFrame
+        self,
+        t: ArrayLike,
+        summary: pd.DataFrame,
+        *,
+        interval: float | None = None,
+        method: str = "delta",
+        draws: int = 200,
+        seed: Any = None,
     ) -> pd.Series | pd.DataFrame:
         """Expected purchases in the next ``t`` periods, per customer of ``summary``.
 
         A scalar ``t`` gives a Series; a 1-D array of horizons gives a DataFrame with one
         column per horizon (computed in one pass).
+
+        With ``interval`` (e.g. 0.9) and a scalar ``t``: a DataFrame of ``mean`` (the
+        prediction at the estimate) and the bounds ``hdi_5%``, ``hdi_95%`` of the
+        parameter-uncertainty interval, by ``method`` ``"delta"`` or ``"bootstrap"``
+        (``draws`` parameter vectors from the estimates' asymptotic normal, ``seed``);
+        ``attrs["base_total"]`` holds the base total's. It covers the uncertainty of the
+        estimates only, not the Poisson noise of a customer's actual count
+        (:mod:`clvmodels.estimation.prediction_intervals`).
         """
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
         horizons = np.asarray(t, dtype=np.float64)
         conditional = self.functions.conditional_expected_purchases
+        if interval is not None:
+            request = interval_request(interval, method, draws, seed)
+            single_horizon(horizons)
+
+            def at_t(params: Mapping[str, Any], *history: np.ndarray) -> np.ndarray:
+                return conditional(params, horizons, *history)
+
+            return stacked_interval(
+                self, at_t, (x, t_x, T), summary, request, name="expected_purchases"
+            )
         if horizons.ndim == 0:
             values = conditional(self._customer_params(summary), horizons, x, t_x, T)
             return pd.Series(values, index=summary.index, name="expected_purchases")
@@ -210,10 +240,34 @@ class RFMPredictions(PurchaseCapabilities):
         values = conditional(self._customer_params(summary), horizons[:, None], x, t_x, T)
         return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
 
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
-        """P(alive) at the end of observation, per customer of ``summary``."""
+    def probability_alive(
+        self,
+        summary: pd.DataFrame,
+        *,
+        interval: float | None = None,
+        method: str = "delta",
+        draws: int = 200,
+        seed: Any = None,
+    ) -> pd.Series | pd.DataFrame:
+        """P(alive) at the end of observation, per customer of ``summary``.
+
+        With ``interval``: ``mean`` and the parameter-uncertainty bounds, as for
+        :meth:`conditional_expected_purchases` (the delta method on the logit scale);
+        ``attrs["base_total"]`` is the expected number of customers alive.
+        """
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
+        if interval is not None:
+            request = interval_request(interval, method, draws, seed)
+            return stacked_interval(
+                self,
+                self.functions.probability_alive,
+                (x, t_x, T),
+                summary,
+                request,
+                name="p_alive",
+                link="logit",
+            )
         values = self.functions.probability_alive(self._customer_params(summary), x, t_x, T)
         return pd.Series(values, index=summary.index, name="p_alive")
 

@@ -451,6 +451,20 @@ class StaticCovariates:
         base = dict(zip(type(self).param_names, params, strict=False))
         return type(self).customer_parameters(base, *etas)
 
+    def _parameters_at(self, working: np.ndarray, matrix: np.ndarray | None) -> dict[str, Any]:
+        """The parameters at a stack of working vectors ``(vectors, p)`` (prediction intervals).
+
+        Arrays ``(vectors, 1)`` that broadcast against the data rows; with covariates each
+        row's own, ``(vectors, rows)`` for the rows of the design ``matrix``.
+        """
+        names = type(self).param_names
+        base = {name: np.exp(working[:, j, None]) for j, name in enumerate(names)}
+        if not self.has_covariates:
+            return base
+        gamma = working[:, len(names) :]
+        etas = tuple((gamma @ selection.T) @ matrix.T for selection in self._selection)
+        return type(self).customer_parameters(base, *etas)
+
     def _new_customer_params(self, covariates: pd.DataFrame | None) -> Mapping[str, Any]:
         """The parameters of new customers: the reference customer's, or one set per row.
 

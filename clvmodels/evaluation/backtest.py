@@ -45,6 +45,7 @@ from clvmodels.data.dates import parse_date_column
 from clvmodels.data.summary import calibration_holdout_split
 from clvmodels.data.units import days_per_unit, time_unit_of
 from clvmodels.deprecation import renamed_column_arguments
+from clvmodels.estimation.parameter_stack import interval_request
 from clvmodels.estimation.params import clone
 from clvmodels.evaluation.baselines import (
     LastPeriodBaseline,
@@ -53,6 +54,7 @@ from clvmodels.evaluation.baselines import (
     recent_repeats,
 )
 from clvmodels.evaluation.covariates import calibration_covariates
+from clvmodels.evaluation.holdout_intervals import coverage_metrics, holdout_intervals
 from clvmodels.evaluation.metrics import prediction_metrics
 from clvmodels.evaluation.tracking import actual_repeat_transactions, expected_repeat_transactions
 from clvmodels.exceptions import DataValidationError
@@ -78,11 +80,15 @@ class BacktestResult:
         (NaN when the model offers none), ``actual_spend`` (mean spend per holdout
         purchase, NaN without one) / ``predicted_spend``, ``actual_value`` (holdout
         revenue) / ``predicted_value`` (purchases x spend). Without spend data the spend
-        and value columns are NaN.
+        and value columns are NaN. With ``interval=``, also ``purchases_lower``,
+        ``purchases_upper``, ``count_lower``, ``count_upper``
+        (:mod:`clvmodels.evaluation.holdout_intervals`).
     metrics
         One row per (cut-off, model, target) with ``target`` in ``purchases``, ``value``
         (revenue) and ``spend`` (only customers who bought in the holdout): the keys of
-        :func:`clvmodels.evaluation.metrics.prediction_metrics` and ``n_customers``.
+        :func:`clvmodels.evaluation.metrics.prediction_metrics` and ``n_customers``; with
+        ``interval=``, the purchases rows also ``interval_coverage`` and
+        ``count_interval_coverage`` (NaN where a model offers no such interval).
     aggregate
         One row per (cut-off, model): predicted and actual holdout purchases and revenue
         of the whole cohort, their errors and relative errors.
@@ -209,6 +215,8 @@ def split_metrics(per_customer: pd.DataFrame) -> pd.DataFrame:
                 targets.append(("spend", bought))
         for target, rows_of in targets:
             row = prediction_metrics(rows_of[f"actual_{target}"], rows_of[f"predicted_{target}"])
+            if target == "purchases" and "purchases_lower" in rows_of:
+                row.update(coverage_metrics(rows_of))
             rows.append(
                 {
                     "calibration_period_end": cut_off,
@@ -267,6 +275,7 @@ def _one_cut_off(
     freq: str,
     time_unit: str | None,
     covariates: pd.DataFrame | None = None,
+    interval: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict, str]:
     split = calibration_holdout_split(
         transactions,
@@ -341,6 +350,10 @@ def _one_cut_off(
         purchase_fit, spend_fit = _fit(purchase, spend, calibration, has_spend)
         fitted[name] = (purchase_fit, spend_fit)
         predicted = _predict(name, purchase_fit, spend_fit, calibration, duration, has_spend)
+        if interval is not None:
+            predicted = predicted.join(
+                holdout_intervals(purchase_fit, calibration, duration, interval)
+            )
         frames.append(base.join(predicted).assign(model=name))
         tracks.append(
             expected_repeat_transactions(
@@ -382,6 +395,7 @@ def backtest(
     time_unit: str | None = None,
     datetime_format: str | None = None,
     covariates: pd.DataFrame | None = None,
+    interval: float | None = None,
 ) -> BacktestResult:
     """Fit candidates on a calibration period and compare their holdout predictions.
 
@@ -413,6 +427,11 @@ def backtest(
     covariates
         Static covariates, one row per customer indexed by customer id, joined to each
         calibration summary for the candidates with covariates (see the module notes).
+    interval
+        Probability of the intervals to score (e.g. 0.8): each candidate's interval of
+        the expected holdout count and, where it gives the count distribution, its
+        prediction interval of the count, with how often each held the actual count
+        (:mod:`clvmodels.evaluation.holdout_intervals`).
 
     Returns
     -------
@@ -439,6 +458,8 @@ def backtest(
     'BG/NBD + Gamma-Gamma'
     """
     candidates = _candidates(models)
+    if interval is not None:
+        interval = interval_request(interval).prob
     if isinstance(transactions, pd.DataFrame) and datetime_col in transactions:
         if not pd.api.types.is_datetime64_any_dtype(transactions[datetime_col]):
             transactions = parse_date_column(transactions, datetime_col, datetime_format)
@@ -455,6 +476,7 @@ def backtest(
             freq,
             time_unit,
             covariates,
+            interval,
         )
         per_customer.append(rows)
         tracking.append(track)

@@ -32,6 +32,7 @@ __all__ = [
     "bias",
     "capture_curve",
     "gini",
+    "interval_coverage",
     "lift",
     "mean_absolute_error",
     "pearson_correlation",
@@ -259,3 +260,34 @@ def prediction_metrics(actual: ArrayLike, predicted: ArrayLike) -> dict[str, flo
         }
     )
     return row
+
+
+def interval_coverage(actual: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
+    """Share of customers whose actual value lies in their interval ``[lower, upper]``.
+
+    With intervals of probability p for what is measured (e.g. a prediction interval of a
+    customer's holdout count), the share should be about p. An interval of the *expected*
+    count (parameter uncertainty only, ``interval=`` of the maximum-likelihood models)
+    covers far fewer actual counts: it leaves out each customer's own Poisson noise.
+
+    Examples
+    --------
+    >>> interval_coverage([0, 2, 5], [0, 1, 1], [1, 3, 4])
+    0.6666666666666666
+    """
+    a = np.asarray(actual, dtype=np.float64)
+    low, high = (np.asarray(v, dtype=np.float64) for v in (lower, upper))
+    if not a.ndim == 1 or low.shape != a.shape or high.shape != a.shape or not len(a):
+        raise DataValidationError(
+            "actual, lower and upper must be 1-D with one value per customer; got shapes "
+            f"{a.shape}, {low.shape}, {high.shape}"
+        )
+    if np.any(np.isnan(a)) or np.any(np.isnan(low)) or np.any(np.isnan(high)):
+        raise DataValidationError("actual, lower and upper must not be NaN")
+    if np.any(low > high):
+        first = int(np.flatnonzero(low > high)[0])
+        raise DataValidationError(
+            f"lower must be <= upper for every customer; at position {first} lower is "
+            f"{low[first]} and upper {high[first]}"
+        )
+    return float(np.mean((low <= a) & (a <= high)))

@@ -42,18 +42,22 @@ curves for customer base analysis. *Journal of Marketing Research*, 42(4),
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from clvmodels.checks import finite_scalar, per_customer_values
 from clvmodels.data.units import check_same_unit, with_time_unit
 from clvmodels.data.validation import require_frame
+from clvmodels.estimation.parameter_stack import interval_request
 from clvmodels.estimation.protocols import (
     PosteriorModel,
     PurchaseModel,
     SpendModel,
     capabilities,
 )
+from clvmodels.value.clv_intervals import mle_clv_interval, posterior_clv_frame
 from clvmodels.value.deterministic import customer_equity
 from clvmodels.value.posterior_clv import PosteriorCLV, posterior_clv
 from clvmodels.value.schedule import (
@@ -158,7 +162,11 @@ def customer_lifetime_value(
     step_length: float | None = None,
     hdi: float = 0.94,
     n_draws: int | None = None,
-) -> pd.Series | PosteriorCLV:
+    interval: float | None = None,
+    method: str = "delta",
+    draws: int = 200,
+    seed: Any = None,
+) -> pd.Series | PosteriorCLV | pd.DataFrame:
     r"""Discounted CLV over a finite horizon, per customer.
 
     .. math::
@@ -208,6 +216,19 @@ def customer_lifetime_value(
     n_draws
         With a Bayesian model: use this many evenly spaced draws per chain (faster,
         noisier); ``None`` uses them all.
+    interval
+        Probability of an interval (e.g. 0.9): the result is then a DataFrame for every
+        kind of fit, ``mean`` and the bounds (``hdi_5%``, ``hdi_95%`` for 0.9) per
+        customer, with ``attrs["base_total"]`` (a dict of the same keys) for the base's
+        total, ``attrs["method"]`` and ``attrs["interval"]``. With two maximum-likelihood
+        models, the parameter-uncertainty interval of both fits
+        (:func:`clvmodels.value.clv_intervals.mle_clv_interval`); with a Bayesian model,
+        the posterior HDI (``hdi=interval``). It does not cover a customer's own
+        randomness (her Poisson purchases, her spend around its expectation).
+    method, draws, seed
+        With two maximum-likelihood models: ``"delta"`` or ``"bootstrap"``, the
+        bootstrap's number of parameter draws (>= 2) and its seed
+        (:mod:`clvmodels.estimation.prediction_intervals`).
 
     Returns
     -------
@@ -263,7 +284,24 @@ def customer_lifetime_value(
         step_length=step_length,
     )
     _check_model_unit(purchase_model, unit, "the purchase model")
-    if isinstance(purchase_model, PosteriorModel) or isinstance(spend_model, PosteriorModel):
+    posterior = isinstance(purchase_model, PosteriorModel) or isinstance(
+        spend_model, PosteriorModel
+    )
+    if interval is not None:
+        request = interval_request(interval, method, draws, seed)
+        if posterior:
+            result = posterior_clv(
+                purchase_model,
+                spend_model,
+                summary,
+                schedule,
+                margin,
+                hdi=request.prob,
+                n_draws=n_draws,
+            )
+            return posterior_clv_frame(result)
+        return mle_clv_interval(purchase_model, spend_model, summary, schedule, margin, request)
+    if posterior:
         return posterior_clv(
             purchase_model, spend_model, summary, schedule, margin, hdi=hdi, n_draws=n_draws
         )

@@ -17,6 +17,7 @@ import pandas as pd
 
 from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.estimation.bayes import BayesianModel
+from clvmodels.estimation.intervals import chosen_interval
 from clvmodels.estimation.posterior import CHUNK_ELEMENTS
 from clvmodels.estimation.purchase_predictions import PosteriorPurchasePredictions
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions
@@ -102,16 +103,18 @@ class BayesianBetaGeoBetaBinomModel(PosteriorPurchasePredictions, BayesianModel)
         *,
         draws: bool = False,
         hdi: float | None = None,
+        interval: float | None = None,
     ) -> Any:
         """P(alive in period n + ``periods_ahead``) per customer (posterior).
 
         See :func:`clvmodels.models.beta_geo_beta_binom.probability_alive`; the default
-        ``periods_ahead=1`` is the paper's P(alive).
+        ``periods_ahead=1`` is the paper's P(alive). ``interval`` is a synonym of ``hdi``.
         """
 
         def p_alive(params: dict, *history: np.ndarray) -> np.ndarray:
             return probability_alive(params, *history, periods_ahead)
 
+        hdi = chosen_interval(hdi, interval)
         return self._per_customer(p_alive, summary, "p_alive", draws=draws, hdi=hdi)
 
     def discounted_expected_residual_transactions(

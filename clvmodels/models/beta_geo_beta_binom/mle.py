@@ -12,6 +12,11 @@ from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.prediction_intervals import (
+    interval_request,
+    single_horizon,
+    stacked_interval,
+)
 from clvmodels.estimation.protocols import PurchaseCapabilities
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.beta_geo_beta_binom.gradient import covariate_terms, log_likelihood_gradient
@@ -122,17 +127,36 @@ class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikel
         return float(out) if out.ndim == 0 else out
 
     def conditional_expected_purchases(
-        self, t: ArrayLike, summary: pd.DataFrame
+        self,
+        t: ArrayLike,
+        summary: pd.DataFrame,
+        *,
+        interval: float | None = None,
+        method: str = "delta",
+        draws: int = 200,
+        seed: Any = None,
     ) -> pd.Series | pd.DataFrame:
         """Expected transactions in the next ``t`` periods (whole numbers), per customer.
 
         A scalar ``t`` gives a Series; a 1-D array of horizons gives a DataFrame with one
-        column per horizon.
+        column per horizon. ``interval=0.9`` (with ``method``, ``draws``, ``seed``) gives
+        the mean and its parameter-uncertainty interval, as for
+        :meth:`clvmodels.BetaGeoModel.conditional_expected_purchases`.
         """
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
-        params = self._customer_params(summary)
         horizons = np.asarray(t, dtype=np.float64)
+        if interval is not None:
+            request = interval_request(interval, method, draws, seed)
+            single_horizon(horizons)
+
+            def at_t(params: Any, *history: np.ndarray) -> np.ndarray:
+                return conditional_expected_purchases(params, horizons, *history)
+
+            return stacked_interval(
+                self, at_t, (x, t_x, n), summary, request, name="expected_purchases"
+            )
+        params = self._customer_params(summary)
         if horizons.ndim == 0:
             values = conditional_expected_purchases(params, horizons, x, t_x, n)
             return pd.Series(values, index=summary.index, name="expected_purchases")
@@ -143,10 +167,32 @@ class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikel
         values = conditional_expected_purchases(params, horizons[:, None], x, t_x, n)
         return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
 
-    def probability_alive(self, summary: pd.DataFrame, periods_ahead: int = 1) -> pd.Series:
-        """P(alive in period n + ``periods_ahead``) per customer (see the function)."""
+    def probability_alive(
+        self,
+        summary: pd.DataFrame,
+        periods_ahead: int = 1,
+        *,
+        interval: float | None = None,
+        method: str = "delta",
+        draws: int = 200,
+        seed: Any = None,
+    ) -> pd.Series | pd.DataFrame:
+        """P(alive in period n + ``periods_ahead``) per customer (see the function).
+
+        ``interval=0.9`` (with ``method``, ``draws``, ``seed``): the mean and its
+        parameter-uncertainty interval (delta method on the logit scale).
+        """
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
+        if interval is not None:
+            request = interval_request(interval, method, draws, seed)
+
+            def alive(params: Any, *history: np.ndarray) -> np.ndarray:
+                return probability_alive(params, *history, periods_ahead)
+
+            return stacked_interval(
+                self, alive, (x, t_x, n), summary, request, name="p_alive", link="logit"
+            )
         params = self._customer_params(summary)
         values = probability_alive(params, x, t_x, n, periods_ahead)
         return pd.Series(values, index=summary.index, name="p_alive")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.estimation.bayes import BayesianModel
+from clvmodels.estimation.intervals import chosen_interval
 from clvmodels.estimation.posterior import distinct_rows, per_customer, summarise_draws
 from clvmodels.models.gamma_gamma.gradient import weighted_log_likelihood
 from clvmodels.models.gamma_gamma.math import (
@@ -82,13 +83,20 @@ class BayesianGammaGammaModel(BayesianModel):
         )
 
     def expected_spend(
-        self, summary: pd.DataFrame, *, draws: bool = False, hdi: float | None = None
+        self,
+        summary: pd.DataFrame,
+        *,
+        draws: bool = False,
+        hdi: float | None = None,
+        interval: float | None = None,
     ) -> Any:
         """Expected spend per transaction per customer (posterior mean by default).
 
-        ``draws=True`` gives a ``(chain, draw, customer_id)`` DataArray; ``hdi=0.94`` the
-        mean and interval. Draws with q <= 1 (no finite mean) raise a ValueError.
+        ``draws=True`` gives a ``(chain, draw, customer_id)`` DataArray; ``hdi=0.94`` (or
+        its synonym ``interval=0.94``) the mean and interval. Draws with q <= 1 (no finite
+        mean) raise a ValueError.
         """
+        hdi = chosen_interval(hdi, interval)
         self._check_fitted()
         check_spend_summary(summary)
         rows, inverse = distinct_rows(

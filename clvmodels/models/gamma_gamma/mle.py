@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from clvmodels.estimation.mle import MaximumLikelihoodModel
+from clvmodels.estimation.prediction_intervals import interval_request, stacked_interval
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.gamma_gamma.gradient import (
     covariate_terms,
@@ -96,15 +97,35 @@ class GammaGammaModel(StaticCovariates, MaximumLikelihoodModel):
             return self._covariate_weighted(params, arrays, weights)
         return weighted_sums(params, arrays, weights)
 
-    def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        """Expected spend per transaction, per customer (population mean when x = 0)."""
-        self._check_fitted()
+    def _frame_arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(frequency, monetary_value) of a checked summary."""
         check_spend_summary(summary)
-        values = expected_spend(
-            self._customer_params(summary),
-            summary["frequency"].to_numpy(np.float64),
-            summary["monetary_value"].to_numpy(np.float64),
-        )
+        return tuple(summary[c].to_numpy(np.float64) for c in ("frequency", "monetary_value"))
+
+    def expected_spend(
+        self,
+        summary: pd.DataFrame,
+        *,
+        interval: float | None = None,
+        method: str = "delta",
+        draws: int = 200,
+        seed: Any = None,
+    ) -> pd.Series | pd.DataFrame:
+        """Expected spend per transaction, per customer (population mean when x = 0).
+
+        ``interval=0.9`` (with ``method`` ``"delta"`` or ``"bootstrap"``, ``draws``,
+        ``seed``) gives a DataFrame of ``mean`` and the bounds of the parameter-uncertainty
+        interval (:mod:`clvmodels.estimation.prediction_intervals`); it does not cover the
+        spread of a customer's future spend per transaction around its expectation.
+        """
+        self._check_fitted()
+        arrays = self._frame_arrays(summary)
+        if interval is not None:
+            request = interval_request(interval, method, draws, seed)
+            return stacked_interval(
+                self, expected_spend, arrays, summary, request, name="expected_spend"
+            )
+        values = expected_spend(self._customer_params(summary), *arrays)
         return pd.Series(values, index=summary.index, name="expected_spend")
 
     def mean_spend(self, covariates: pd.DataFrame | None = None) -> float | pd.Series:
