@@ -10,6 +10,10 @@ from clvmodels.plotting.calibration import (
     plot_calibration_purchases_vs_holdout_purchases,
     plot_calibration_vs_holdout,
 )
+from clvmodels.plotting.cumulative import (
+    plot_cumulative_transactions,
+    plot_incremental_transactions,
+)
 from clvmodels.plotting.heatmaps import frequency_recency_matrix, plot_frequency_recency_matrix
 from clvmodels.plotting.heterogeneity import (
     mixing_distribution,
@@ -45,9 +49,11 @@ __all__ = [
     "plot_calibration_purchases_vs_holdout_purchases",
     "plot_calibration_vs_holdout",
     "plot_clv_distribution",
+    "plot_cumulative_transactions",
     "plot_dropout_rate_heterogeneity",
     "plot_expected_repeat_purchases",
     "plot_frequency_recency_matrix",
+    "plot_incremental_transactions",
     "plot_lorenz_curve",
     "plot_period_transactions",
     "plot_posterior",

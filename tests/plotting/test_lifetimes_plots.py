@@ -225,3 +225,33 @@ def test_calibration_vs_holdout_table_groups_and_errors(fitted, sample_log):
         plotting.calibration_purchases_vs_holdout_table(fitted, split, "monetary")
     with pytest.raises(ValueError, match="split needs columns"):
         plotting.calibration_purchases_vs_holdout_table(fitted, split.drop(columns="T"))
+
+
+# -- plot_cumulative_transactions / plot_incremental_transactions -------------------------
+def test_cumulative_and_incremental_lines_are_lifetimes_numbers(fitted, sample_log, ax):
+    lifetimes = pytest.importorskip("lifetimes")
+    utils = pytest.importorskip("lifetimes.utils")
+    log = sample_log[sample_log["date"] <= "1998-06-30"]
+    fitter = lifetimes.BetaGeoFitter()
+    fitter.params_ = pd.Series(fitted.params_)
+    plotting.plot_cumulative_transactions(
+        fitted, log, "customer_id", "date", 78, 39, freq="D", time_unit="W", ax=ax
+    )
+    # lifetimes' plot cannot count days in weeks (its plot drops freq_multiplier): its table
+    # can, and its row k - 1 is the end of our week k (tests/evaluation/test_tracking.py)
+    theirs = utils.expected_cumulative_transactions(
+        fitter, log, "date", "customer_id", 78 * 7, freq="D", freq_multiplier=7
+    )
+    actual, model = _line(ax, "actual"), _line(ax, "model")
+    np.testing.assert_array_equal(actual.get_xdata(), np.arange(1, 79))
+    np.testing.assert_array_equal(actual.get_ydata(), theirs["actual"].to_numpy())
+    np.testing.assert_allclose(model.get_ydata(), theirs["predicted"].to_numpy(), rtol=1e-10)
+    assert _line(ax, "calibration end").get_xdata()[0] == 39
+    assert actual.get_ydata()[-1] == 2457 + 1882  # CDNOW sample: calibration + holdout repeats
+    ax.clear()
+    plotting.plot_incremental_transactions(
+        fitted, log, "customer_id", "date", 78, 39, freq="D", time_unit="W", ax=ax
+    )
+    increments = _line(ax, "model").get_ydata()
+    np.testing.assert_allclose(np.cumsum(increments), theirs["predicted"].to_numpy(), rtol=1e-10)
+    assert _line(ax, "actual").get_ydata().sum() == 2457 + 1882
