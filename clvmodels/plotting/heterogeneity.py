@@ -60,8 +60,9 @@ def mixing_distribution(model: Any, process: str) -> tuple[Any, str]:
     Parameters
     ----------
     model
-        A fitted BG/NBD, MBG/NBD, Pareto/NBD or BG/BB (``spec.key`` and ``params_``;
-        a Bayesian model's ``params_`` are its posterior means).
+        A fitted BG/NBD, MBG/NBD, Pareto/NBD or BG/BB: its ``params_``, or a Bayesian
+        model's posterior means (``posterior_mean_params()``; the density at those
+        values, not averaged over the posterior).
     process
         ``"purchase"`` or ``"dropout"``.
 
@@ -80,6 +81,8 @@ def mixing_distribution(model: Any, process: str) -> tuple[Any, str]:
     if process not in ("purchase", "dropout"):
         raise ValueError(f"process must be 'purchase' or 'dropout'; got {process!r}")
     params = getattr(model, "params_", None)
+    if params is None and hasattr(model, "idata_"):
+        params = model.posterior_mean_params()
     if params is None:
         raise ValueError(f"{type(model).__name__} is not fitted: call fit(summary) first")
     family, names, words = _MIXING[key][process]

@@ -255,3 +255,16 @@ def test_cumulative_and_incremental_lines_are_lifetimes_numbers(fitted, sample_l
     increments = _line(ax, "model").get_ydata()
     np.testing.assert_allclose(np.cumsum(increments), theirs["predicted"].to_numpy(), rtol=1e-10)
     assert _line(ax, "actual").get_ydata().sum() == 2457 + 1882
+
+
+def test_heterogeneity_of_a_bayesian_model_is_at_its_posterior_means(ax):
+    class Posterior:  # a fitted Bayesian BG/NBD as the plot sees it
+        spec = clv.BetaGeoModel.spec
+        idata_ = object()
+
+        def posterior_mean_params(self):
+            return dict(BGNBD)
+
+    (line,) = plotting.plot_dropout_rate_heterogeneity(Posterior(), ax=ax).get_lines()
+    x = line.get_xdata()[1:]
+    np.testing.assert_allclose(line.get_ydata()[1:], stats.beta(0.793, 2.426).pdf(x), rtol=1e-12)
