@@ -1,8 +1,12 @@
 """Time units of summaries and the periods of discount rates.
 
-A summary states its unit in ``frame.attrs["time_unit"]`` (``"D"``, ``"W"``,
-``"M"``, ``"Q"`` or ``"Y"``). The conversion to days is written here once, in
-the open, so that no formula hides a magic constant.
+A summary states its unit in ``frame.attrs["time_unit"]`` (``"h"``, ``"D"``,
+``"W"``, ``"M"``, ``"Q"`` or ``"Y"``). The conversion to days is written here once,
+in the open, so that no formula hides a magic constant.
+
+Hours (``"h"``, pandas' alias) are a unit to express times in, not a resolution to
+count purchases at: purchases are counted per day at the finest (``freq``), so a
+summary in hours has ``freq="D", time_unit="h"`` (recency and T are 24 x the days).
 
 Units are case-sensitive pandas period aliases: ``"ms"`` is milliseconds in
 pandas, not month start (``"MS"``), so it is refused rather than read as
@@ -34,8 +38,9 @@ TIME_UNIT_ATTR = "time_unit"
 FREQ_ATTR = "freq"
 
 #: Length of one unit in days. Months, quarters and years use the mean
-#: Gregorian year of 365.25 days.
+#: Gregorian year of 365.25 days; an hour is 1/24 day.
 DAYS_PER_UNIT: dict[str, float] = {
+    "h": 1.0 / 24.0,
     "D": 1.0,
     "W": 7.0,
     "M": 365.25 / 12.0,
@@ -45,19 +50,21 @@ DAYS_PER_UNIT: dict[str, float] = {
 
 _ALIASES = {"ME": "M", "MS": "M", "QE": "Q", "QS": "Q", "A": "Y", "YE": "Y", "YS": "Y"}
 _WEEK_ENDS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
-_SUB_DAILY = {"h", "H", "min", "T", "s", "S", "ms", "L", "us", "U", "ns", "N"}
-_CHOICES = "'D', 'W' (or 'W-MON' ... 'W-SUN'), 'M', 'Q' or 'Y'"
+_SUB_HOURLY = {"min", "T", "s", "S", "ms", "L", "us", "U", "ns", "N"}
+_CHOICES = "'h', 'D', 'W' (or 'W-MON' ... 'W-SUN'), 'M', 'Q' or 'Y'"
 
 
 def _unknown(unit: str, name: str) -> str:
     """The message for a unit string that is not supported, with the reason."""
-    if unit in _SUB_DAILY:
+    if unit in _SUB_HOURLY:
         reason = (
-            f"pandas reads {unit!r} as a resolution finer than a day "
-            f"({'milliseconds' if unit == 'ms' else 'a sub-daily unit'}); "
+            f"pandas reads {unit!r} as a resolution finer than an hour "
+            f"({'milliseconds' if unit == 'ms' else 'a sub-hourly unit'}); "
             "units are case-sensitive (month start is 'MS') and the finest supported unit "
-            "is the day"
+            "is the hour ('h')"
         )
+    elif unit == "H":
+        reason = "units are case-sensitive; hours are 'h' (pandas' alias)"
     elif unit.upper() in DAYS_PER_UNIT or unit.upper() in _ALIASES:
         reason = f"units are case-sensitive; did you mean {unit.upper()!r}?"
     elif unit.split("-")[0] in {"W", "Q", "QE", "QS", "Y", "YE", "YS", "A", "M", "ME", "MS"}:
@@ -76,7 +83,7 @@ def canonical_unit(unit: str, name: str = "time unit") -> str:
     Parameters
     ----------
     unit
-        A case-sensitive pandas period alias: ``"D"``, ``"W"``, ``"W-MON"`` ...
+        A case-sensitive pandas period alias: ``"h"``, ``"D"``, ``"W"``, ``"W-MON"`` ...
         ``"W-SUN"``, ``"M"`` (``"ME"``, ``"MS"``), ``"Q"`` (``"QE"``, ``"QS"``)
         or ``"Y"`` (``"YE"``, ``"YS"``, ``"A"``).
     name
@@ -102,8 +109,20 @@ def period_alias(freq: str, name: str = "freq") -> str:
 
     ``"W-MON"`` stays ``"W-MON"`` (weeks ending on Monday), ``"W"`` is
     ``"W"`` (pandas: weeks ending on Sunday), ``"ME"`` becomes ``"M"``.
+
+    Raises
+    ------
+    ValueError
+        For ``"h"``: purchases are counted per day at the finest (times may still be
+        expressed in hours, ``time_unit="h"``).
     """
     unit = canonical_unit(freq, name)
+    if unit == "h":
+        raise ValueError(
+            f"{name}={freq!r}: purchases are counted per day at the finest; hours would be a "
+            "resolution finer than a day. Count days and express the times in hours: "
+            f"{name}='D', time_unit='h'"
+        )
     return freq if unit == "W" and freq.startswith("W-") else unit
 
 
@@ -169,7 +188,7 @@ def with_time_unit(summary: pd.DataFrame, time_unit: str) -> pd.DataFrame:
     summary
         An RFM summary frame.
     time_unit
-        The unit its times are in: ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"``.
+        The unit its times are in: ``"h"``, ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"``.
 
     Returns
     -------

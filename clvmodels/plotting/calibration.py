@@ -10,7 +10,20 @@ import pandas as pd
 
 from clvmodels.plotting.axes import axes_or_new
 
-__all__ = ["calibration_vs_holdout_table", "plot_calibration_vs_holdout"]
+__all__ = [
+    "calibration_purchases_vs_holdout_table",
+    "calibration_vs_holdout_table",
+    "plot_calibration_purchases_vs_holdout_purchases",
+    "plot_calibration_vs_holdout",
+]
+
+#: lifetimes' kinds (``calibration_and_holdout_data`` names the columns ``*_cal``)
+_KINDS = {
+    "frequency_cal": "repeat purchases in the calibration period",
+    "recency_cal": "age at the last purchase (recency)",
+    "T_cal": "age at the end of the calibration period (T)",
+    "time_since_last_purchase": "time since the last purchase (T - recency)",
+}
 
 
 def calibration_vs_holdout_table(
@@ -97,5 +110,95 @@ def plot_calibration_vs_holdout(
     ax.set_xlabel("repeat purchases in the calibration period")
     ax.set_ylabel("mean purchases in the holdout period")
     ax.set_title("Conditional expectations: holdout purchases by calibration frequency")
+    ax.legend()
+    return ax
+
+
+def calibration_purchases_vs_holdout_table(
+    model: Any, split: pd.DataFrame, kind: str = "frequency_cal", n: int = 7
+) -> pd.DataFrame:
+    """Mean holdout purchases, actual and predicted, per value of a calibration quantity.
+
+    ``lifetimes.plotting.plot_calibration_purchases_vs_holdout_purchases``' data: the
+    customers of ``split`` grouped by each distinct value of ``kind``, the first ``n``
+    groups in increasing order, with the mean of ``frequency_holdout`` and of the model's
+    ``conditional_expected_purchases(duration_holdout, calibration summary)``.
+
+    Parameters
+    ----------
+    model
+        A fitted purchase model.
+    split
+        :func:`~clvmodels.calibration_holdout_split`'s frame (``frequency``, ``recency``,
+        ``T``, ``frequency_holdout``, ``duration_holdout``); lifetimes' ``*_cal`` column
+        names are read too.
+    kind
+        ``"frequency_cal"``, ``"recency_cal"``, ``"T_cal"`` or
+        ``"time_since_last_purchase"`` (T - recency); ``"frequency"``, ``"recency"`` and
+        ``"T"`` name the first three as well.
+    n
+        Number of groups kept (the smallest values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the value of ``kind``: ``actual``, ``model`` and ``n_customers``.
+    """
+    kind = {"frequency": "frequency_cal", "recency": "recency_cal", "T": "T_cal"}.get(kind, kind)
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {sorted(_KINDS)}; got {kind!r}")
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1 (groups shown), e.g. n=7; got {n}")
+    summary = split.rename(
+        columns={f"{c}_cal": c for c in ("frequency", "recency", "T") if c not in split}
+    )
+    needed = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
+    if not needed <= set(summary.columns):
+        raise ValueError(
+            f"split needs columns {sorted(needed)} (calibration_holdout_split's frame); "
+            f"got {list(split.columns)}"
+        )
+    duration = float(summary["duration_holdout"].iloc[0])
+    predicted = np.asarray(model.conditional_expected_purchases(duration, summary), np.float64)
+    if kind == "time_since_last_purchase":
+        key = summary["T"] - summary["recency"]
+    else:
+        key = summary[kind.removesuffix("_cal")]
+    frame = pd.DataFrame(
+        {"actual": summary["frequency_holdout"].to_numpy(np.float64), "model": predicted},
+        index=summary.index,
+    )
+    grouped = frame.groupby(key.rename(kind).to_numpy())
+    table = grouped.mean().assign(n_customers=grouped.size()).sort_index().iloc[:n]
+    table.index.name = kind
+    return table
+
+
+def plot_calibration_purchases_vs_holdout_purchases(
+    model: Any, split: pd.DataFrame, kind: str = "frequency_cal", n: int = 7, ax: Any = None
+) -> Any:
+    """Mean holdout purchases by a calibration quantity: actual vs the model (lifetimes' plot).
+
+    Parameters
+    ----------
+    model, split, kind, n
+        As in :func:`calibration_purchases_vs_holdout_table`.
+    ax
+        Axes to draw on; a new figure's by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two lines, ``actual`` and ``model``, over the values of ``kind``.
+    """
+    table = calibration_purchases_vs_holdout_table(model, split, kind, n)
+    ax = axes_or_new(ax)
+    x = table.index.to_numpy()
+    ax.plot(x, table["actual"], color="black", marker="o", label="actual")
+    ax.plot(x, table["model"], marker=".", linestyle="--", label="model")
+    ax.set_xlabel(_KINDS[table.index.name])
+    ax.set_ylabel("mean purchases in the holdout period")
+    ax.set_title("Actual purchases in the holdout period vs predicted")
     ax.legend()
     return ax

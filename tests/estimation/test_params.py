@@ -20,11 +20,13 @@ def test_get_params_returns_the_constructor_arguments():
         "covariate_penalty": None,
         "equal_effects": [],
     }
-    # the Gamma-Gamma's spend covariates (issue 22) are constructor settings too
+    # the Gamma-Gamma's spend covariates (issue 22) and q_constraint (issue 25) are
+    # constructor settings too
     assert clv.GammaGammaModel().get_params() == {
         "penalizer_coef": 0.0,
         "spend_covariates": [],
         "covariate_penalty": None,
+        "q_constraint": False,
     }
 
 

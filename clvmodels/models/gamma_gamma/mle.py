@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.prediction_intervals import interval_request, stacked_interval
 from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.exceptions import ModelFileError
 from clvmodels.models.gamma_gamma.gradient import (
     covariate_terms,
     log_likelihood_gradient,
@@ -25,7 +27,11 @@ from clvmodels.models.gamma_gamma.math import (
 )
 from clvmodels.models.gamma_gamma.spec import SPEC
 
-__all__ = ["GammaGammaModel"]
+__all__ = ["Q_FLOOR", "GammaGammaModel"]
+
+#: The least q that ``q_constraint=True`` allows: q > 1 keeps the mean spend p v / (q - 1)
+#: finite (lifetimes' bound, log q >= 0, lets q reach 1, where it is not).
+Q_FLOOR = 1.0 + 1e-6
 
 
 class GammaGammaModel(StaticCovariates, MaximumLikelihoodModel):
@@ -51,6 +57,15 @@ class GammaGammaModel(StaticCovariates, MaximumLikelihoodModel):
         L2 penalty ``lambda * sum(gamma_S**2)`` on the coefficients, added to the mean
         negative log-likelihood per repeat buyer (``log_likelihood_`` excludes it); one
         number or ``{"spend": 0.1}``.
+    q_constraint
+        Keep q > 1 (at least :data:`Q_FLOOR`) so that the population's mean spend per
+        transaction, p v / (q - 1), exists (``lifetimes``' ``fit(..., q_constraint=True)``,
+        which takes it as a ``fit`` keyword; ``fit(summary, q_constraint=True)`` works here
+        too). With q < 1 the customers' mean spends are so heavy-tailed that their average
+        is infinite, and a CLV without purchases yet is not defined. Where the unconstrained
+        maximum has q > 1 the estimates are the same; where it has q <= 1 the fit stops at
+        q = :data:`Q_FLOOR` with a :class:`~clvmodels.ConvergenceWarning` (the standard
+        errors of an estimate on that bound are not valid). Model files record it.
 
     Attributes
     ----------
@@ -83,8 +98,77 @@ class GammaGammaModel(StaticCovariates, MaximumLikelihoodModel):
         penalizer_coef: float = 0.0,
         spend_covariates: Sequence[str] | None = None,
         covariate_penalty: float | Mapping[str, float] | None = None,
+        q_constraint: bool = False,
     ) -> None:
+        if not isinstance(q_constraint, bool | np.bool_):
+            raise TypeError(f"q_constraint must be True or False; got {q_constraint!r}")
+        self.q_constraint = bool(q_constraint)
         self._set_covariates(penalizer_coef, {"spend": spend_covariates}, covariate_penalty)
+
+    def fit(self, data: Any, weights: Any = None, *, q_constraint: bool | None = None) -> Self:
+        """Fit by maximum likelihood on the repeat buyers; returns ``self``.
+
+        ``q_constraint`` (``lifetimes``' keyword), when given, sets the constructor's
+        setting of that name before fitting.
+        """
+        if q_constraint is not None:
+            self.set_params(q_constraint=q_constraint)  # checked by the constructor
+        return super().fit(data, weights)
+
+    def _minimise(self, start: np.ndarray, stats: Any, gtol: float) -> optimize.OptimizeResult:
+        """BFGS; with ``q_constraint``, L-BFGS-B with log q >= log :data:`Q_FLOOR`."""
+        if not self.q_constraint:
+            return super()._minimise(start, stats, gtol)
+        working = self._to_working(np.asarray(start, np.float64))
+        floor = float(np.log(Q_FLOOR))
+        working[1] = max(working[1], floor)
+        bounds = [(None, None)] * len(working)
+        bounds[1] = (floor, None)
+        return optimize.minimize(
+            self._objective,
+            working,
+            args=(stats,),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"gtol": gtol, "ftol": 1e-15, "maxiter": 1000},
+        )
+
+    def _limits(self, params: dict[str, float]) -> list[str]:
+        limits = super()._limits(params)
+        if self.q_constraint and params["q"] <= Q_FLOOR * (1.0 + 1e-9):
+            limits.append(
+                f"q stopped at its lower bound {Q_FLOOR} (q_constraint=True): the data "
+                "favour q <= 1, customers' mean spends too heavy-tailed for a finite "
+                "average; the population mean spend p v / (q - 1) is finite but huge, and "
+                "the standard errors on this bound are not valid"
+            )
+        return limits
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state; ``settings`` holds ``q_constraint`` when it is on."""
+        state = super().to_dict()
+        if self.q_constraint:
+            state["settings"] = {**state["settings"], "q_constraint": True}
+        return state
+
+    @classmethod
+    def _unfitted_from_state(cls, state: dict[str, Any], source: str) -> tuple[Any, dict]:
+        settings = state.get("settings") if isinstance(state, dict) else None
+        if not (isinstance(settings, dict) and "q_constraint" in settings):
+            return super()._unfitted_from_state(state, source)
+        settings = dict(settings)
+        constrained = settings.pop("q_constraint")
+        if constrained is not True:
+            raise ModelFileError(
+                f"{source}: settings.q_constraint must be true (written only when on); got "
+                f"{constrained!r}",
+                path=source,
+                field="settings.q_constraint",
+            )
+        model, checked = super()._unfitted_from_state({**state, "settings": settings}, source)
+        model.set_params(q_constraint=True)
+        return model, {**checked, "settings": {**checked["settings"], "q_constraint": True}}
 
     def _covariate_data(self, data: Any, weights: Any) -> tuple[pd.DataFrame, Any]:
         return repeat_buyers(data, weights)

@@ -21,9 +21,19 @@ from .conftest import as_pandas_summary, to_engine
 
 DUCKDB = ["duckdb-parquet", "duckdb-csv", "duckdb-relation"]
 ENGINES = [*DUCKDB, "spark"]
-UNITS = [("D", None), ("D", "W"), ("W", None), ("W-MON", None), ("M", None), ("Q", None)]
-# Each Spark job costs about a second in local mode: Spark runs the units whose SQL differs.
-SPARK_UNITS = [("D", "W"), ("W-MON", None), ("M", None)]
+UNITS = [
+    ("D", None),
+    ("D", "W"),
+    ("D", "h"),
+    ("W", None),
+    ("W", "h"),
+    ("W-MON", None),
+    ("M", None),
+    ("Q", None),
+]
+# Each Spark job costs about a second in local mode: Spark runs the units whose SQL differs
+# (and hours, issue 25, whose scale of 1 / (1/24) each engine writes as a double).
+SPARK_UNITS = [("D", "W"), ("D", "h"), ("W-MON", None), ("M", None)]
 SUMMARY_CASES = [(e, *u) for e in DUCKDB for u in UNITS] + [("spark", *u) for u in SPARK_UNITS]
 
 
@@ -138,8 +148,8 @@ def test_edge_log_by_hand(engine_input):
 
 @pytest.mark.parametrize(
     ("engine", "freq", "time_unit"),
-    [(e, *u) for e in DUCKDB for u in [("D", None), ("D", "W"), ("W", None)]]
-    + [("spark", "D", "W")],
+    [(e, *u) for e in DUCKDB for u in [("D", None), ("D", "W"), ("D", "h"), ("W", None)]]
+    + [("spark", "D", "W"), ("spark", "D", "h")],
 )
 def test_split_matches_pandas(engine_input, engine, freq, time_unit):
     log = edge_log()
