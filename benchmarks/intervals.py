@@ -2,9 +2,9 @@
 
 Targets (issue 25): the delta method under 5 s, 200 bootstrap draws under 30 s.
 
-Data: ``clvmodels.simulate.simulate_summary`` with the CDNOW BG/NBD and Gamma-Gamma
-parameters in weeks, ages of one to two years on a daily grid (the growth benchmark's
-``daily_summary``: times in weeks, recency in whole days). BG/NBD and Gamma-Gamma are fitted
+Data: ``bench_growth.daily_summary``: ``clvmodels.simulate.simulate_summary`` with the
+CDNOW BG/NBD and Gamma-Gamma parameters in weeks, ages of one to two years on a daily grid
+(times in weeks, recency in whole days). BG/NBD and Gamma-Gamma are fitted
 once, outside the timed region; each case is timed ``--repeats`` times (median, min and
 max shown), after one untimed warm-up call.
 
@@ -28,33 +28,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+from bench_growth import daily_summary
 
 import clvmodels as clv
 
-BGNBD_WEEKS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}
 CLV_ARGS = dict(horizon=12, discount_rate=0.1, horizon_unit="M", discount_period="Y")
 TARGETS = {"delta": 5.0, "bootstrap": 30.0}
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def daily_summary(n: int, seed: int = 20051105) -> pd.DataFrame:
-    """``n`` simulated customers on a daily grid, times in weeks."""
-    rng = np.random.default_rng(seed)
-    t_days = rng.integers(364, 729, size=n)
-    summary = clv.simulate.simulate_summary(
-        n, BGNBD_WEEKS, t_days / 7.0, GAMMA_GAMMA, time_unit="W", seed=rng
-    )
-    days = np.floor(summary["recency"].to_numpy() * 7.0 + 1e-9)
-    days[(summary["frequency"].to_numpy() > 0) & (days < 1)] = 1.0
-    summary["recency"] = days / 7.0
-    summary["T"] = t_days / 7.0
-    return summary
 
 
 def timings(fn: Callable[[], object], repeats: int) -> tuple[list[float], list[float]]:

@@ -26,6 +26,7 @@ __all__ = [
     "ParameterStack",
     "interval_request",
     "model_uncertainty",
+    "requested_interval",
 ]
 
 #: The methods of :func:`interval_request`.
@@ -91,6 +92,35 @@ def interval_request(
             f"draws=200; got {draws!r}"
         )
     return IntervalRequest(prob, str(method), int(draws), seed)  # type: ignore[call-overload]
+
+
+def requested_interval(interval: object, how: dict[str, Any]) -> IntervalRequest | None:
+    """The request of a prediction's ``interval=`` and ``**how`` keywords; None without one.
+
+    ``how`` may hold ``method``, ``draws`` and ``seed`` (:func:`interval_request`), and only
+    with ``interval``.
+
+    Raises
+    ------
+    TypeError
+        On another keyword, naming it and the ones taken.
+    ValueError
+        On ``method``, ``draws`` or ``seed`` without ``interval``, or a bad value.
+    """
+    unknown = sorted(set(how) - {"method", "draws", "seed"})
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword(s) {unknown}; with interval= a prediction takes method=, "
+            "draws= and seed=, e.g. interval=0.9, method='bootstrap', draws=200, seed=1"
+        )
+    if interval is None:
+        if how:
+            raise ValueError(
+                f"{sorted(how)} go with interval=, e.g. interval=0.9, method='bootstrap'; "
+                "without interval= the prediction is the point estimate"
+            )
+        return None
+    return interval_request(interval, **how)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ __all__ = [
     "design_matrix",
     "distinct_data",
     "interval_frame",
+    "horizon_interval",
     "interval_request",
     "single_horizon",
     "stacked_interval",
@@ -335,3 +336,20 @@ def stacked_interval(
     return interval_frame(
         evaluate, n_rows, inverse, summary.index, stack, request, name=name, link=link
     )
+
+
+def horizon_interval(
+    model: Any,
+    function: Callable[..., np.ndarray],
+    horizon: np.ndarray,
+    arrays: Sequence[np.ndarray],
+    summary: pd.DataFrame,
+    request: IntervalRequest,
+) -> pd.DataFrame:
+    """Expected purchases ``function(params, horizon, *data)`` at one horizon, with interval."""
+    single_horizon(horizon)
+
+    def at_horizon(params: Any, *history: np.ndarray) -> np.ndarray:
+        return function(params, horizon, *history)
+
+    return stacked_interval(model, at_horizon, arrays, summary, request, name="expected_purchases")

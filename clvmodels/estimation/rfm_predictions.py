@@ -21,11 +21,8 @@ from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.coefficients import per_row
-from clvmodels.estimation.prediction_intervals import (
-    interval_request,
-    single_horizon,
-    stacked_interval,
-)
+from clvmodels.estimation.parameter_stack import requested_interval
+from clvmodels.estimation.prediction_intervals import horizon_interval, stacked_interval
 from clvmodels.estimation.protocols import PurchaseCapabilities
 
 __all__ = [
@@ -199,9 +196,7 @@ class RFMPredictions(PurchaseCapabilities):
         summary: pd.DataFrame,
         *,
         interval: float | None = None,
-        method: str = "delta",
-        draws: int = 200,
-        seed: Any = None,
+        **how: Any,
     ) -> pd.Series | pd.DataFrame:
         """Expected purchases in the next ``t`` periods, per customer of ``summary``.
 
@@ -210,8 +205,9 @@ class RFMPredictions(PurchaseCapabilities):
 
         With ``interval`` (e.g. 0.9) and a scalar ``t``: a DataFrame of ``mean`` (the
         prediction at the estimate) and the bounds ``hdi_5%``, ``hdi_95%`` of the
-        parameter-uncertainty interval, by ``method`` ``"delta"`` or ``"bootstrap"``
-        (``draws`` parameter vectors from the estimates' asymptotic normal, ``seed``);
+        parameter-uncertainty interval; ``how`` takes ``method="delta"`` (default) or
+        ``"bootstrap"``, ``draws=200`` (parameter vectors from the estimates' asymptotic
+        normal) and ``seed``;
         ``attrs["base_total"]`` holds the base total's. It covers the uncertainty of the
         estimates only, not the Poisson noise of a customer's actual count
         (:mod:`clvmodels.estimation.prediction_intervals`).
@@ -220,16 +216,9 @@ class RFMPredictions(PurchaseCapabilities):
         x, t_x, T = self._frame_arrays(summary)
         horizons = np.asarray(t, dtype=np.float64)
         conditional = self.functions.conditional_expected_purchases
-        if interval is not None:
-            request = interval_request(interval, method, draws, seed)
-            single_horizon(horizons)
-
-            def at_t(params: Mapping[str, Any], *history: np.ndarray) -> np.ndarray:
-                return conditional(params, horizons, *history)
-
-            return stacked_interval(
-                self, at_t, (x, t_x, T), summary, request, name="expected_purchases"
-            )
+        request = requested_interval(interval, how)
+        if request is not None:
+            return horizon_interval(self, conditional, horizons, (x, t_x, T), summary, request)
         if horizons.ndim == 0:
             values = conditional(self._customer_params(summary), horizons, x, t_x, T)
             return pd.Series(values, index=summary.index, name="expected_purchases")
@@ -245,9 +234,7 @@ class RFMPredictions(PurchaseCapabilities):
         summary: pd.DataFrame,
         *,
         interval: float | None = None,
-        method: str = "delta",
-        draws: int = 200,
-        seed: Any = None,
+        **how: Any,
     ) -> pd.Series | pd.DataFrame:
         """P(alive) at the end of observation, per customer of ``summary``.
 
@@ -257,8 +244,8 @@ class RFMPredictions(PurchaseCapabilities):
         """
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
-        if interval is not None:
-            request = interval_request(interval, method, draws, seed)
+        request = requested_interval(interval, how)
+        if request is not None:
             return stacked_interval(
                 self,
                 self.functions.probability_alive,

@@ -220,6 +220,14 @@ def test_unknown_method_and_too_few_draws_are_refused(base, fitted):
             gg.expected_spend(base, interval=0.9, method="bootstrap", draws=draws)
 
 
+def test_interval_keywords_without_interval_or_misspelt_are_refused(base, fitted):
+    bg, gg = fitted
+    with pytest.raises(ValueError, match=r"\['method'\] go with interval=, e\.g\."):
+        bg.probability_alive(base, method="bootstrap")
+    with pytest.raises(TypeError, match=r"unexpected keyword\(s\) \['draw'\]"):
+        gg.expected_spend(base, interval=0.9, draw=100)
+
+
 def test_many_horizons_and_time_varying_fits_are_named_not_implemented(base, fitted):
     bg, _ = fitted
     with pytest.raises(NotImplementedError, match="one horizon t"):

@@ -12,11 +12,8 @@ from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.mle import MaximumLikelihoodModel
-from clvmodels.estimation.prediction_intervals import (
-    interval_request,
-    single_horizon,
-    stacked_interval,
-)
+from clvmodels.estimation.parameter_stack import requested_interval
+from clvmodels.estimation.prediction_intervals import horizon_interval, stacked_interval
 from clvmodels.estimation.protocols import PurchaseCapabilities
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.beta_geo_beta_binom.gradient import covariate_terms, log_likelihood_gradient
@@ -132,30 +129,22 @@ class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikel
         summary: pd.DataFrame,
         *,
         interval: float | None = None,
-        method: str = "delta",
-        draws: int = 200,
-        seed: Any = None,
+        **how: Any,
     ) -> pd.Series | pd.DataFrame:
         """Expected transactions in the next ``t`` periods (whole numbers), per customer.
 
         A scalar ``t`` gives a Series; a 1-D array of horizons gives a DataFrame with one
-        column per horizon. ``interval=0.9`` (with ``method``, ``draws``, ``seed``) gives
+        column per horizon. ``interval=0.9`` (``how``: ``method``, ``draws``, ``seed``) gives
         the mean and its parameter-uncertainty interval, as for
         :meth:`clvmodels.BetaGeoModel.conditional_expected_purchases`.
         """
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
         horizons = np.asarray(t, dtype=np.float64)
-        if interval is not None:
-            request = interval_request(interval, method, draws, seed)
-            single_horizon(horizons)
-
-            def at_t(params: Any, *history: np.ndarray) -> np.ndarray:
-                return conditional_expected_purchases(params, horizons, *history)
-
-            return stacked_interval(
-                self, at_t, (x, t_x, n), summary, request, name="expected_purchases"
-            )
+        request = requested_interval(interval, how)
+        if request is not None:
+            function = conditional_expected_purchases
+            return horizon_interval(self, function, horizons, (x, t_x, n), summary, request)
         params = self._customer_params(summary)
         if horizons.ndim == 0:
             values = conditional_expected_purchases(params, horizons, x, t_x, n)
@@ -173,19 +162,17 @@ class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikel
         periods_ahead: int = 1,
         *,
         interval: float | None = None,
-        method: str = "delta",
-        draws: int = 200,
-        seed: Any = None,
+        **how: Any,
     ) -> pd.Series | pd.DataFrame:
         """P(alive in period n + ``periods_ahead``) per customer (see the function).
 
-        ``interval=0.9`` (with ``method``, ``draws``, ``seed``): the mean and its
+        ``interval=0.9`` (``how``: ``method``, ``draws``, ``seed``): the mean and its
         parameter-uncertainty interval (delta method on the logit scale).
         """
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
-        if interval is not None:
-            request = interval_request(interval, method, draws, seed)
+        request = requested_interval(interval, how)
+        if request is not None:
 
             def alive(params: Any, *history: np.ndarray) -> np.ndarray:
                 return probability_alive(params, *history, periods_ahead)

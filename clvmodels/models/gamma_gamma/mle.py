@@ -10,7 +10,8 @@ import pandas as pd
 from scipy import optimize
 
 from clvmodels.estimation.mle import MaximumLikelihoodModel
-from clvmodels.estimation.prediction_intervals import interval_request, stacked_interval
+from clvmodels.estimation.parameter_stack import requested_interval
+from clvmodels.estimation.prediction_intervals import stacked_interval
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.exceptions import ModelFileError
 from clvmodels.models.gamma_gamma.gradient import (
@@ -191,21 +192,19 @@ class GammaGammaModel(StaticCovariates, MaximumLikelihoodModel):
         summary: pd.DataFrame,
         *,
         interval: float | None = None,
-        method: str = "delta",
-        draws: int = 200,
-        seed: Any = None,
+        **how: Any,
     ) -> pd.Series | pd.DataFrame:
         """Expected spend per transaction, per customer (population mean when x = 0).
 
-        ``interval=0.9`` (with ``method`` ``"delta"`` or ``"bootstrap"``, ``draws``,
+        ``interval=0.9`` (``how``: ``method`` ``"delta"`` or ``"bootstrap"``, ``draws``,
         ``seed``) gives a DataFrame of ``mean`` and the bounds of the parameter-uncertainty
         interval (:mod:`clvmodels.estimation.prediction_intervals`); it does not cover the
         spread of a customer's future spend per transaction around its expectation.
         """
         self._check_fitted()
         arrays = self._frame_arrays(summary)
-        if interval is not None:
-            request = interval_request(interval, method, draws, seed)
+        request = requested_interval(interval, how)
+        if request is not None:
             return stacked_interval(
                 self, expected_spend, arrays, summary, request, name="expected_spend"
             )
