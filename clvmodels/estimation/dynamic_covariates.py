@@ -222,11 +222,24 @@ class DynamicCovariates:
         return (params[:base], *self._effects(params))
 
     def probability_alive(
-        self, summary: pd.DataFrame, dynamic_covariates: pd.DataFrame | None = None
+        self,
+        summary: pd.DataFrame,
+        dynamic_covariates: pd.DataFrame | None = None,
+        *,
+        at: float | None = None,
     ) -> pd.Series:
-        """P(alive) at the summary's end per customer (time-varying model: its path to T)."""
+        """P(alive) at the summary's end per customer (time-varying model: its path to T).
+
+        ``at`` (P(alive) that long after the end) is for the models without time-varying
+        covariates.
+        """
         if not hasattr(self, "dynamic_covariates_"):
-            return super().probability_alive(summary)  # type: ignore[misc]
+            return super().probability_alive(summary, at=at)  # type: ignore[misc]
+        if at is not None:
+            raise NotImplementedError(
+                "probability_alive(at=...) is not available with time-varying covariates; "
+                "call it without at= for P(alive) at the end of observation"
+            )
         arrays = self._paths_for(summary, 0.0, dynamic_covariates)
         values = type(self).dynamic.probability_alive(*self._split(), arrays)
         return pd.Series(values, index=summary.index, name="p_alive")

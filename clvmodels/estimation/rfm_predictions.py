@@ -27,23 +27,61 @@ __all__ = [
     "PurchaseFunctions",
     "RFMPredictions",
     "cells_as_matrix",
+    "check_offset",
+    "count_frame",
     "frequency_recency_grid",
     "purchase_history",
 ]
 
 
 class PurchaseFunctions(NamedTuple):
-    """A model's pure prediction functions, each taking ``params`` first."""
+    """A model's pure prediction functions, each taking ``params`` first.
+
+    The first four are required; the count distributions and the future P(alive) are
+    optional (None: the model does not offer them).
+    """
 
     expected_purchases: Callable[..., np.ndarray]
     conditional_expected_purchases: Callable[..., np.ndarray]
     probability_alive: Callable[..., np.ndarray]
     probability_of_purchases: Callable[..., np.ndarray]
+    #: ``(params, t, n, x, t_x, T)``: P(Y(t) = n | history).
+    conditional_probability_of_purchases: Callable[..., np.ndarray] | None = None
+    #: ``(params, t, n, x, t_x, T)``: P(Y(t) >= n | history).
+    conditional_probability_at_least: Callable[..., np.ndarray] | None = None
+    #: ``(params, t, n)``: P(X(t) >= n) of a new customer.
+    probability_at_least: Callable[..., np.ndarray] | None = None
+    #: ``(params, s, x, t_x, T)``: P(alive at T + s | history).
+    probability_alive_after: Callable[..., np.ndarray] | None = None
 
     @classmethod
-    def of(cls, module: Any) -> PurchaseFunctions:
-        """The four functions of a model's math module, by their names."""
-        return cls(*(getattr(module, name) for name in cls._fields))
+    def of(cls, *modules: Any) -> PurchaseFunctions:
+        """The functions of a model's modules (math first, then e.g. counts), by their names."""
+        found = {}
+        for name in cls._fields:
+            for module in modules:
+                if hasattr(module, name):
+                    found[name] = getattr(module, name)
+                    break
+        return cls(**found)
+
+
+def count_frame(values: np.ndarray, counts: np.ndarray, index: pd.Index, name: str) -> Any:
+    """(counts x customers) values as a Series (one count) or a customers x counts frame."""
+    if counts.ndim == 0:
+        return pd.Series(values, index=index, name=name)
+    return pd.DataFrame(values.T, index=index, columns=pd.Index(counts, name="n"))
+
+
+def check_offset(at: ArrayLike, name: str = "at") -> float:
+    """A time after the end of observation: one finite number >= 0."""
+    value = np.asarray(at, dtype=np.float64) if np.ndim(at) == 0 else None
+    if value is None or not np.isfinite(value) or value < 0:
+        raise ValueError(
+            f"{name} must be one finite number >= 0 of time units after the end of "
+            f"observation, e.g. {name}=13.0; got {at!r}"
+        )
+    return float(value)
 
 
 def frequency_recency_grid(
@@ -210,21 +248,52 @@ class RFMPredictions(PurchaseCapabilities):
         values = conditional(self._customer_params(summary), horizons[:, None], x, t_x, T)
         return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
 
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
-        """P(alive) at the end of observation, per customer of ``summary``."""
+    def probability_alive(self, summary: pd.DataFrame, *, at: float | None = None) -> pd.Series:
+        """P(alive) at the end of observation, per customer of ``summary``.
+
+        With ``at`` = s, P(alive at T + s | history): s time units after the end of
+        observation (the model's ``counts.probability_alive_after``; ``at=0`` is P(alive)).
+        """
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
-        values = self.functions.probability_alive(self._customer_params(summary), x, t_x, T)
+        params = self._customer_params(summary)
+        if at is not None:
+            after = self.functions.probability_alive_after(params, check_offset(at), x, t_x, T)
+            return pd.Series(after, index=summary.index, name="p_alive")
+        values = self.functions.probability_alive(params, x, t_x, T)
         return pd.Series(values, index=summary.index, name="p_alive")
 
     def probability_of_purchases(
-        self, t: float, n: ArrayLike, covariates: pd.DataFrame | None = None
-    ) -> np.ndarray | float | pd.Series:
-        """P(X(t) = n) for a newly acquired customer (the model's ``probability_of_purchases``).
+        self,
+        t: float,
+        n: ArrayLike,
+        summary: pd.DataFrame | None = None,
+        covariates: pd.DataFrame | None = None,
+        *,
+        at_least: bool = False,
+    ) -> np.ndarray | float | pd.Series | pd.DataFrame:
+        """P(X(t) = n) for a newly acquired customer, or P(Y(t) = n | history) with ``summary``.
 
-        With ``covariates`` (one row per new customer) and a whole number ``n``, one value
-        per row (a Series), as :meth:`expected_purchases`.
+        Without ``summary``: of a new customer (the model's ``probability_of_purchases``); with
+        ``covariates`` (one row per new customer) and a whole number ``n``, one value per row
+        (a Series), as :meth:`expected_purchases`.
+
+        With ``summary``: the probability of ``n`` purchases in (T, T + t] for each customer
+        given her (frequency, recency, T) (and covariates), from the model's ``counts``
+        module: a Series for one ``n``, a customers x n DataFrame for a sequence of counts.
+
+        ``at_least=True`` gives the tail, P(X(t) >= n), instead (a sum of positive terms,
+        right for small tails).
         """
+        if summary is not None:
+            return self._conditional_counts(t, n, summary, at_least)
+        if at_least:
+            params = self._new_customer_params(covariates)
+            out = self.functions.probability_at_least(params, t, n)
+            if covariates is not None:
+                out = np.broadcast_to(out, (len(covariates),))
+                return pd.Series(out, index=covariates.index, name="probability_at_least")
+            return float(out) if out.ndim == 0 else out
         if covariates is not None:
             count = np.asarray(n)
             if count.ndim != 0:
@@ -239,6 +308,28 @@ class RFMPredictions(PurchaseCapabilities):
         self._check_fitted()
         out = self.functions.probability_of_purchases(self.params_, t, n)
         return float(out) if out.ndim == 0 else out
+
+    def _conditional_counts(
+        self, t: float, n: ArrayLike, summary: pd.DataFrame, at_least: bool
+    ) -> pd.Series | pd.DataFrame:
+        """P(Y(t) = n | history) (or >= n) per customer: a Series, or customers x counts."""
+        self._check_fitted()
+        x, t_x, T = self._frame_arrays(summary)
+        horizon = check_offset(t, "t")
+        counts = np.asarray(n, dtype=np.float64)
+        if counts.ndim > 1:
+            raise ValueError(
+                f"n must be a whole number or a 1-D sequence, e.g. n=[0, 1, 2]; got {n!r}"
+            )
+        function = (
+            self.functions.conditional_probability_at_least
+            if at_least
+            else self.functions.conditional_probability_of_purchases
+        )
+        params = self._customer_params(summary)
+        values = function(params, horizon, counts[:, None] if counts.ndim else counts, x, t_x, T)
+        name = "probability_at_least" if at_least else "probability_of_purchases"
+        return count_frame(values, counts, summary.index, name)
 
     def _grid(self, max_frequency: int, T: float, n_recency: int | None) -> tuple:
         self._check_fitted()

@@ -13,7 +13,9 @@ from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.protocols import PurchaseCapabilities
+from clvmodels.estimation.rfm_predictions import check_offset, count_frame
 from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models.beta_geo_beta_binom import counts as counts_module
 from clvmodels.models.beta_geo_beta_binom.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.beta_geo_beta_binom.math import (
     conditional_expected_purchases,
@@ -143,13 +145,64 @@ class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikel
         values = conditional_expected_purchases(params, horizons[:, None], x, t_x, n)
         return pd.DataFrame(values.T, index=summary.index, columns=pd.Index(horizons, name="t"))
 
-    def probability_alive(self, summary: pd.DataFrame, periods_ahead: int = 1) -> pd.Series:
-        """P(alive in period n + ``periods_ahead``) per customer (see the function)."""
+    def probability_alive(
+        self, summary: pd.DataFrame, periods_ahead: int = 1, *, at: int | None = None
+    ) -> pd.Series:
+        """P(alive in period n + ``periods_ahead``) per customer (see the function).
+
+        ``at`` (whole periods after the end of observation) is the same as
+        ``periods_ahead``, the spelling every purchase model takes: ``at=0`` is P(alive
+        after period n), ``at=1`` (the default) the paper's P(alive).
+        """
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
         params = self._customer_params(summary)
-        values = probability_alive(params, x, t_x, n, periods_ahead)
+        ahead = periods_ahead if at is None else check_offset(at)
+        values = probability_alive(params, x, t_x, n, ahead)
         return pd.Series(values, index=summary.index, name="p_alive")
+
+    def probability_of_purchases(
+        self,
+        t: int,
+        n: ArrayLike,
+        summary: pd.DataFrame | None = None,
+        covariates: pd.DataFrame | None = None,
+        *,
+        at_least: bool = False,
+    ) -> np.ndarray | float | pd.Series | pd.DataFrame:
+        """P(X(t) = n): n transactions in t opportunities (:mod:`.counts`).
+
+        Without ``summary``, of a new customer (FHS 2010 eq. 8; with ``covariates``, one
+        value per new customer for one ``n``); with ``summary``, in the next ``t``
+        opportunities of each customer given her (x, t_x, n): a Series for one ``n``, a
+        customers x n frame for a sequence. ``at_least=True``: P(X >= n).
+        """
+        if summary is not None:
+            self._check_fitted()
+            x, t_x, periods = self._frame_arrays(summary)
+            counts = np.asarray(n, dtype=np.float64)
+            function = (
+                counts_module.conditional_probability_at_least
+                if at_least
+                else counts_module.conditional_probability_of_purchases
+            )
+            params = self._customer_params(summary)
+            values = function(
+                params, t, counts[:, None] if counts.ndim else counts, x, t_x, periods
+            )
+            name = "probability_at_least" if at_least else "probability_of_purchases"
+            return count_frame(values, counts, summary.index, name)
+        function = (
+            counts_module.probability_at_least
+            if at_least
+            else counts_module.probability_of_purchases
+        )
+        params = self._new_customer_params(covariates)
+        if covariates is not None:
+            values = np.broadcast_to(function(params, t, n), (len(covariates),))
+            return pd.Series(values, index=covariates.index, name="probability_of_purchases")
+        out = function(params, t, n)
+        return float(out) if out.ndim == 0 else out
 
     def discounted_expected_residual_transactions(
         self, discount_rate: float, summary: pd.DataFrame
