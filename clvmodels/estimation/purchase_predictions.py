@@ -33,7 +33,11 @@ from clvmodels.estimation.posterior import (
     summarise_draws,
 )
 from clvmodels.estimation.protocols import PurchaseCapabilities
-from clvmodels.estimation.rfm_predictions import PurchaseFunctions, check_offset
+from clvmodels.estimation.rfm_predictions import (
+    PurchaseFunctions,
+    check_count_request,
+    check_offset,
+)
 
 __all__ = ["PosteriorPurchasePredictions", "PosteriorRFMPredictions"]
 
@@ -285,21 +289,13 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
 
             return self._new_customer(at_t, n, "n", "probability", hdi, dtype=None)
         horizon = check_offset(t, "t")
-        counts = np.asarray(n, dtype=np.float64)
-        if counts.ndim > 1:
-            raise ValueError(
-                f"n must be a whole number or a 1-D sequence, e.g. n=[0, 1]; got {n!r}"
-            )
-        conditional = (
-            self.functions.conditional_probability_at_least
-            if at_least
-            else self.functions.conditional_probability_of_purchases
-        )
+        counts, _ = check_count_request(n)
+        conditional = self.functions.conditional_probability_of_purchases
         name = "probability_at_least" if at_least else "probability_of_purchases"
 
         def per_count(params: dict, *rest: np.ndarray) -> np.ndarray:
             leading = () if counts.ndim else (counts,)
-            return conditional(params, horizon, *leading, *rest)
+            return conditional(params, horizon, *leading, *rest, at_least=at_least)
 
         return self._per_customer(
             per_count,

@@ -27,6 +27,7 @@ __all__ = [
     "PurchaseFunctions",
     "RFMPredictions",
     "cells_as_matrix",
+    "check_count_request",
     "check_offset",
     "count_frame",
     "frequency_recency_grid",
@@ -45,10 +46,8 @@ class PurchaseFunctions(NamedTuple):
     conditional_expected_purchases: Callable[..., np.ndarray]
     probability_alive: Callable[..., np.ndarray]
     probability_of_purchases: Callable[..., np.ndarray]
-    #: ``(params, t, n, x, t_x, T)``: P(Y(t) = n | history).
+    #: ``(params, t, n, x, t_x, T, at_least=False)``: P(Y(t) = n | history) (or >= n).
     conditional_probability_of_purchases: Callable[..., np.ndarray] | None = None
-    #: ``(params, t, n, x, t_x, T)``: P(Y(t) >= n | history).
-    conditional_probability_at_least: Callable[..., np.ndarray] | None = None
     #: ``(params, t, n)``: P(X(t) >= n) of a new customer.
     probability_at_least: Callable[..., np.ndarray] | None = None
     #: ``(params, s, x, t_x, T)``: P(alive at T + s | history).
@@ -71,6 +70,17 @@ def count_frame(values: np.ndarray, counts: np.ndarray, index: pd.Index, name: s
     if counts.ndim == 0:
         return pd.Series(values, index=index, name=name)
     return pd.DataFrame(values.T, index=index, columns=pd.Index(counts, name="n"))
+
+
+def check_count_request(n: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Counts asked for: one number or a 1-D sequence; and the form the functions take.
+
+    The second is ``counts[:, None]`` for a sequence (counts x customers).
+    """
+    counts = np.asarray(n, dtype=np.float64)
+    if counts.ndim > 1:
+        raise ValueError(f"n must be a whole number or a 1-D sequence, e.g. n=[0, 1, 2]; got {n!r}")
+    return counts, counts[:, None] if counts.ndim else counts
 
 
 def check_offset(at: ArrayLike, name: str = "at") -> float:
@@ -316,18 +326,10 @@ class RFMPredictions(PurchaseCapabilities):
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
         horizon = check_offset(t, "t")
-        counts = np.asarray(n, dtype=np.float64)
-        if counts.ndim > 1:
-            raise ValueError(
-                f"n must be a whole number or a 1-D sequence, e.g. n=[0, 1, 2]; got {n!r}"
-            )
-        function = (
-            self.functions.conditional_probability_at_least
-            if at_least
-            else self.functions.conditional_probability_of_purchases
-        )
+        counts, column = check_count_request(n)
+        function = self.functions.conditional_probability_of_purchases
         params = self._customer_params(summary)
-        values = function(params, horizon, counts[:, None] if counts.ndim else counts, x, t_x, T)
+        values = function(params, horizon, column, x, t_x, T, at_least=at_least)
         name = "probability_at_least" if at_least else "probability_of_purchases"
         return count_frame(values, counts, summary.index, name)
 

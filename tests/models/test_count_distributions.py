@@ -174,7 +174,9 @@ def test_bgnbd_family_conditional_is_a_distribution(r, alpha, a, b, t):
     params = {"r": r, "alpha": alpha, "a": a, "b": b}
     for counts in (bg_counts, mbg_counts):
         pmf = counts.conditional_probability_of_purchases(params, t, COUNTS[:, None], *HISTORY)
-        tail = counts.conditional_probability_at_least(params, t, COUNTS[:, None], *HISTORY)
+        tail = counts.conditional_probability_of_purchases(
+            params, t, COUNTS[:, None], *HISTORY, at_least=True
+        )
         check_distribution(pmf, tail)
         at_zero = counts.conditional_probability_of_purchases(
             params, 0.0, COUNTS[:, None], *HISTORY
@@ -197,7 +199,9 @@ def test_pareto_new_and_conditional_are_distributions(r, alpha, s, beta, t):
     tail = pnbd_counts.probability_at_least(params, t, COUNTS)
     check_distribution(pmf[:, None], tail[:, None])
     pmf = pnbd_counts.conditional_probability_of_purchases(params, t, COUNTS[:, None], *HISTORY)
-    tail = pnbd_counts.conditional_probability_at_least(params, t, COUNTS[:, None], *HISTORY)
+    tail = pnbd_counts.conditional_probability_of_purchases(
+        params, t, COUNTS[:, None], *HISTORY, at_least=True
+    )
     check_distribution(pmf, tail)
 
 
@@ -213,7 +217,9 @@ def test_bgbb_conditional_is_a_distribution(alpha, beta, gamma, delta, ahead):
     params = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta}
     history = (np.array([0.0, 1, 3, 6]), np.array([0.0, 1, 5, 6]), np.array([6.0, 6, 6, 6]))
     pmf = bb_counts.conditional_probability_of_purchases(params, ahead, COUNTS[:, None], *history)
-    tail = bb_counts.conditional_probability_at_least(params, ahead, COUNTS[:, None], *history)
+    tail = bb_counts.conditional_probability_of_purchases(
+        params, ahead, COUNTS[:, None], *history, at_least=True
+    )
     check_distribution(pmf, tail)
     mean = (pmf * COUNTS[:, None]).sum(axis=0)
     if ahead < 8:  # the whole support is in 0..7: the mean is the model's expectation

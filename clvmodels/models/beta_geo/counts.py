@@ -55,7 +55,7 @@ from clvmodels.models.beta_geo.math import PARAM_NAMES, check_horizon, dropout_l
 
 __all__ = [
     "check_counts",
-    "conditional_probability_at_least",
+    "conditional_counts",
     "conditional_probability_of_purchases",
     "log_new_customer_pmf",
     "log_new_customer_tail",
@@ -132,53 +132,46 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     return positive_parameters(params, PARAM_NAMES, "BG/NBD")
 
 
-def _history(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return tuple(np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
+def conditional_counts(
+    log_new: tuple, posterior: tuple, t: ArrayLike, n: ArrayLike, at_least: bool
+) -> np.ndarray:
+    """P_A times the new customer's P(X(t) = n) (or >= n) at the posterior, plus the dead's share.
+
+    ``log_new`` is the model's (log pmf, log tail) of a new customer, ``posterior`` the
+    posterior parameters of a customer alive at T and the log odds that she is dead.
+    """
+    t, n = check_horizon(t), check_counts(n)
+    parameters, log_odds_dead = posterior
+    log_alive = log_new[1 if at_least else 0](*parameters, t, n)
+    return mix_with_dead(log_alive, log_odds_dead, n, tail=at_least)
 
 
-def _log_odds_dead(r, alpha, a, b, x, t_x, T) -> np.ndarray:
-    """The BG/NBD's log odds of dead against alive at T (-inf for x = 0: alive for sure)."""
+def _posterior(params: Mapping[str, ArrayLike], frequency, recency, T) -> tuple:
+    """Alive at T: (r + x, alpha + T, a, b + x); and the log odds of dead (-inf for x = 0)."""
+    r, alpha, a, b = _unpack(params)
+    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
     log_weight = np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0)
-    return np.where(x > 0, dropout_log_odds(r, alpha, log_weight, x, t_x, T), -np.inf)
+    log_odds = np.where(x > 0, dropout_log_odds(r, alpha, log_weight, x, t_x, T), -np.inf)
+    return (r + x, alpha + T, a, b + x), log_odds
 
 
 def conditional_probability_of_purchases(
     params: Mapping[str, ArrayLike],
     t: ArrayLike,
     n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
+    *history: ArrayLike,
+    at_least: bool = False,
 ) -> np.ndarray:
     r"""P(Y(t) = n | x, t_x, T): n purchases in (T, T + t] given the history (module docstring).
 
-    ``n`` broadcasts against the data: pass ``n[:, None]`` for a (counts x customers) array.
-    The parameters may be per customer (covariates) or draws ``(chain, draw, 1[, 1])``.
+    ``history`` is (frequency, recency, T); ``n`` broadcasts against it: pass ``n[:, None]``
+    for a (counts x customers) array. The parameters may be per customer (covariates) or
+    draws ``(chain, draw, 1[, 1])``. ``at_least=True``: P(Y(t) >= n | x, t_x, T) =
+    :math:`P_A\,B(a, b+x+n-1)/B(a, b+x)\,P(N \ge n)` for n >= 1, N ~ NB(r + x, (alpha + T)
+    / (alpha + T + t)), and 1 for n = 0.
     """
-    r, alpha, a, b = _unpack(params)
-    t, n = check_horizon(t), check_counts(n)
-    x, t_x, T = _history(frequency, recency, T)
-    log_alive = log_new_customer_pmf(r + x, alpha + T, a, b + x, t, n)
-    return mix_with_dead(log_alive, _log_odds_dead(r, alpha, a, b, x, t_x, T), n, tail=False)
-
-
-def conditional_probability_at_least(
-    params: Mapping[str, ArrayLike],
-    t: ArrayLike,
-    n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
-) -> np.ndarray:
-    r"""P(Y(t) >= n | x, t_x, T): :math:`P_A\,B(a, b+x+n-1)/B(a, b+x)\,P(N \ge n)`, n >= 1.
-
-    N ~ NB(r + x, (alpha + T) / (alpha + T + t)); 1 for n = 0 (module docstring).
-    """
-    r, alpha, a, b = _unpack(params)
-    t, n = check_horizon(t), check_counts(n)
-    x, t_x, T = _history(frequency, recency, T)
-    log_alive = log_new_customer_tail(r + x, alpha + T, a, b + x, t, n)
-    return mix_with_dead(log_alive, _log_odds_dead(r, alpha, a, b, x, t_x, T), n, tail=True)
+    new = (log_new_customer_pmf, log_new_customer_tail)
+    return conditional_counts(new, _posterior(params, *history), t, n, at_least)
 
 
 def probability_at_least(params: Mapping[str, ArrayLike], t: ArrayLike, n: ArrayLike) -> np.ndarray:
@@ -198,9 +191,7 @@ def probability_alive_after(
 
     At ``at = 0`` it is :func:`~clvmodels.models.beta_geo.math.probability_alive` exactly.
     """
-    r, alpha, a, b = _unpack(params)
     at = check_horizon(at)
-    x, t_x, T = _history(frequency, recency, T)
-    p_alive = special.expit(-_log_odds_dead(r, alpha, a, b, x, t_x, T))
-    died = a / (a + b + x) * beta_geometric_nbd_mean(r + x, alpha + T, a + 1.0, b + x, at)
-    return p_alive * np.clip(1.0 - died, 0.0, 1.0)
+    (r_x, alpha_T, a, b_x), log_odds_dead = _posterior(params, frequency, recency, T)
+    died = a / (a + b_x) * beta_geometric_nbd_mean(r_x, alpha_T, a + 1.0, b_x, at)
+    return special.expit(-log_odds_dead) * np.clip(1.0 - died, 0.0, 1.0)

@@ -79,7 +79,6 @@ class BayesianBetaGeoBetaBinomModel(PosteriorPurchasePredictions, BayesianModel)
         probability_alive,
         counts.probability_of_purchases,
         counts.conditional_probability_of_purchases,
-        counts.conditional_probability_at_least,
         counts.probability_at_least,
     )
     data_columns = COLUMNS

@@ -46,7 +46,6 @@ from clvmodels.models.beta_geo_beta_binom.math import (
 )
 
 __all__ = [
-    "conditional_probability_at_least",
     "conditional_probability_of_purchases",
     "log_new_customer_pmf",
     "probability_at_least",
@@ -113,21 +112,23 @@ def _whole(values: ArrayLike, name: str) -> np.ndarray:
 
 
 def probability_of_purchases(
-    params: Mapping[str, ArrayLike], n_periods: ArrayLike, x: ArrayLike
+    params: Mapping[str, ArrayLike], n_periods: ArrayLike, x: ArrayLike, at_least: bool = False
 ) -> np.ndarray:
-    """P(X(n) = x): x transactions in a new customer's first n opportunities (FHS eq. 8)."""
+    """P(X(n) = x): x transactions in a new customer's first n opportunities (FHS eq. 8).
+
+    ``at_least=True``: P(X(n) >= x) (1 for x = 0).
+    """
     alpha, beta, gamma, delta = _unpack(params)
     n, x = _whole(n_periods, "n_periods"), _whole(x, "n")
-    return np.exp(log_new_customer_pmf(alpha, beta, gamma, delta, n, x))
+    log_new = _log_new_customer_tail if at_least else log_new_customer_pmf
+    return np.exp(log_new(alpha, beta, gamma, delta, n, x))
 
 
 def probability_at_least(
     params: Mapping[str, ArrayLike], n_periods: ArrayLike, x: ArrayLike
 ) -> np.ndarray:
     """P(X(n) >= x) of a new customer (1 for x = 0)."""
-    alpha, beta, gamma, delta = _unpack(params)
-    n, x = _whole(n_periods, "n_periods"), _whole(x, "n")
-    return np.exp(_log_new_customer_tail(alpha, beta, gamma, delta, n, x))
+    return probability_of_purchases(params, n_periods, x, at_least=True)
 
 
 def _conditional(log_new, params, periods_ahead, counts, frequency, recency, n_periods, tail):
@@ -158,29 +159,13 @@ def conditional_probability_of_purchases(
     params: Mapping[str, ArrayLike],
     periods_ahead: ArrayLike,
     n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    n_periods: ArrayLike,
+    *history: ArrayLike,
+    at_least: bool = False,
 ) -> np.ndarray:
     """P(n transactions in the next ``periods_ahead`` opportunities | x, t_x, n).
 
-    Module docstring; ``n`` broadcasts against the data (``n[:, None]`` for counts x
-    customers).
+    Module docstring; ``history`` is (frequency, recency, n_periods), ``n`` broadcasts
+    against it (``n[:, None]`` for counts x customers). ``at_least=True``: P(at least n).
     """
-    return _conditional(
-        log_new_customer_pmf, params, periods_ahead, n, frequency, recency, n_periods, False
-    )
-
-
-def conditional_probability_at_least(
-    params: Mapping[str, ArrayLike],
-    periods_ahead: ArrayLike,
-    n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    n_periods: ArrayLike,
-) -> np.ndarray:
-    """P(at least n transactions in the next ``periods_ahead`` opportunities | x, t_x, n)."""
-    return _conditional(
-        _log_new_customer_tail, params, periods_ahead, n, frequency, recency, n_periods, True
-    )
+    log_new = _log_new_customer_tail if at_least else log_new_customer_pmf
+    return _conditional(log_new, params, periods_ahead, n, *history, at_least)

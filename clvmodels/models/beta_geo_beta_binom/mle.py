@@ -13,7 +13,7 @@ from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.protocols import PurchaseCapabilities
-from clvmodels.estimation.rfm_predictions import check_offset, count_frame
+from clvmodels.estimation.rfm_predictions import check_count_request, check_offset, count_frame
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.beta_geo_beta_binom import counts as counts_module
 from clvmodels.models.beta_geo_beta_binom.gradient import covariate_terms, log_likelihood_gradient
@@ -179,16 +179,10 @@ class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikel
         """
         if summary is not None:
             self._check_fitted()
-            x, t_x, periods = self._frame_arrays(summary)
-            counts = np.asarray(n, dtype=np.float64)
-            function = (
-                counts_module.conditional_probability_at_least
-                if at_least
-                else counts_module.conditional_probability_of_purchases
-            )
-            params = self._customer_params(summary)
-            values = function(
-                params, t, counts[:, None] if counts.ndim else counts, x, t_x, periods
+            history = self._frame_arrays(summary)
+            counts, column = check_count_request(n)
+            values = counts_module.conditional_probability_of_purchases(
+                self._customer_params(summary), t, column, *history, at_least=at_least
             )
             name = "probability_at_least" if at_least else "probability_of_purchases"
             return count_frame(values, counts, summary.index, name)

@@ -32,15 +32,14 @@ from clvmodels.checks import positive_parameters
 from clvmodels.models._special import beta_geometric_nbd_mean
 from clvmodels.models.beta_geo.counts import (
     check_counts,
+    conditional_counts,
     log_new_customer_pmf,
     log_new_customer_tail,
-    mix_with_dead,
 )
 from clvmodels.models.beta_geo.math import check_horizon, dropout_log_odds
 from clvmodels.models.modified_beta_geo.math import PARAM_NAMES
 
 __all__ = [
-    "conditional_probability_at_least",
     "conditional_probability_of_purchases",
     "probability_alive_after",
     "probability_at_least",
@@ -51,7 +50,8 @@ def _unpack(params: Mapping[str, ArrayLike]) -> tuple[np.ndarray, ...]:
     return positive_parameters(params, PARAM_NAMES, "MBG/NBD")
 
 
-def _setup(params, frequency, recency, T) -> tuple:
+def _posterior(params: Mapping[str, ArrayLike], frequency, recency, T) -> tuple:
+    """Alive at T: (r + x, alpha + T, a, b + x + 1); and the log odds that she is dead."""
     r, alpha, a, b = _unpack(params)
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
     log_odds_dead = dropout_log_odds(r, alpha, np.log(a) - np.log(b + x), x, t_x, T)
@@ -62,30 +62,15 @@ def conditional_probability_of_purchases(
     params: Mapping[str, ArrayLike],
     t: ArrayLike,
     n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
+    *history: ArrayLike,
+    at_least: bool = False,
 ) -> np.ndarray:
-    """P(Y(t) = n | x, t_x, T) (module docstring); ``n[:, None]`` for counts x customers."""
-    t, n = check_horizon(t), check_counts(n)
-    posterior, log_odds_dead = _setup(params, frequency, recency, T)
-    log_alive = log_new_customer_pmf(*posterior, t, n)
-    return mix_with_dead(log_alive, log_odds_dead, n, tail=False)
+    """P(Y(t) = n | x, t_x, T), or P(Y(t) >= n | x, t_x, T) with ``at_least`` (module docstring).
 
-
-def conditional_probability_at_least(
-    params: Mapping[str, ArrayLike],
-    t: ArrayLike,
-    n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
-) -> np.ndarray:
-    """P(Y(t) >= n | x, t_x, T) (module docstring); 1 for n = 0."""
-    t, n = check_horizon(t), check_counts(n)
-    posterior, log_odds_dead = _setup(params, frequency, recency, T)
-    log_alive = log_new_customer_tail(*posterior, t, n)
-    return mix_with_dead(log_alive, log_odds_dead, n, tail=True)
+    ``history`` is (frequency, recency, T); ``n[:, None]`` gives counts x customers.
+    """
+    new = (log_new_customer_pmf, log_new_customer_tail)
+    return conditional_counts(new, _posterior(params, *history), t, n, at_least)
 
 
 def probability_at_least(params: Mapping[str, ArrayLike], t: ArrayLike, n: ArrayLike) -> np.ndarray:
@@ -104,6 +89,6 @@ def probability_alive_after(
 ) -> np.ndarray:
     """P(alive at T + ``at`` | x, t_x, T) (module docstring); ``at = 0`` is P(alive at T)."""
     at = check_horizon(at)
-    (r_x, alpha_T, a, b_x1), log_odds_dead = _setup(params, frequency, recency, T)
+    (r_x, alpha_T, a, b_x1), log_odds_dead = _posterior(params, frequency, recency, T)
     died = a / (a + b_x1) * beta_geometric_nbd_mean(r_x, alpha_T, a + 1.0, b_x1, at)
     return special.expit(-log_odds_dead) * np.clip(1.0 - died, 0.0, 1.0)

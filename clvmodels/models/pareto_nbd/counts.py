@@ -42,7 +42,6 @@ from clvmodels.models.pareto_nbd.count_integral import (
 from clvmodels.models.pareto_nbd.math import PARAM_NAMES, blockwise, parts
 
 __all__ = [
-    "conditional_probability_at_least",
     "conditional_probability_of_purchases",
     "probability_alive_after",
     "probability_at_least",
@@ -63,7 +62,7 @@ def _log_odds_dead(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.
     return blockwise(block, params, x, t_x, T)
 
 
-def _conditional(log_new, params, t, n, frequency, recency, T, tail: bool) -> np.ndarray:
+def _conditional(log_new, params, t, n, frequency, recency, T, *, tail: bool) -> np.ndarray:
     """P_A times the new customer's value at the posterior parameters, plus the dead's."""
     r, alpha, s, beta = _unpack(params)
     t, n = check_horizon(t), check_counts(n)
@@ -84,24 +83,15 @@ def conditional_probability_of_purchases(
     params: Mapping[str, ArrayLike],
     t: ArrayLike,
     n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
+    *history: ArrayLike,
+    at_least: bool = False,
 ) -> np.ndarray:
-    """P(Y(t) = n | x, t_x, T) (module docstring); ``n[:, None]`` for counts x customers."""
-    return _conditional(log_new_customer_pmf, params, t, n, frequency, recency, T, False)
+    """P(Y(t) = n | x, t_x, T), or P(Y(t) >= n | x, t_x, T) with ``at_least`` (module docstring).
 
-
-def conditional_probability_at_least(
-    params: Mapping[str, ArrayLike],
-    t: ArrayLike,
-    n: ArrayLike,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
-) -> np.ndarray:
-    """P(Y(t) >= n | x, t_x, T) (module docstring); 1 for n = 0."""
-    return _conditional(log_new_customer_tail, params, t, n, frequency, recency, T, True)
+    ``history`` is (frequency, recency, T); ``n[:, None]`` gives counts x customers.
+    """
+    log_new = log_new_customer_tail if at_least else log_new_customer_pmf
+    return _conditional(log_new, params, t, n, *history, tail=at_least)
 
 
 def probability_at_least(params: Mapping[str, ArrayLike], t: ArrayLike, n: ArrayLike) -> np.ndarray:
