@@ -26,6 +26,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.count_requests import check_count_request, check_offset
 from clvmodels.estimation.posterior import (
     CHUNK_ELEMENTS,
     distinct_rows,
@@ -33,11 +34,7 @@ from clvmodels.estimation.posterior import (
     summarise_draws,
 )
 from clvmodels.estimation.protocols import PurchaseCapabilities
-from clvmodels.estimation.rfm_predictions import (
-    PurchaseFunctions,
-    check_count_request,
-    check_offset,
-)
+from clvmodels.estimation.rfm_predictions import PurchaseFunctions
 
 __all__ = ["PosteriorPurchasePredictions", "PosteriorRFMPredictions"]
 

@@ -21,15 +21,13 @@ from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.coefficients import per_row
+from clvmodels.estimation.count_requests import check_count_request, check_offset, count_frame
 from clvmodels.estimation.protocols import PurchaseCapabilities
 
 __all__ = [
     "PurchaseFunctions",
     "RFMPredictions",
     "cells_as_matrix",
-    "check_count_request",
-    "check_offset",
-    "count_frame",
     "frequency_recency_grid",
     "purchase_history",
 ]
@@ -63,35 +61,6 @@ class PurchaseFunctions(NamedTuple):
                     found[name] = getattr(module, name)
                     break
         return cls(**found)
-
-
-def count_frame(values: np.ndarray, counts: np.ndarray, index: pd.Index, name: str) -> Any:
-    """(counts x customers) values as a Series (one count) or a customers x counts frame."""
-    if counts.ndim == 0:
-        return pd.Series(values, index=index, name=name)
-    return pd.DataFrame(values.T, index=index, columns=pd.Index(counts, name="n"))
-
-
-def check_count_request(n: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Counts asked for: one number or a 1-D sequence; and the form the functions take.
-
-    The second is ``counts[:, None]`` for a sequence (counts x customers).
-    """
-    counts = np.asarray(n, dtype=np.float64)
-    if counts.ndim > 1:
-        raise ValueError(f"n must be a whole number or a 1-D sequence, e.g. n=[0, 1, 2]; got {n!r}")
-    return counts, counts[:, None] if counts.ndim else counts
-
-
-def check_offset(at: ArrayLike, name: str = "at") -> float:
-    """A time after the end of observation: one finite number >= 0."""
-    value = np.asarray(at, dtype=np.float64) if np.ndim(at) == 0 else None
-    if value is None or not np.isfinite(value) or value < 0:
-        raise ValueError(
-            f"{name} must be one finite number >= 0 of time units after the end of "
-            f"observation, e.g. {name}=13.0; got {at!r}"
-        )
-    return float(value)
 
 
 def frequency_recency_grid(

@@ -17,9 +17,10 @@ import pandas as pd
 
 from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.estimation.bayes import BayesianModel
+from clvmodels.estimation.count_requests import check_offset
 from clvmodels.estimation.posterior import CHUNK_ELEMENTS
 from clvmodels.estimation.purchase_predictions import PosteriorPurchasePredictions
-from clvmodels.estimation.rfm_predictions import PurchaseFunctions, check_offset
+from clvmodels.estimation.rfm_predictions import PurchaseFunctions
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.models.beta_geo_beta_binom import counts
 from clvmodels.models.beta_geo_beta_binom.math import (

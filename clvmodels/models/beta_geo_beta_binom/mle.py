@@ -11,9 +11,9 @@ from numpy.typing import ArrayLike
 from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.estimation.coefficients import per_row
+from clvmodels.estimation.count_requests import check_count_request, check_offset, count_frame
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.protocols import PurchaseCapabilities
-from clvmodels.estimation.rfm_predictions import check_count_request, check_offset, count_frame
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.beta_geo_beta_binom import counts as counts_module
 from clvmodels.models.beta_geo_beta_binom.gradient import covariate_terms, log_likelihood_gradient
