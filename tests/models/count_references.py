@@ -80,7 +80,9 @@ def pareto_pmf(r, alpha, s, beta, t, k):
 
     Alive at t with k events in t, or died at L < t with k events in L; the events given
     the time are negative binomial (the gamma-Poisson mixture, in closed form as a ratio of
-    gamma functions). The integral over L is taken on v = ln L over many pieces.
+    gamma functions). The integral over L is taken on v = ln L over 40 pieces of 3 units:
+    enough at the tests' points (each agrees with 400 pieces to 1e-13); a sharper
+    integrand wants more.
     """
     r, alpha, s, beta, t = (mp.mpf(v) for v in (r, alpha, s, beta, t))
 
