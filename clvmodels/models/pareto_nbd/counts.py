@@ -39,7 +39,13 @@ from clvmodels.models.pareto_nbd.count_integral import (
     log_new_customer_pmf,
     log_new_customer_tail,
 )
-from clvmodels.models.pareto_nbd.math import PARAM_NAMES, blockwise, parts
+from clvmodels.models.pareto_nbd.math import (
+    PARAM_NAMES,
+    UNIQUE_FROM,
+    blockwise,
+    distinct_rows,
+    parts,
+)
 
 __all__ = [
     "conditional_probability_of_purchases",
@@ -59,6 +65,11 @@ def _log_odds_dead(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.
         _, alive, died, _ = parts(named, x, t_x, T, NUMPY, with_gradient=False)
         return died - alive
 
+    scalar_params = all(np.ndim(v) == 0 for v in _unpack(params))
+    if scalar_params and x.ndim == t_x.ndim == T.ndim == 1 and x.size > UNIQUE_FROM:
+        # one value per distinct (x, t_x, T), as probability_alive does
+        codes, first = distinct_rows(x, t_x, T)
+        return blockwise(block, params, x[first], t_x[first], T[first])[codes]
     return blockwise(block, params, x, t_x, T)
 
 
