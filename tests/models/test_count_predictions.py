@@ -45,6 +45,11 @@ def test_conditional_counts_per_customer(cdnow_summary, cls, counts):
         model.params_, 39.0, np.array(COUNTS, float)[:, None], *history
     )
     np.testing.assert_allclose(table.to_numpy(), want.T, rtol=1e-12)
+    # above 2000 customers the functions evaluate each distinct history once: the same values
+    few = counts.conditional_probability_of_purchases(
+        model.params_, 39.0, np.array(COUNTS, float)[:, None], *(h[:100] for h in history)
+    )
+    np.testing.assert_allclose(table.to_numpy()[:100], few.T, rtol=1e-14)
     one = model.probability_of_purchases(39.0, 2, cdnow_summary)
     assert isinstance(one, pd.Series) and one.name == "probability_of_purchases"
     np.testing.assert_allclose(one.to_numpy(), table[2].to_numpy(), rtol=1e-12)

@@ -142,7 +142,14 @@ def conditional_counts(
     """
     t, n = check_horizon(t), check_counts(n)
     parameters, log_odds_dead = posterior
-    log_alive = log_new[1 if at_least else 0](*parameters, t, n)
+    function = log_new[1 if at_least else 0]
+    arrays = np.broadcast_arrays(*parameters)
+    if arrays[0].ndim == 1 and arrays[0].size > 2000 and t.ndim == 0:
+        # one evaluation per distinct posterior (summaries repeat (x, T) a lot)
+        distinct, codes = np.unique(np.stack(arrays), axis=1, return_inverse=True)
+        log_alive = np.take(function(*distinct, t, n), codes.reshape(-1), axis=-1)
+    else:
+        log_alive = function(*parameters, t, n)
     return mix_with_dead(log_alive, log_odds_dead, n, tail=at_least)
 
 
