@@ -207,3 +207,12 @@ def test_models_take_at_and_bgbb_at_is_periods_ahead(cdnow_summary):
         pd.testing.assert_series_equal(
             bb.probability_alive(donations, at=m), bb.probability_alive(donations, periods_ahead=m)
         )
+
+
+def test_time_varying_covariate_models_refuse_at(bgnbd_cdnow, cdnow_summary):
+    """Their P(alive) follows each customer's covariate path to T; beyond T it is not offered."""
+    model = clv.BetaGeoModel()
+    model.__dict__.update(bgnbd_cdnow.__dict__)
+    model.dynamic_covariates_ = None  # marks a time-varying fit
+    with pytest.raises(NotImplementedError, match="not available with time-varying covariates"):
+        model.probability_alive(cdnow_summary, at=4.0)
