@@ -20,6 +20,7 @@ from clvmodels.checks import finite_scalar, whole_number
 from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.deprecation import warn_deprecated
 from clvmodels.estimation.coefficients import per_row
 from clvmodels.estimation.count_requests import check_count_request, check_offset, count_frame
 from clvmodels.estimation.protocols import PurchaseCapabilities
@@ -264,6 +265,14 @@ class RFMPredictions(PurchaseCapabilities):
         ``at_least=True`` gives the tail, P(X(t) >= n), instead (a sum of positive terms,
         right for small tails).
         """
+        if summary is not None and covariates is None and "frequency" not in summary:
+            # the third positional argument was covariates= before summaries were taken
+            warn_deprecated(
+                "probability_of_purchases(t, n, covariates_frame) is deprecated and will be "
+                "removed in the next release; the third argument is now a summary: use "
+                "probability_of_purchases(t, n, covariates=frame) for new customers"
+            )
+            summary, covariates = None, summary
         if summary is not None:
             return self._conditional_counts(t, n, summary, at_least)
         if at_least:

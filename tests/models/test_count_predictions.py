@@ -114,3 +114,14 @@ def test_bad_arguments_are_named(bgnbd_cdnow, cdnow_summary):
         bgnbd_cdnow.probability_of_purchases(-1.0, 1, cdnow_summary)
     with pytest.raises(ValueError, match="n must be a whole number or a 1-D sequence"):
         bgnbd_cdnow.probability_of_purchases(10.0, [[1]], cdnow_summary)
+
+
+def test_covariates_as_the_third_argument_still_work_with_a_warning(bgnbd_cdnow):
+    """Before summaries were taken, the third positional argument was covariates=."""
+    frame = pd.DataFrame({"channel": ["a", "b"]})
+    with pytest.warns(
+        DeprecationWarning, match=r"use probability_of_purchases\(t, n, covariates=frame\)"
+    ):
+        old = bgnbd_cdnow.probability_of_purchases(10.0, 2, frame)
+    new = bgnbd_cdnow.probability_of_purchases(10.0, 2, covariates=frame)
+    pd.testing.assert_series_equal(old, new)
