@@ -15,12 +15,14 @@ is a new customer with those parameters. A customer dead at T buys nothing more.
     P(\text{alive at } T+s' \mid x, t_x, T) &= P_A\, E[e^{-\mu s'} \mid \text{alive}]
         = P_A \Big(\frac{\beta+T}{\beta+T+s'}\Big)^{s}.
 
-This is the conditional distribution of Fader, Hardie & Lee (2005, "RFM and CLV",
-appendix) and of Jerath, Fader & Hardie's derivation, written as the mixture it is; the
-new customer's P(X(t) = k) and P(X(t) >= k) are
+The conditional distribution is written as the mixture it is (alive at T with the
+posterior gammas of note 009's P(alive) and conditional expectation, eq. 18 and 22, or
+dead), not as a closed form with Gauss hypergeometric functions; the new customer's
+P(X(t) = k) and P(X(t) >= k) are
 :func:`~clvmodels.models.pareto_nbd.count_integral.log_new_customer_pmf` and
-:func:`~clvmodels.models.pareto_nbd.count_integral.log_new_customer_tail` (Fader & Hardie
-2006, note 012, without its cancelling 2F1 terms), each certified to 1e-9 relative.
+:func:`~clvmodels.models.pareto_nbd.count_integral.log_new_customer_tail` (the mixture
+behind Fader & Hardie 2006, note 012, without its cancelling 2F1 terms), each certified to
+1e-9 relative.
 """
 
 from __future__ import annotations
