@@ -28,6 +28,7 @@ from clvmodels.cli.covariates import (
     read_covariates,
     scoring_covariates,
 )
+from clvmodels.cli.distribution import CountRange, distribution_columns
 from clvmodels.cli.inputs import (
     EXIT_DATA,
     EXIT_USAGE,
@@ -106,6 +107,7 @@ _FIT_EXAMPLES = _examples(
 )
 _SCORE_EXAMPLES = _examples(
     "clvmodels score results new_sales.csv --out scores.csv",
+    "clvmodels score results new_sales.csv --out scores.csv --distribution 0..5",
     "clvmodels score results summary.csv --out scores.parquet --observation-end 2024-12-31",
     "clvmodels score results 'logs/*.parquet' --out scores.parquet",
 )
@@ -352,6 +354,13 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
     help="The customers' covariates (one row per customer, keyed by --customer-col), "
     "needed when the models were fitted with covariates.",
 )
+@click.option(
+    "--distribution",
+    type=CountRange(),
+    default=None,
+    help="Add each customer's chances of FIRST..LAST purchases over the horizon: columns "
+    "P(X=FIRST) .. P(X=LAST-1) and P(X>=LAST), e.g. --distribution 0..5.",
+)
 @common_options
 def score(model_dir: Path, data: str, **options: Any) -> None:
     """Score customers with the models saved by 'clvmodels fit', without refitting.
@@ -372,6 +381,11 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
         spend = None
     with output.step("Scoring customers"):
         scores, _ = pipeline.score_summary(summary, purchase, spend, settings)
+        if options["distribution"] is not None:
+            extra = distribution_columns(
+                purchase, summary, options["distribution"], settings.horizon_in_units()
+            )
+            scores = scores.join(extra)
     write_frame(scores, options["out"])
     output.line(f"scored {len(scores):,} customers; wrote {options['out']}")
     output.finish({"command": "score", "out": str(options["out"]), "customers": len(scores)})

@@ -225,16 +225,24 @@ class DynamicCovariates:
         self,
         summary: pd.DataFrame,
         dynamic_covariates: pd.DataFrame | None = None,
+        *,
+        at: float | None = None,
         **interval: Any,
     ) -> pd.Series:
         """P(alive) at the summary's end per customer (time-varying model: its path to T).
 
-        ``interval=`` and its keywords go to the static model's method (not yet for the
-        time-varying one: a NotImplementedError).
+        ``at`` (P(alive) that long after the end) and ``interval=`` with its keywords go
+        to the static model's method (not yet for the time-varying one: a
+        NotImplementedError).
         """
         if not hasattr(self, "dynamic_covariates_"):
-            return super().probability_alive(summary, **interval)  # type: ignore[misc]
+            return super().probability_alive(summary, at=at, **interval)  # type: ignore[misc]
         _no_interval(self, interval)
+        if at is not None:
+            raise NotImplementedError(
+                "probability_alive(at=...) is not available with time-varying covariates; "
+                "call it without at= for P(alive) at the end of observation"
+            )
         arrays = self._paths_for(summary, 0.0, dynamic_covariates)
         values = type(self).dynamic.probability_alive(*self._split(), arrays)
         return pd.Series(values, index=summary.index, name="p_alive")

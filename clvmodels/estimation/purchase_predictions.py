@@ -26,6 +26,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.count_requests import check_count_request, check_offset
 from clvmodels.estimation.intervals import chosen_interval
 from clvmodels.estimation.posterior import (
     CHUNK_ELEMENTS,
@@ -98,13 +99,15 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
         hdi: float | None,
         horizons: np.ndarray | None = None,
         chunk_elements: int | None = None,
+        axis: str = "t",
     ) -> Any:
         """``function(params, [horizons,] x, t_x, T)`` per customer, reduced over the draws.
 
         With ``horizons`` (1-D) the function gets them as a column, ``horizons[:, None]``,
         and draws ``(chain, draw, 1, 1)``, so its values are ``(chain, draw, horizon,
-        row)``; the result has one column per horizon. ``chunk_elements`` lowers the
-        class's budget for a function that works on a grid per value.
+        row)``; the result has one column per horizon (``axis`` names them: "t", or "n"
+        for counts). ``chunk_elements`` lowers the class's budget for a function that
+        works on a grid per value.
         """
         rows, inverse = self._history(summary)
         many = horizons is not None
@@ -127,7 +130,7 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
             name=name,
             draws=draws,
             hdi_prob=hdi,
-            extra=("t", horizons.tolist()) if many else None,
+            extra=(axis, horizons.tolist()) if many else None,
             chunk_elements=chunk_elements or self.chunk_elements,
         )
 
@@ -244,17 +247,75 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
         draws: bool = False,
         hdi: float | None = None,
         interval: float | None = None,
+        at: float | None = None,
     ) -> Any:
         """P(alive) at the end of observation per customer (posterior; see above).
 
-        ``interval`` is a synonym of ``hdi``.
+        ``interval`` is a synonym of ``hdi``. With ``at`` = s: P(alive at T + s |
+        history), the model's ``probability_alive_after``.
         """
+        hdi = chosen_interval(hdi, interval)
+        if at is not None:
+            offset, after = check_offset(at), self.functions.probability_alive_after
+
+            def alive_after(params: dict, *history: np.ndarray) -> np.ndarray:
+                return after(params, offset, *history)
+
+            return self._per_customer(alive_after, summary, "p_alive", draws=draws, hdi=hdi)
         return self._per_customer(
             self.functions.probability_alive,
             summary,
             "p_alive",
             draws=draws,
-            hdi=chosen_interval(hdi, interval),
+            hdi=hdi,
+        )
+
+    def probability_of_purchases(
+        self,
+        t: float,
+        n: ArrayLike,
+        summary: pd.DataFrame | None = None,
+        *,
+        draws: bool = False,
+        hdi: float | None = None,
+        at_least: bool = False,
+    ) -> Any:
+        """P(X(t) = n) of a new customer, or P(Y(t) = n | history) per customer of ``summary``.
+
+        The posterior mean (or mean and HDI, or every draw with ``draws=True`` for a
+        summary). With ``summary``: a Series for one ``n``, customers x n for a sequence.
+        ``at_least=True`` gives P(X(t) >= n).
+        """
+        if summary is None:
+            if draws:
+                raise ValueError("draws=True needs a summary; for a new customer use hdi=")
+            function = (
+                self.functions.probability_at_least
+                if at_least
+                else self.functions.probability_of_purchases
+            )
+
+            def at_t(params: dict, counts: np.ndarray) -> np.ndarray:
+                return function(params, t, counts)
+
+            return self._new_customer(at_t, n, "n", "probability", hdi, dtype=None)
+        horizon = check_offset(t, "t")
+        counts, _ = check_count_request(n)
+        conditional = self.functions.conditional_probability_of_purchases
+        name = "probability_at_least" if at_least else "probability_of_purchases"
+
+        def per_count(params: dict, *rest: np.ndarray) -> np.ndarray:
+            leading = () if counts.ndim else (counts,)
+            return conditional(params, horizon, *leading, *rest, at_least=at_least)
+
+        return self._per_customer(
+            per_count,
+            summary,
+            name,
+            draws=draws,
+            hdi=hdi,
+            horizons=counts if counts.ndim else None,
+            axis="n",
         )
 
     def expected_purchases(self, t: ArrayLike, *, hdi: float | None = None) -> Any:
@@ -328,13 +389,8 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
 
 
 class PosteriorRFMPredictions(PosteriorPurchasePredictions):
-    """The above plus P(X(t) = n), for the continuous-time (x, t_x, T) models."""
+    """The posterior predictions of the continuous-time (x, t_x, T) models.
 
-    def probability_of_purchases(self, t: float, n: ArrayLike, *, hdi: float | None = None) -> Any:
-        """P(X(t) = n) for a newly acquired customer: the posterior mean (or mean and HDI)."""
-        function = self.functions.probability_of_purchases
-
-        def at_t(params: dict, counts: np.ndarray) -> np.ndarray:
-            return function(params, t, counts)
-
-        return self._new_customer(at_t, n, "n", "probability", hdi, dtype=None)
+    Every method is :class:`PosteriorPurchasePredictions`'; the name stays for the models
+    that inherit it.
+    """

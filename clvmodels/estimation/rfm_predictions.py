@@ -20,7 +20,9 @@ from clvmodels.checks import finite_scalar, whole_number
 from clvmodels.data.summary import summary_units
 from clvmodels.data.units import TIME_UNIT_ATTR, check_same_unit, time_unit_of
 from clvmodels.data.validation import check_summary
+from clvmodels.deprecation import warn_deprecated
 from clvmodels.estimation.coefficients import per_row
+from clvmodels.estimation.count_requests import check_count_request, check_offset, count_frame
 from clvmodels.estimation.parameter_stack import requested_interval
 from clvmodels.estimation.prediction_intervals import horizon_interval, stacked_interval
 from clvmodels.estimation.protocols import PurchaseCapabilities
@@ -35,17 +37,33 @@ __all__ = [
 
 
 class PurchaseFunctions(NamedTuple):
-    """A model's pure prediction functions, each taking ``params`` first."""
+    """A model's pure prediction functions, each taking ``params`` first.
+
+    The first four are required; the count distributions and the future P(alive) are
+    optional (None: the model does not offer them).
+    """
 
     expected_purchases: Callable[..., np.ndarray]
     conditional_expected_purchases: Callable[..., np.ndarray]
     probability_alive: Callable[..., np.ndarray]
     probability_of_purchases: Callable[..., np.ndarray]
+    #: ``(params, t, n, x, t_x, T, at_least=False)``: P(Y(t) = n | history) (or >= n).
+    conditional_probability_of_purchases: Callable[..., np.ndarray] | None = None
+    #: ``(params, t, n)``: P(X(t) >= n) of a new customer.
+    probability_at_least: Callable[..., np.ndarray] | None = None
+    #: ``(params, s, x, t_x, T)``: P(alive at T + s | history).
+    probability_alive_after: Callable[..., np.ndarray] | None = None
 
     @classmethod
-    def of(cls, module: Any) -> PurchaseFunctions:
-        """The four functions of a model's math module, by their names."""
-        return cls(*(getattr(module, name) for name in cls._fields))
+    def of(cls, *modules: Any) -> PurchaseFunctions:
+        """The functions of a model's modules (math first, then e.g. counts), by their names."""
+        found = {}
+        for name in cls._fields:
+            for module in modules:
+                if hasattr(module, name):
+                    found[name] = getattr(module, name)
+                    break
+        return cls(**found)
 
 
 def frequency_recency_grid(
@@ -233,11 +251,14 @@ class RFMPredictions(PurchaseCapabilities):
         self,
         summary: pd.DataFrame,
         *,
+        at: float | None = None,
         interval: float | None = None,
         **how: Any,
     ) -> pd.Series | pd.DataFrame:
         """P(alive) at the end of observation, per customer of ``summary``.
 
+        With ``at`` = s, P(alive at T + s | history): s time units after the end of
+        observation (the model's ``counts.probability_alive_after``; ``at=0`` is P(alive)).
         With ``interval``: ``mean`` and the parameter-uncertainty bounds, as for
         :meth:`conditional_expected_purchases` (the delta method on the logit scale);
         ``attrs["base_total"]`` is the expected number of customers alive.
@@ -245,27 +266,59 @@ class RFMPredictions(PurchaseCapabilities):
         self._check_fitted()
         x, t_x, T = self._frame_arrays(summary)
         request = requested_interval(interval, how)
+        function = self.functions.probability_alive
+        if at is not None:
+            offset, after = check_offset(at), self.functions.probability_alive_after
+
+            def function(params: Any, *history: np.ndarray) -> np.ndarray:
+                return after(params, offset, *history)
+
         if request is not None:
             return stacked_interval(
-                self,
-                self.functions.probability_alive,
-                (x, t_x, T),
-                summary,
-                request,
-                name="p_alive",
-                link="logit",
+                self, function, (x, t_x, T), summary, request, name="p_alive", link="logit"
             )
-        values = self.functions.probability_alive(self._customer_params(summary), x, t_x, T)
+        values = function(self._customer_params(summary), x, t_x, T)
         return pd.Series(values, index=summary.index, name="p_alive")
 
     def probability_of_purchases(
-        self, t: float, n: ArrayLike, covariates: pd.DataFrame | None = None
-    ) -> np.ndarray | float | pd.Series:
-        """P(X(t) = n) for a newly acquired customer (the model's ``probability_of_purchases``).
+        self,
+        t: float,
+        n: ArrayLike,
+        summary: pd.DataFrame | None = None,
+        covariates: pd.DataFrame | None = None,
+        *,
+        at_least: bool = False,
+    ) -> np.ndarray | float | pd.Series | pd.DataFrame:
+        """P(X(t) = n) for a newly acquired customer, or P(Y(t) = n | history) with ``summary``.
 
-        With ``covariates`` (one row per new customer) and a whole number ``n``, one value
-        per row (a Series), as :meth:`expected_purchases`.
+        Without ``summary``: of a new customer (the model's ``probability_of_purchases``); with
+        ``covariates`` (one row per new customer) and a whole number ``n``, one value per row
+        (a Series), as :meth:`expected_purchases`.
+
+        With ``summary``: the probability of ``n`` purchases in (T, T + t] for each customer
+        given her (frequency, recency, T) (and covariates), from the model's ``counts``
+        module: a Series for one ``n``, a customers x n DataFrame for a sequence of counts.
+
+        ``at_least=True`` gives the tail, P(X(t) >= n), instead (a sum of positive terms,
+        right for small tails).
         """
+        if summary is not None and covariates is None and "frequency" not in summary:
+            # the third positional argument was covariates= before summaries were taken
+            warn_deprecated(
+                "probability_of_purchases(t, n, covariates_frame) is deprecated and will be "
+                "removed in the next release; the third argument is now a summary: use "
+                "probability_of_purchases(t, n, covariates=frame) for new customers"
+            )
+            summary, covariates = None, summary
+        if summary is not None:
+            return self._conditional_counts(t, n, summary, at_least)
+        if at_least:
+            params = self._new_customer_params(covariates)
+            out = self.functions.probability_at_least(params, t, n)
+            if covariates is not None:
+                out = np.broadcast_to(out, (len(covariates),))
+                return pd.Series(out, index=covariates.index, name="probability_at_least")
+            return float(out) if out.ndim == 0 else out
         if covariates is not None:
             count = np.asarray(n)
             if count.ndim != 0:
@@ -280,6 +333,20 @@ class RFMPredictions(PurchaseCapabilities):
         self._check_fitted()
         out = self.functions.probability_of_purchases(self.params_, t, n)
         return float(out) if out.ndim == 0 else out
+
+    def _conditional_counts(
+        self, t: float, n: ArrayLike, summary: pd.DataFrame, at_least: bool
+    ) -> pd.Series | pd.DataFrame:
+        """P(Y(t) = n | history) (or >= n) per customer: a Series, or customers x counts."""
+        self._check_fitted()
+        x, t_x, T = self._frame_arrays(summary)
+        horizon = check_offset(t, "t")
+        counts, column = check_count_request(n)
+        function = self.functions.conditional_probability_of_purchases
+        params = self._customer_params(summary)
+        values = function(params, horizon, column, x, t_x, T, at_least=at_least)
+        name = "probability_at_least" if at_least else "probability_of_purchases"
+        return count_frame(values, counts, summary.index, name)
 
     def _grid(self, max_frequency: int, T: float, n_recency: int | None) -> tuple:
         self._check_fitted()

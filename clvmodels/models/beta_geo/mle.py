@@ -8,7 +8,7 @@ from clvmodels.estimation.dynamic_covariates import DynamicCovariates
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.static_covariates import StaticCovariates
-from clvmodels.models.beta_geo import dynamic
+from clvmodels.models.beta_geo import counts, dynamic
 from clvmodels.models.beta_geo import math as formulas
 from clvmodels.models.beta_geo.gradient import (
     covariate_terms,
@@ -81,7 +81,7 @@ class BetaGeoModel(DynamicCovariates, StaticCovariates, RFMPredictions, MaximumL
     """
 
     spec = SPEC
-    functions = PurchaseFunctions.of(formulas)
+    functions = PurchaseFunctions.of(formulas, counts)
 
     plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)

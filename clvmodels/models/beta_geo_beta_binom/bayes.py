@@ -17,11 +17,13 @@ import pandas as pd
 
 from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.estimation.bayes import BayesianModel
+from clvmodels.estimation.count_requests import check_offset
 from clvmodels.estimation.intervals import chosen_interval
 from clvmodels.estimation.posterior import CHUNK_ELEMENTS
 from clvmodels.estimation.purchase_predictions import PosteriorPurchasePredictions
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions
 from clvmodels.estimation.rows import CompressedRows
+from clvmodels.models.beta_geo_beta_binom import counts
 from clvmodels.models.beta_geo_beta_binom.math import (
     conditional_expected_purchases,
     discounted_expected_residual_transactions,
@@ -34,10 +36,6 @@ from clvmodels.models.beta_geo_beta_binom.spec import SPEC
 from clvmodels.models.namespace import pytensor_namespace
 
 __all__ = ["BayesianBetaGeoBetaBinomModel"]
-
-
-def _no_probability_of_purchases(*args: Any) -> Any:  # pragma: no cover - never called
-    raise NotImplementedError("P(X(n) = x) of the BG/BB is not implemented")
 
 
 class BayesianBetaGeoBetaBinomModel(PosteriorPurchasePredictions, BayesianModel):
@@ -81,7 +79,9 @@ class BayesianBetaGeoBetaBinomModel(PosteriorPurchasePredictions, BayesianModel)
         expected_purchases,
         conditional_expected_purchases,
         probability_alive,
-        _no_probability_of_purchases,
+        counts.probability_of_purchases,
+        counts.conditional_probability_of_purchases,
+        counts.probability_at_least,
     )
     data_columns = COLUMNS
     # the survival sums run over up to a few hundred periods per value
@@ -104,12 +104,17 @@ class BayesianBetaGeoBetaBinomModel(PosteriorPurchasePredictions, BayesianModel)
         draws: bool = False,
         hdi: float | None = None,
         interval: float | None = None,
+        at: int | None = None,
     ) -> Any:
         """P(alive in period n + ``periods_ahead``) per customer (posterior).
 
         See :func:`clvmodels.models.beta_geo_beta_binom.probability_alive`; the default
-        ``periods_ahead=1`` is the paper's P(alive). ``interval`` is a synonym of ``hdi``.
+        ``periods_ahead=1`` is the paper's P(alive); ``at`` is the same number (whole
+        periods after the end of observation), the spelling every purchase model takes.
+        ``interval`` is a synonym of ``hdi``.
         """
+        if at is not None:
+            periods_ahead = check_offset(at)
 
         def p_alive(params: dict, *history: np.ndarray) -> np.ndarray:
             return probability_alive(params, *history, periods_ahead)

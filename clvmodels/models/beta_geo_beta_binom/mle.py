@@ -11,11 +11,13 @@ from numpy.typing import ArrayLike
 from clvmodels.data.opportunities import COLUMNS, check_opportunity_summary
 from clvmodels.data.units import check_same_unit, time_unit_of
 from clvmodels.estimation.coefficients import per_row
+from clvmodels.estimation.count_requests import check_count_request, check_offset, count_frame
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.parameter_stack import requested_interval
 from clvmodels.estimation.prediction_intervals import horizon_interval, stacked_interval
 from clvmodels.estimation.protocols import PurchaseCapabilities
 from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models.beta_geo_beta_binom import counts as counts_module
 from clvmodels.models.beta_geo_beta_binom.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.beta_geo_beta_binom.math import (
     conditional_expected_purchases,
@@ -161,28 +163,70 @@ class BetaGeoBetaBinomModel(StaticCovariates, PurchaseCapabilities, MaximumLikel
         summary: pd.DataFrame,
         periods_ahead: int = 1,
         *,
+        at: int | None = None,
         interval: float | None = None,
         **how: Any,
     ) -> pd.Series | pd.DataFrame:
         """P(alive in period n + ``periods_ahead``) per customer (see the function).
 
+        ``at`` (whole periods after the end of observation) is the same as
+        ``periods_ahead``, the spelling every purchase model takes: ``at=0`` is P(alive
+        after period n), ``at=1`` (the default) the paper's P(alive).
         ``interval=0.9`` (``how``: ``method``, ``draws``, ``seed``): the mean and its
         parameter-uncertainty interval (delta method on the logit scale).
         """
         self._check_fitted()
         x, t_x, n = self._frame_arrays(summary)
+        ahead = periods_ahead if at is None else check_offset(at)
         request = requested_interval(interval, how)
         if request is not None:
 
             def alive(params: Any, *history: np.ndarray) -> np.ndarray:
-                return probability_alive(params, *history, periods_ahead)
+                return probability_alive(params, *history, ahead)
 
             return stacked_interval(
                 self, alive, (x, t_x, n), summary, request, name="p_alive", link="logit"
             )
         params = self._customer_params(summary)
-        values = probability_alive(params, x, t_x, n, periods_ahead)
+        values = probability_alive(params, x, t_x, n, ahead)
         return pd.Series(values, index=summary.index, name="p_alive")
+
+    def probability_of_purchases(
+        self,
+        t: int,
+        n: ArrayLike,
+        summary: pd.DataFrame | None = None,
+        covariates: pd.DataFrame | None = None,
+        *,
+        at_least: bool = False,
+    ) -> np.ndarray | float | pd.Series | pd.DataFrame:
+        """P(X(t) = n): n transactions in t opportunities (:mod:`.counts`).
+
+        Without ``summary``, of a new customer (FHS 2010 eq. 8; with ``covariates``, one
+        value per new customer for one ``n``); with ``summary``, in the next ``t``
+        opportunities of each customer given her (x, t_x, n): a Series for one ``n``, a
+        customers x n frame for a sequence. ``at_least=True``: P(X >= n).
+        """
+        if summary is not None:
+            self._check_fitted()
+            history = self._frame_arrays(summary)
+            counts, column = check_count_request(n)
+            values = counts_module.conditional_probability_of_purchases(
+                self._customer_params(summary), t, column, *history, at_least=at_least
+            )
+            name = "probability_at_least" if at_least else "probability_of_purchases"
+            return count_frame(values, counts, summary.index, name)
+        function = (
+            counts_module.probability_at_least
+            if at_least
+            else counts_module.probability_of_purchases
+        )
+        params = self._new_customer_params(covariates)
+        if covariates is not None:
+            values = np.broadcast_to(function(params, t, n), (len(covariates),))
+            return pd.Series(values, index=covariates.index, name="probability_of_purchases")
+        out = function(params, t, n)
+        return float(out) if out.ndim == 0 else out
 
     def discounted_expected_residual_transactions(
         self, discount_rate: float, summary: pd.DataFrame

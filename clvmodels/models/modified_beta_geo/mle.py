@@ -5,6 +5,7 @@ from __future__ import annotations
 from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models.modified_beta_geo import counts
 from clvmodels.models.modified_beta_geo import math as formulas
 from clvmodels.models.modified_beta_geo.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.modified_beta_geo.spec import SPEC
@@ -74,7 +75,7 @@ class ModifiedBetaGeoModel(StaticCovariates, RFMPredictions, MaximumLikelihoodMo
     """
 
     spec = SPEC
-    functions = PurchaseFunctions.of(formulas)
+    functions = PurchaseFunctions.of(formulas, counts)
 
     plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)

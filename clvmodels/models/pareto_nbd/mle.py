@@ -18,7 +18,7 @@ from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
-from clvmodels.models.pareto_nbd import dynamic, quadrature
+from clvmodels.models.pareto_nbd import counts, dynamic, quadrature
 from clvmodels.models.pareto_nbd import math as formulas
 from clvmodels.models.pareto_nbd.gradient import (
     covariate_curvature,
@@ -99,7 +99,7 @@ class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, Maximu
     """
 
     spec = SPEC
-    functions = PurchaseFunctions.of(formulas)
+    functions = PurchaseFunctions.of(formulas, counts)
 
     plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)
