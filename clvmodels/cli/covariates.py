@@ -8,12 +8,13 @@ A covariate file is a CSV or Parquet file read like the log (``--sep``, ``--deci
   level against the first level in sorted order (:mod:`clvmodels.data.covariates`).
   Every customer of the log's summary needs exactly one row, and every row must be a
   customer of the summary;
-- **time-varying** (one row per customer and period, with a ``period_start`` column):
-  read and kept apart (:attr:`CovariateInput.dynamic`), for
-  ``fit(summary, dynamic_covariates=frame)``; ``clvmodels fit`` refuses them for now with
-  an error that says so and points to the library's
-  ``fit(summary, dynamic_covariates=frame, transactions=log)`` (the command would also
-  have to carry them through the holdout and the scoring horizon).
+- **time-varying** (one row per customer and period, with a ``period_start`` column, the
+  first day of each period, of one regular length such as weeks): read and kept apart
+  (:attr:`CovariateInput.dynamic`) for the models that take them (:func:`takes_time_varying`:
+  the Pareto/NBD and the BG/NBD), fitted as ``fit(summary, dynamic_covariates=frame,
+  transactions=log)``. Each customer needs every period from her first purchase through
+  the end of the scoring horizon (and, with a holdout, through the holdout); the first
+  missing one is a named error (:mod:`clvmodels.data.dynamic_covariates`).
 
 ``--purchase-covariates`` and ``--dropout-covariates`` choose the columns of each
 process (default: every covariate column in both when neither is given; when only one
@@ -37,13 +38,17 @@ from clvmodels.cli.columns import ids_as_numbers
 from clvmodels.cli.inputs import EXIT_USAGE, InputError, check_columns, read_log_file
 from clvmodels.cli.options import PositiveNumber
 from clvmodels.data.covariates import check_covariate_ids, encode_covariates
+from clvmodels.data.dynamic_covariates import covariate_paths
 from clvmodels.data.validation import row_label
 from clvmodels.exceptions import DataValidationError
 
 __all__ = [
     "PERIOD_COLUMN",
     "CovariateInput",
+    "check_coverage",
     "check_model_takes",
+    "dynamic_file_error",
+    "dynamic_frame",
     "scoring_covariates",
     "covariate_options",
     "covariate_settings",
@@ -51,6 +56,7 @@ __all__ = [
     "model_keywords",
     "read_covariates",
     "takes_covariates",
+    "takes_time_varying",
 ]
 
 #: The column that makes a covariate file time-varying (one row per customer and period).
@@ -133,6 +139,7 @@ class CovariateInput:
     static_file: str | None = None
     dynamic: pd.DataFrame | None = None
     dynamic_file: str | None = None
+    customer_col: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -140,7 +147,8 @@ class CovariateInput:
         static = [] if self.static is None else list(self.static.columns)
         dynamic = []
         if self.dynamic is not None:
-            dynamic = [c for c in self.dynamic.columns[2:] if c not in static]
+            keys = (self.customer_col, PERIOD_COLUMN)
+            dynamic = [c for c in self.dynamic.columns if c not in keys and c not in static]
         return static + dynamic
 
     @property
@@ -215,7 +223,7 @@ def read_covariates(
         found[kind] = (path, frame)
     static = found.get("static", (None, None))
     dynamic = found.get("dynamic", (None, None))
-    return CovariateInput(static[1], static[0], dynamic[1], dynamic[0])
+    return CovariateInput(static[1], static[0], dynamic[1], dynamic[0], customer_col)
 
 
 def covariate_settings(
@@ -283,6 +291,32 @@ def covariate_settings(
 def takes_covariates(model_class: type) -> bool:
     """Whether ``model_class`` takes static covariates (its ``purchase_covariates``)."""
     return "purchase_covariates" in inspect.signature(model_class).parameters
+
+
+def takes_time_varying(model_class: type) -> bool:
+    """Whether ``model_class`` fits time-varying covariates (it has a ``dynamic`` module)."""
+    return takes_covariates(model_class) and getattr(model_class, "dynamic", None) is not None
+
+
+def dynamic_file_error(covariates: CovariateInput, error: Exception) -> DataValidationError:
+    """A data-layer error about the time-varying file, as one line naming the file."""
+    return DataValidationError(f"--covariates {covariates.dynamic_file}: {error}")
+
+
+def dynamic_frame(summary: pd.DataFrame, covariates: CovariateInput) -> pd.DataFrame:
+    """The time-varying file's rows with their ids typed as the summary's index.
+
+    A summary made by DuckDB keeps numeric ids as numbers; a Parquet file's whole-number
+    ids meet a log's text ids as text (as :func:`join_covariates` does for static files).
+    """
+    frame, column = covariates.dynamic, covariates.customer_col
+    assert frame is not None and column is not None
+    ids = frame[column]
+    if pd.api.types.is_numeric_dtype(summary.index) and not pd.api.types.is_numeric_dtype(ids):
+        return frame.assign(**{column: ids_as_numbers(ids, covariates.dynamic_file)})
+    if pd.api.types.is_integer_dtype(ids) and not pd.api.types.is_numeric_dtype(summary.index):
+        return frame.assign(**{column: ids.astype(str)})
+    return frame
 
 
 def model_keywords(settings: Any) -> dict[str, Any]:
@@ -356,7 +390,8 @@ def check_model_takes(
     Raises
     ------
     InputError
-        A model without covariates, or a time-varying covariate file (exit 2).
+        A model without covariates, or a time-varying covariate file for a model that
+        does not take one (exit 2).
     """
     if covariates is None:
         return
@@ -367,15 +402,31 @@ def check_model_takes(
             f"models that do: {', '.join(sorted(able))}",
             exit_code=EXIT_USAGE,
         )
-    if covariates.dynamic is not None:  # read and kept apart, for fit(dynamic_covariates=)
+    if covariates.dynamic is not None and not takes_time_varying(models[model]):
+        able = [key for key, cls in models.items() if takes_time_varying(cls)]
         raise InputError(
             f"--covariates {covariates.dynamic_file} has a {PERIOD_COLUMN} column: "
-            "time-varying covariates (one row per customer and period) are not yet fitted "
-            "by 'clvmodels fit' (the library fits them: ParetoNBDModel or BetaGeoModel "
-            "fit(summary, dynamic_covariates=frame, transactions=log)); give one row per "
-            "customer (static covariates)",
+            f"time-varying covariates (one row per customer and period), which --model "
+            f"{model} does not take; models that do: {', '.join(sorted(able))} (or give one "
+            "row per customer: static covariates)",
             exit_code=EXIT_USAGE,
         )
+
+
+def check_coverage(
+    summary: pd.DataFrame, frame: pd.DataFrame, covariates: CovariateInput, settings: Any
+) -> None:
+    """Each customer's periods from her first purchase through the scoring horizon.
+
+    Raises
+    ------
+    clvmodels.exceptions.DataValidationError
+        One line naming the file, the customer and the first missing period.
+    """
+    try:
+        covariate_paths(summary, frame, _used(settings), horizon=settings.horizon_in_units())
+    except DataValidationError as error:
+        raise dynamic_file_error(covariates, error) from None
 
 
 def scoring_covariates(
@@ -384,13 +435,20 @@ def scoring_covariates(
     settings: Any,
     options: Mapping[str, Any],
     steps: Steps,
+    purchase_model: Any = None,
+    log: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``clvmodels score``: the summary with ``--covariates`` joined, as the models need.
+
+    A time-varying file is attached to a purchase model fitted with one
+    (``attach_dynamic_covariates``, with ``log``, the transaction log in memory, for the
+    BG/NBD), after checking that it covers every customer through the scoring horizon.
 
     Raises
     ------
     InputError
-        Covariates missing for models fitted with them, or given for models without.
+        Covariates missing for models fitted with them, or given for models without; a
+        time-varying file for a model fitted without one, or the reverse.
     """
     covariates = read_covariates(options["covariates"], options, settings.customer_col, steps)
     if settings.covariates and covariates is None:
@@ -407,5 +465,27 @@ def scoring_covariates(
             "leave the option out",
             exit_code=EXIT_USAGE,
         )
+    time_varying = getattr(purchase_model, "has_dynamic_covariates", False)
+    if time_varying != (covariates.dynamic is not None):
+        fitted = "with" if time_varying else "without"
+        raise InputError(
+            f"--covariates {covariates.files}: the purchase model in {model_dir} was fitted "
+            f"{fitted} time-varying covariates ({settings.covariates}); give "
+            f"{'a' if time_varying else 'no'} file with a {PERIOD_COLUMN} column",
+            exit_code=EXIT_USAGE,
+        )
     with steps("Joining the covariates to the summary"):
-        return join_covariates(summary, covariates, settings)
+        summary = join_covariates(summary, covariates, settings)
+    if not time_varying:
+        return summary
+    if log is None and type(purchase_model).predictions_need_purchases:
+        raise InputError(
+            f"{type(purchase_model).__name__} with time-varying covariates reads the "
+            "covariates at each repeat purchase: score a transaction log, not a summary",
+            exit_code=EXIT_USAGE,
+        )
+    with steps("Checking the time-varying covariates through the scoring horizon"):
+        frame = dynamic_frame(summary, covariates)
+        check_coverage(summary, frame, covariates, settings)
+        purchase_model.attach_dynamic_covariates(frame, log, settings.date_col)
+    return summary

@@ -19,10 +19,18 @@ import pandas as pd
 
 import clvmodels as clv
 from clvmodels.cli.columns import parsed_dates
-from clvmodels.cli.covariates import CovariateInput, join_covariates, model_keywords
+from clvmodels.cli.covariates import (
+    CovariateInput,
+    check_coverage,
+    dynamic_file_error,
+    dynamic_frame,
+    join_covariates,
+    model_keywords,
+)
 from clvmodels.cli.holdout import run_backtest, without_covariates
 from clvmodels.cli.options import check_holdout, in_option_words
 from clvmodels.data.units import days_per_unit
+from clvmodels.exceptions import DataValidationError
 from clvmodels.models.registry import MODELS
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.effects import covariate_words
@@ -39,6 +47,7 @@ __all__ = [
     "run_pipeline",
     "score_summary",
     "summarise",
+    "time_varying_inputs",
 ]
 
 #: ``--model`` choices: the registry's purchase models of a transaction log's summary
@@ -201,15 +210,46 @@ def _fitted(name: str, model: Any, unit: str, likelihood_ratio: Any = None) -> F
     return FittedModel(name=name, table=table, words=words, fit=fit)
 
 
+def time_varying_inputs(
+    transactions: Log, summary: pd.DataFrame, settings: Settings, covariates: CovariateInput | None
+) -> dict[str, Any]:
+    """The keywords of a time-varying fit (``dynamic_covariates``, the log in memory).
+
+    Empty without a time-varying covariate file.
+    """
+    if covariates is None or covariates.dynamic is None:
+        return {}
+    return {
+        "dynamic_covariates": dynamic_frame(summary, covariates),
+        "transactions": in_memory(transactions, settings),
+        "datetime_col": settings.date_col,
+    }
+
+
 def _fit_purchase_model(
-    model_class: type, summary: pd.DataFrame, settings: Settings, steps: Steps, name: str
+    model_class: type,
+    summary: pd.DataFrame,
+    settings: Settings,
+    steps: Steps,
+    name: str,
+    dynamic: dict[str, Any] | None = None,
+    covariates: CovariateInput | None = None,
 ) -> tuple[Any, Any]:
-    """The purchase model fitted (with the run's covariates), and its likelihood-ratio test."""
+    """The purchase model fitted (with the run's covariates), and its likelihood-ratio test.
+
+    ``dynamic`` (:func:`time_varying_inputs`) fits the time-varying model; the fitted
+    model keeps the frame and the log, so the scores read the covariates through the
+    horizon.
+    """
     keywords = model_keywords(settings)
-    with steps(f"Fitting {name}"):
-        # time-varying covariates (covariates.dynamic) are refused before the run for now;
-        # they go here as fit(summary, dynamic_covariates=...) when the command fits them
-        model = model_class(penalizer_coef=settings.penalizer, **keywords).fit(summary)
+    with steps(f"Fitting {name}{' with time-varying covariates' if dynamic else ''}"):
+        model = model_class(penalizer_coef=settings.penalizer, **keywords)
+        try:
+            model = model.fit(summary, **(dynamic or {}))
+        except DataValidationError as error:
+            if not dynamic:
+                raise
+            raise dynamic_file_error(covariates, error) from None  # type: ignore[arg-type]
     if not keywords:
         return model, None
     with steps(f"Testing {name}'s covariates against the model without them"):
@@ -311,7 +351,13 @@ def run_pipeline(
         check_holdout(settings.holdout_start, first, end, settings.observation_end is not None)
     unit = unit_word(settings.time_unit)
     name = MODEL_NAMES.get(settings.model, model_class.__name__)
-    purchase_model, test = _fit_purchase_model(model_class, summary, settings, steps, name)
+    dynamic = time_varying_inputs(transactions, summary, settings, covariates)
+    if dynamic:
+        with steps("Checking the time-varying covariates through the scoring horizon"):
+            check_coverage(summary, dynamic["dynamic_covariates"], covariates, settings)
+    purchase_model, test = _fit_purchase_model(
+        model_class, summary, settings, steps, name, dynamic, covariates
+    )
     models = [_fitted(name, purchase_model, unit, test)]
     spend_model = None
     if settings.amount_col is not None:
@@ -337,8 +383,15 @@ def run_pipeline(
         )
     backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
+        log = dynamic.get("transactions")
         backtest_result, backtest, numbers = run_backtest(
-            in_memory(transactions, settings), settings, model_class, name, steps, covariates
+            in_memory(transactions, settings) if log is None else log,
+            settings,
+            model_class,
+            name,
+            steps,
+            covariates,
+            dynamic.get("dynamic_covariates"),
         )
     else:
         notes.append("No --holdout-start: the backtest on a holdout period is left out.")

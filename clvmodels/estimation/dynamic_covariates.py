@@ -82,6 +82,10 @@ class DynamicCovariates:
     purchases_needed_by: ClassVar[tuple[str, ...]] = ("purchase",)
     #: Whether predictions read the repeat purchases too (the BG/NBD's dropout chances).
     predictions_need_purchases: ClassVar[bool] = False
+    #: How one unit of a period's predictor acts, per process (the report's words):
+    #: ``"rate"`` multiplies a rate by e^coef; ``"power"`` raises the chance of staying
+    #: after a purchase, 1 - p, to the power e^coef (the BG/NBD's dropout).
+    dynamic_effects: ClassVar[dict[str, str]] = {"purchase": "rate", "dropout": "rate"}
 
     @property
     def has_dynamic_covariates(self) -> bool:
