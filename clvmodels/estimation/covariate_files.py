@@ -92,6 +92,16 @@ def _texts(value: Any, field: str, source: str) -> list[str]:
     return list(value)
 
 
+def _positive(value: Any) -> bool:
+    """A finite number > 0 (not a bool; an integer too large for a float is not finite)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value) and value > 0
+    except OverflowError:
+        return False
+
+
 def _level(value: Any) -> bool:
     if isinstance(value, bool | str):
         return True
@@ -214,28 +224,26 @@ def read_time_varying(value: Any, time_unit: Any, design: CovariateDesign, sourc
     """
     field = "covariates.time_varying"
     value = exact_keys(value, _TIME_VARYING_KEYS, field, source)
-    length = value["period_length"]
-    if not (
-        isinstance(length, int | float)
-        and not isinstance(length, bool)
-        and math.isfinite(length)
-        and length > 0
-    ):
-        raise field_error(
-            source, f"{field}.period_length", f"must be a finite number > 0; got {length!r}"
-        )
-    if value["time_unit"] not in ("D", "W") or value["time_unit"] != time_unit:
-        raise field_error(
-            source,
-            f"{field}.time_unit",
-            f"must be the model's time unit ({time_unit!r}), days 'D' or weeks 'W'; got "
-            f"{value['time_unit']!r}",
-        )
+    length, unit = value["period_length"], value["time_unit"]
     columns = _texts(value["columns"], f"{field}.columns", source)
-    if columns != list(design.columns):
-        raise field_error(
-            source,
-            f"{field}.columns",
+    rules = (
+        (
+            _positive(length),
+            "period_length",
+            f"must be a finite number > 0; got {length!r}",
+        ),
+        (
+            unit in ("D", "W") and unit == time_unit,
+            "time_unit",
+            f"must be the model's time unit ({time_unit!r}), days 'D' or weeks 'W'; got {unit!r}",
+        ),
+        (
+            columns == list(design.columns),
+            "columns",
             f"must be the design's columns {list(design.columns)}; got {columns}",
-        )
+        ),
+    )
+    for holds, name, problem in rules:
+        if not holds:
+            raise field_error(source, f"{field}.{name}", problem)
     return float(length)

@@ -131,33 +131,22 @@ def _power_sentence(
     )
 
 
-def _dynamic_rate_sentence(process: str, who: str, than: str, row: pd.Series) -> str:
+def _rate_sentence(
+    process: str, who: str, than: str, row: pd.Series, per_period: bool = False
+) -> str:
+    """A rate's multiplier in words: between customers, or (``per_period``) between periods."""
     ratio, low, high = (_exp(row[c]) for c in ("estimate", "lower", "upper"))
     interval = _interval(low, high)
+    subject = f"{_capital(who)}, customers" if per_period else _capital(who)
     if process == "purchase":
+        than = f"in {than}" if per_period else than
         return (
-            f"{_capital(who)}, customers buy {ratio_text(ratio)} times as often as in {than} "
-            f"while active ({interval})."
+            f"{subject} buy {ratio_text(ratio)} times as often as {than} while active ({interval})."
         )
     pace = "faster" if ratio > 1 else "slower"
     return (
-        f"{_capital(who)}, customers drop out at {ratio_text(ratio)} times the rate of "
-        f"{than}, i.e. {pace} ({interval})."
-    )
-
-
-def _rate_sentence(process: str, who: str, than: str, row: pd.Series) -> str:
-    ratio, low, high = (_exp(row[c]) for c in ("estimate", "lower", "upper"))
-    interval = _interval(low, high)
-    if process == "purchase":
-        return (
-            f"{_capital(who)} buy {ratio_text(ratio)} times as often as {than} while "
-            f"active ({interval})."
-        )
-    pace = "faster" if ratio > 1 else "slower"
-    return (
-        f"{_capital(who)} drop out at {ratio_text(ratio)} times the rate of {than}, i.e. "
-        f"{pace} ({interval})."
+        f"{subject} drop out at {ratio_text(ratio)} times the rate of {than}, i.e. {pace} "
+        f"({interval})."
     )
 
 
@@ -243,7 +232,7 @@ def covariate_words(model: Any, likelihood_ratio: pd.Series | None = None) -> li
             if dynamic:
                 kind = type(model).dynamic_effects[one]
             if dynamic and kind == "rate":
-                sentence = _dynamic_rate_sentence(one, who, than, row)
+                sentence = _rate_sentence(one, who, than, row, per_period=True)
             elif dynamic and kind == "power":
                 sentence = _power_sentence(("a", "b"), params, who, than, row)
             elif kind == "rate":

@@ -54,24 +54,25 @@ def _run(folder, monkeypatch, capsys, *arguments):
     return status, capsys.readouterr()
 
 
+def _fit(folder, monkeypatch, capsys, *arguments):
+    """``clvmodels fit log.csv ... --covariates weekly.csv`` with more ``arguments``."""
+    fixed = ("fit", "log.csv", *BASE, "--covariates", "weekly.csv")
+    return _run(folder, monkeypatch, capsys, *fixed, *arguments)
+
+
 def _parameters(out, model):
     return json.loads((out / model).read_text())["params"]
 
 
 def test_pareto_fit_score_and_backtest_are_the_librarys(pareto, monkeypatch, capsys):
     folder, summary, frame, log = pareto
-    status, captured = _run(
+    status, captured = _fit(
         folder,
         monkeypatch,
         capsys,
-        "fit",
-        "log.csv",
-        *BASE,
         *HORIZON,
         "--model",
         "pareto",
-        "--covariates",
-        "weekly.csv",
         "--purchase-covariates",
         "season,contact",
         "--dropout-covariates",
@@ -181,18 +182,13 @@ def test_bgnbd_with_a_text_column_values_customers_as_the_library(tmp_path, monk
     log = log.assign(amount=np.round(mean * rng.gamma(6.0, 1 / 6.0, len(log)), 2))  # spread
     frame = frame.assign(tier=rng.choice(["gold", "silver", "bronze"], len(frame)))
     _write(tmp_path, log, frame)
-    status, captured = _run(
+    status, captured = _fit(
         tmp_path,
         monkeypatch,
         capsys,
-        "fit",
-        "log.csv",
-        *BASE,
         *HORIZON,
         "--amount-col",
         "amount",
-        "--covariates",
-        "weekly.csv",
         "--purchase-covariates",
         "tier,contact",
         "--dropout-covariates",
@@ -274,19 +270,7 @@ def test_bgnbd_with_a_text_column_values_customers_as_the_library(tmp_path, monk
 )
 def test_named_errors_before_any_fit(pareto, monkeypatch, capsys, arguments, status, message):
     folder = pareto[0]
-    got, captured = _run(
-        folder,
-        monkeypatch,
-        capsys,
-        "fit",
-        "log.csv",
-        *BASE,
-        "--covariates",
-        "weekly.csv",
-        *arguments,
-        "--out",
-        "refused",
-    )
+    got, captured = _fit(folder, monkeypatch, capsys, *arguments, "--out", "refused")
     assert got == status
     assert captured.err.startswith(f"clvmodels: error: {message}")
     assert len(captured.err.splitlines()) == 1
@@ -297,19 +281,7 @@ def test_a_customer_missing_a_calibration_week_is_named(pareto, tmp_path, monkey
     _, _, frame, log = pareto
     gap = (frame["customer_id"] == "c000007") & (frame["period_start"] == "2024-06-02")
     _write(tmp_path, log, frame[~gap])
-    status, captured = _run(
-        tmp_path,
-        monkeypatch,
-        capsys,
-        "fit",
-        "log.csv",
-        *BASE,
-        *HORIZON,
-        "--covariates",
-        "weekly.csv",
-        "--out",
-        "out",
-    )
+    status, captured = _fit(tmp_path, monkeypatch, capsys, *HORIZON, "--out", "out")
     assert status == 3
     (line,) = captured.err.splitlines()
     assert line.startswith(

@@ -129,6 +129,8 @@ def test_a_frame_short_of_the_horizon_or_of_another_period_length_is_named(fitte
     [
         (lambda m: m.pop("period_length"), "covariates.time_varying"),
         (lambda m: m.update(period_length=0), "covariates.time_varying.period_length"),
+        (lambda m: m.update(period_length=10**400), "covariates.time_varying.period_length"),
+        (lambda m: m.update(period_length=True), "covariates.time_varying.period_length"),
         (lambda m: m.update(time_unit="D"), "covariates.time_varying.time_unit"),
         (lambda m: m.update(columns=["contact"]), "covariates.time_varying.columns"),
         (lambda m: m.update(extra=1), "covariates.time_varying"),
