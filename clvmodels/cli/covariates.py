@@ -35,20 +35,17 @@ import click
 import pandas as pd
 
 from clvmodels.cli.columns import ids_as_numbers
+from clvmodels.cli.dynamic_covariates import time_varying_inputs
 from clvmodels.cli.inputs import EXIT_USAGE, InputError, check_columns, read_log_file
 from clvmodels.cli.options import PositiveNumber
 from clvmodels.data.covariates import check_covariate_ids, encode_covariates
-from clvmodels.data.dynamic_covariates import covariate_paths
 from clvmodels.data.validation import row_label
 from clvmodels.exceptions import DataValidationError
 
 __all__ = [
     "PERIOD_COLUMN",
     "CovariateInput",
-    "check_coverage",
     "check_model_takes",
-    "dynamic_file_error",
-    "dynamic_frame",
     "scoring_covariates",
     "covariate_options",
     "covariate_settings",
@@ -298,27 +295,6 @@ def takes_time_varying(model_class: type) -> bool:
     return takes_covariates(model_class) and getattr(model_class, "dynamic", None) is not None
 
 
-def dynamic_file_error(covariates: CovariateInput, error: Exception) -> DataValidationError:
-    """A data-layer error about the time-varying file, as one line naming the file."""
-    return DataValidationError(f"--covariates {covariates.dynamic_file}: {error}")
-
-
-def dynamic_frame(summary: pd.DataFrame, covariates: CovariateInput) -> pd.DataFrame:
-    """The time-varying file's rows with their ids typed as the summary's index.
-
-    A summary made by DuckDB keeps numeric ids as numbers; a Parquet file's whole-number
-    ids meet a log's text ids as text (as :func:`join_covariates` does for static files).
-    """
-    frame, column = covariates.dynamic, covariates.customer_col
-    assert frame is not None and column is not None
-    ids = frame[column]
-    if pd.api.types.is_numeric_dtype(summary.index) and not pd.api.types.is_numeric_dtype(ids):
-        return frame.assign(**{column: ids_as_numbers(ids, covariates.dynamic_file)})
-    if pd.api.types.is_integer_dtype(ids) and not pd.api.types.is_numeric_dtype(summary.index):
-        return frame.assign(**{column: ids.astype(str)})
-    return frame
-
-
 def model_keywords(settings: Any) -> dict[str, Any]:
     """The model's covariate keywords from the run's settings (empty without covariates)."""
     if not getattr(settings, "covariates", None):
@@ -413,22 +389,6 @@ def check_model_takes(
         )
 
 
-def check_coverage(
-    summary: pd.DataFrame, frame: pd.DataFrame, covariates: CovariateInput, settings: Any
-) -> None:
-    """Each customer's periods from her first purchase through the scoring horizon.
-
-    Raises
-    ------
-    clvmodels.exceptions.DataValidationError
-        One line naming the file, the customer and the first missing period.
-    """
-    try:
-        covariate_paths(summary, frame, _used(settings), horizon=settings.horizon_in_units())
-    except DataValidationError as error:
-        raise dynamic_file_error(covariates, error) from None
-
-
 def scoring_covariates(
     summary: pd.DataFrame,
     model_dir: object,
@@ -485,7 +445,8 @@ def scoring_covariates(
             exit_code=EXIT_USAGE,
         )
     with steps("Checking the time-varying covariates through the scoring horizon"):
-        frame = dynamic_frame(summary, covariates)
-        check_coverage(summary, frame, covariates, settings)
-        purchase_model.attach_dynamic_covariates(frame, log, settings.date_col)
+        inputs = time_varying_inputs(summary, covariates, log, settings, _used(settings))
+        purchase_model.attach_dynamic_covariates(
+            inputs["dynamic_covariates"], log, settings.date_col
+        )
     return summary

@@ -19,14 +19,8 @@ import pandas as pd
 
 import clvmodels as clv
 from clvmodels.cli.columns import parsed_dates
-from clvmodels.cli.covariates import (
-    CovariateInput,
-    check_coverage,
-    dynamic_file_error,
-    dynamic_frame,
-    join_covariates,
-    model_keywords,
-)
+from clvmodels.cli.covariates import CovariateInput, join_covariates, model_keywords
+from clvmodels.cli.dynamic_covariates import dynamic_file_error, time_varying_inputs
 from clvmodels.cli.holdout import run_backtest, without_covariates
 from clvmodels.cli.options import check_holdout, in_option_words
 from clvmodels.data.units import days_per_unit
@@ -47,7 +41,6 @@ __all__ = [
     "run_pipeline",
     "score_summary",
     "summarise",
-    "time_varying_inputs",
 ]
 
 #: ``--model`` choices: the registry's purchase models of a transaction log's summary
@@ -210,22 +203,6 @@ def _fitted(name: str, model: Any, unit: str, likelihood_ratio: Any = None) -> F
     return FittedModel(name=name, table=table, words=words, fit=fit)
 
 
-def time_varying_inputs(
-    transactions: Log, summary: pd.DataFrame, settings: Settings, covariates: CovariateInput | None
-) -> dict[str, Any]:
-    """The keywords of a time-varying fit (``dynamic_covariates``, the log in memory).
-
-    Empty without a time-varying covariate file.
-    """
-    if covariates is None or covariates.dynamic is None:
-        return {}
-    return {
-        "dynamic_covariates": dynamic_frame(summary, covariates),
-        "transactions": in_memory(transactions, settings),
-        "datetime_col": settings.date_col,
-    }
-
-
 def _fit_purchase_model(
     model_class: type,
     summary: pd.DataFrame,
@@ -237,7 +214,8 @@ def _fit_purchase_model(
 ) -> tuple[Any, Any]:
     """The purchase model fitted (with the run's covariates), and its likelihood-ratio test.
 
-    ``dynamic`` (:func:`time_varying_inputs`) fits the time-varying model; the fitted
+    ``dynamic`` (:func:`clvmodels.cli.dynamic_covariates.time_varying_inputs`) fits the
+    time-varying model; the fitted
     model keeps the frame and the log, so the scores read the covariates through the
     horizon.
     """
@@ -351,10 +329,13 @@ def run_pipeline(
         check_holdout(settings.holdout_start, first, end, settings.observation_end is not None)
     unit = unit_word(settings.time_unit)
     name = MODEL_NAMES.get(settings.model, model_class.__name__)
-    dynamic = time_varying_inputs(transactions, summary, settings, covariates)
-    if dynamic:
+    dynamic: dict[str, Any] = {}
+    if covariates is not None and covariates.dynamic is not None:
         with steps("Checking the time-varying covariates through the scoring horizon"):
-            check_coverage(summary, dynamic["dynamic_covariates"], covariates, settings)
+            keywords = model_keywords(settings)
+            used = dict.fromkeys(keywords["purchase_covariates"] + keywords["dropout_covariates"])
+            log = in_memory(transactions, settings)
+            dynamic = time_varying_inputs(summary, covariates, log, settings, used)
     purchase_model, test = _fit_purchase_model(
         model_class, summary, settings, steps, name, dynamic, covariates
     )
