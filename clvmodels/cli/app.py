@@ -103,6 +103,8 @@ _FIT_EXAMPLES = _examples(
     "    # a glob (quoted) or a folder: summarised inside DuckDB, out of core",
     "clvmodels fit sales.csv --customer-col id --date-col day --covariates customers.csv \\",
     "    --purchase-covariates channel,age --dropout-covariates channel --out results",
+    "clvmodels fit sales.csv --customer-col id --date-col day --model pareto \\",
+    "    --covariates weekly.csv --horizon 3 --out results   # period_start: time-varying",
 )
 _SCORE_EXAMPLES = _examples(
     "clvmodels score results new_sales.csv --out scores.csv",
@@ -260,6 +262,9 @@ def fit(transactions: str, **options: Any) -> None:
     With --covariates, the purchase model's rates depend on each customer's covariates
     (one row per customer, keyed by --customer-col); the report states each effect in
     words with its 95 % interval and tests the covariates against the model without.
+    A file with a period_start column holds time-varying covariates (one row per
+    customer and period, e.g. weekly; --model pareto or bgnbd), covering each customer
+    from her first purchase through the end of the scoring horizon.
     """
     output = Output(options["quiet"], options["as_json"])
     _bayes_available(options["bayes"])
