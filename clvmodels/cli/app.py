@@ -271,7 +271,7 @@ def fit(transactions: str, **options: Any) -> None:
     covariates = read_covariates(
         options["covariates"], options, options["customer_col"], output.step
     )
-    check_model_takes(options["model"], pipeline.purchase_models(), covariates)
+    check_model_takes(options["model"], pipeline.purchase_models(), covariates, options["bayes"])
     settings = pipeline.Settings(
         customer_col=options["customer_col"],
         date_col=options["date_col"],

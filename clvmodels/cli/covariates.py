@@ -359,15 +359,18 @@ def join_covariates(
 
 
 def check_model_takes(
-    model: str, models: Mapping[str, type], covariates: CovariateInput | None
+    model: str,
+    models: Mapping[str, type],
+    covariates: CovariateInput | None,
+    bayes: bool = False,
 ) -> None:
     """Refuse covariates that ``--model`` (or the command) cannot fit in this version.
 
     Raises
     ------
     InputError
-        A model without covariates, or a time-varying covariate file for a model that
-        does not take one (exit 2).
+        A model without covariates, or a time-varying covariate file for a model (or
+        ``--bayes``) that does not take one (exit 2).
     """
     if covariates is None:
         return
@@ -385,6 +388,13 @@ def check_model_takes(
             f"time-varying covariates (one row per customer and period), which --model "
             f"{model} does not take; models that do: {', '.join(sorted(able))} (or give one "
             "row per customer: static covariates)",
+            exit_code=EXIT_USAGE,
+        )
+    if covariates.dynamic is not None and bayes:
+        raise InputError(
+            f"--bayes with --covariates {covariates.dynamic_file}: the Bayesian BG/NBD takes "
+            f"static covariates only, not a file with a {PERIOD_COLUMN} column; leave out "
+            "--bayes, or give one row per customer",
             exit_code=EXIT_USAGE,
         )
 

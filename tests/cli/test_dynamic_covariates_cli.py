@@ -266,6 +266,12 @@ def test_bgnbd_with_a_text_column_values_customers_as_the_library(tmp_path, monk
             "row per customer and period), which --model mbgnbd does not take; models that "
             "do: bgnbd, pareto",
         ),
+        (
+            [*HORIZON, "--bayes"],
+            2,
+            "--bayes with --covariates weekly.csv: the Bayesian BG/NBD takes static "
+            "covariates only, not a file with a period_start column",
+        ),
     ],
 )
 def test_named_errors_before_any_fit(pareto, monkeypatch, capsys, arguments, status, message):
