@@ -104,6 +104,8 @@ _FIT_EXAMPLES = _examples(
     "    # a glob (quoted) or a folder: summarised inside DuckDB, out of core",
     "clvmodels fit sales.csv --customer-col id --date-col day --covariates customers.csv \\",
     "    --purchase-covariates channel,age --dropout-covariates channel --out results",
+    "clvmodels fit sales.csv --customer-col id --date-col day --model pareto \\",
+    "    --covariates weekly.csv --horizon 3 --out results   # period_start: time-varying",
 )
 _SCORE_EXAMPLES = _examples(
     "clvmodels score results new_sales.csv --out scores.csv",
@@ -262,13 +264,16 @@ def fit(transactions: str, **options: Any) -> None:
     With --covariates, the purchase model's rates depend on each customer's covariates
     (one row per customer, keyed by --customer-col); the report states each effect in
     words with its 95 % interval and tests the covariates against the model without.
+    A file with a period_start column holds time-varying covariates (one row per
+    customer and period, e.g. weekly; --model pareto or bgnbd), covering each customer
+    from her first purchase through the end of the scoring horizon.
     """
     output = Output(options["quiet"], options["as_json"])
     _bayes_available(options["bayes"])
     covariates = read_covariates(
         options["covariates"], options, options["customer_col"], output.step
     )
-    check_model_takes(options["model"], pipeline.purchase_models(), covariates)
+    check_model_takes(options["model"], pipeline.purchase_models(), covariates, options["bayes"])
     settings = pipeline.Settings(
         customer_col=options["customer_col"],
         date_col=options["date_col"],
@@ -351,8 +356,9 @@ def _load_run(model_dir: Path) -> tuple[pipeline.Settings, Any, Any]:
     "covariates",
     multiple=True,
     metavar="FILE",
-    help="The customers' covariates (one row per customer, keyed by --customer-col), "
-    "needed when the models were fitted with covariates.",
+    help="The customers' covariates (one row per customer, keyed by --customer-col, or "
+    "one per customer and period with a period_start column, covering each customer "
+    "through the scoring horizon), needed when the models were fitted with covariates.",
 )
 @click.option(
     "--distribution",
@@ -374,8 +380,8 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
     settings, purchase, spend = _load_run(model_dir)
     given = {k: options[k] for k in ("customer_col", "date_col", "amount_col", "date_format")}
     settings = dataclasses.replace(settings, **{k: v for k, v in given.items() if v is not None})
-    summary = _scoring_summary(data, options, settings, output)
-    summary = scoring_covariates(summary, model_dir, settings, options, output.step)
+    summary, log = _scoring_summary(data, options, settings, output)
+    summary = scoring_covariates(summary, model_dir, settings, options, output.step, purchase, log)
     if spend is not None and "monetary_value" not in summary:
         output.line(f"{data} has no monetary_value column: expected spend and CLV are left out")
         spend = None
@@ -393,10 +399,12 @@ def score(model_dir: Path, data: str, **options: Any) -> None:
 
 def _scoring_summary(
     data: str, options: dict[str, Any], settings: pipeline.Settings, output: Output
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The summary to score: DATA as given if it is one, else DATA summarised.
 
     A glob of summaries (frequency, recency, T columns) is small enough to read in.
+    Returns the summary and, when DATA is a log and time-varying covariates are given,
+    the log in memory (for the BG/NBD's covariates at the repeat purchases).
     """
     wanted = {
         "--customer-col": settings.customer_col,
@@ -412,15 +420,16 @@ def _scoring_summary(
     if is_duckdb(data, options):
         source = duckdb_source(data)
         if {"frequency", "recency", "T"} <= set(log_columns(source, None)):
-            return _summary_as_given(read_files(source), settings)
+            return _summary_as_given(read_files(source), settings), None
         log, _ = read_log(data, options, settings, wanted, output.step, advice)
     else:
         frame, dialect = read_frame(data, options, settings, output.step)
         if {"frequency", "recency", "T"} <= set(frame.columns):
-            return _summary_as_given(frame, settings)
+            return _summary_as_given(frame, settings), None
         log, _ = prepare_frame(frame, dialect, data, options, settings, wanted, advice)
     with output.step("Summarising the transaction log"):
-        return pipeline.summarise(log, settings, options["observation_end"])
+        summary = pipeline.summarise(log, settings, options["observation_end"])
+    return summary, pipeline.in_memory(log, settings) if options["covariates"] else None
 
 
 def _summary_as_given(frame: pd.DataFrame, settings: pipeline.Settings) -> pd.DataFrame:

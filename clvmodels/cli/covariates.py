@@ -8,12 +8,13 @@ A covariate file is a CSV or Parquet file read like the log (``--sep``, ``--deci
   level against the first level in sorted order (:mod:`clvmodels.data.covariates`).
   Every customer of the log's summary needs exactly one row, and every row must be a
   customer of the summary;
-- **time-varying** (one row per customer and period, with a ``period_start`` column):
-  read and kept apart (:attr:`CovariateInput.dynamic`), for
-  ``fit(summary, dynamic_covariates=frame)``; ``clvmodels fit`` refuses them for now with
-  an error that says so and points to the library's
-  ``fit(summary, dynamic_covariates=frame, transactions=log)`` (the command would also
-  have to carry them through the holdout and the scoring horizon).
+- **time-varying** (one row per customer and period, with a ``period_start`` column, the
+  first day of each period, of one regular length such as weeks): read and kept apart
+  (:attr:`CovariateInput.dynamic`) for the models that take them (:func:`takes_time_varying`:
+  the Pareto/NBD and the BG/NBD), fitted as ``fit(summary, dynamic_covariates=frame,
+  transactions=log)``. Each customer needs every period from her first purchase through
+  the end of the scoring horizon (and, with a holdout, through the holdout); the first
+  missing one is a named error (:mod:`clvmodels.data.dynamic_covariates`).
 
 ``--purchase-covariates`` and ``--dropout-covariates`` choose the columns of each
 process (default: every covariate column in both when neither is given; when only one
@@ -34,6 +35,7 @@ import click
 import pandas as pd
 
 from clvmodels.cli.columns import ids_as_numbers
+from clvmodels.cli.dynamic_covariates import time_varying_inputs
 from clvmodels.cli.inputs import EXIT_USAGE, InputError, check_columns, read_log_file
 from clvmodels.cli.options import PositiveNumber
 from clvmodels.data.covariates import check_covariate_ids, encode_covariates
@@ -51,6 +53,7 @@ __all__ = [
     "model_keywords",
     "read_covariates",
     "takes_covariates",
+    "takes_time_varying",
 ]
 
 #: The column that makes a covariate file time-varying (one row per customer and period).
@@ -133,6 +136,7 @@ class CovariateInput:
     static_file: str | None = None
     dynamic: pd.DataFrame | None = None
     dynamic_file: str | None = None
+    customer_col: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -140,7 +144,8 @@ class CovariateInput:
         static = [] if self.static is None else list(self.static.columns)
         dynamic = []
         if self.dynamic is not None:
-            dynamic = [c for c in self.dynamic.columns[2:] if c not in static]
+            keys = (self.customer_col, PERIOD_COLUMN)
+            dynamic = [c for c in self.dynamic.columns if c not in keys and c not in static]
         return static + dynamic
 
     @property
@@ -215,7 +220,7 @@ def read_covariates(
         found[kind] = (path, frame)
     static = found.get("static", (None, None))
     dynamic = found.get("dynamic", (None, None))
-    return CovariateInput(static[1], static[0], dynamic[1], dynamic[0])
+    return CovariateInput(static[1], static[0], dynamic[1], dynamic[0], customer_col)
 
 
 def covariate_settings(
@@ -285,6 +290,11 @@ def takes_covariates(model_class: type) -> bool:
     return "purchase_covariates" in inspect.signature(model_class).parameters
 
 
+def takes_time_varying(model_class: type) -> bool:
+    """Whether ``model_class`` fits time-varying covariates (it has a ``dynamic`` module)."""
+    return takes_covariates(model_class) and getattr(model_class, "dynamic", None) is not None
+
+
 def model_keywords(settings: Any) -> dict[str, Any]:
     """The model's covariate keywords from the run's settings (empty without covariates)."""
     if not getattr(settings, "covariates", None):
@@ -349,14 +359,18 @@ def join_covariates(
 
 
 def check_model_takes(
-    model: str, models: Mapping[str, type], covariates: CovariateInput | None
+    model: str,
+    models: Mapping[str, type],
+    covariates: CovariateInput | None,
+    bayes: bool = False,
 ) -> None:
     """Refuse covariates that ``--model`` (or the command) cannot fit in this version.
 
     Raises
     ------
     InputError
-        A model without covariates, or a time-varying covariate file (exit 2).
+        A model without covariates, or a time-varying covariate file for a model (or
+        ``--bayes``) that does not take one (exit 2).
     """
     if covariates is None:
         return
@@ -367,13 +381,20 @@ def check_model_takes(
             f"models that do: {', '.join(sorted(able))}",
             exit_code=EXIT_USAGE,
         )
-    if covariates.dynamic is not None:  # read and kept apart, for fit(dynamic_covariates=)
+    if covariates.dynamic is not None and not takes_time_varying(models[model]):
+        able = [key for key, cls in models.items() if takes_time_varying(cls)]
         raise InputError(
             f"--covariates {covariates.dynamic_file} has a {PERIOD_COLUMN} column: "
-            "time-varying covariates (one row per customer and period) are not yet fitted "
-            "by 'clvmodels fit' (the library fits them: ParetoNBDModel or BetaGeoModel "
-            "fit(summary, dynamic_covariates=frame, transactions=log)); give one row per "
-            "customer (static covariates)",
+            f"time-varying covariates (one row per customer and period), which --model "
+            f"{model} does not take; models that do: {', '.join(sorted(able))} (or give one "
+            "row per customer: static covariates)",
+            exit_code=EXIT_USAGE,
+        )
+    if covariates.dynamic is not None and bayes:
+        raise InputError(
+            f"--bayes with --covariates {covariates.dynamic_file}: the Bayesian BG/NBD takes "
+            f"static covariates only, not a file with a {PERIOD_COLUMN} column; leave out "
+            "--bayes, or give one row per customer",
             exit_code=EXIT_USAGE,
         )
 
@@ -384,13 +405,20 @@ def scoring_covariates(
     settings: Any,
     options: Mapping[str, Any],
     steps: Steps,
+    purchase_model: Any = None,
+    log: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``clvmodels score``: the summary with ``--covariates`` joined, as the models need.
+
+    A time-varying file is attached to a purchase model fitted with one
+    (``attach_dynamic_covariates``, with ``log``, the transaction log in memory, for the
+    BG/NBD), after checking that it covers every customer through the scoring horizon.
 
     Raises
     ------
     InputError
-        Covariates missing for models fitted with them, or given for models without.
+        Covariates missing for models fitted with them, or given for models without; a
+        time-varying file for a model fitted without one, or the reverse.
     """
     covariates = read_covariates(options["covariates"], options, settings.customer_col, steps)
     if settings.covariates and covariates is None:
@@ -407,5 +435,28 @@ def scoring_covariates(
             "leave the option out",
             exit_code=EXIT_USAGE,
         )
+    time_varying = getattr(purchase_model, "has_dynamic_covariates", False)
+    if time_varying != (covariates.dynamic is not None):
+        fitted = "with" if time_varying else "without"
+        raise InputError(
+            f"--covariates {covariates.files}: the purchase model in {model_dir} was fitted "
+            f"{fitted} time-varying covariates ({settings.covariates}); give "
+            f"{'a' if time_varying else 'no'} file with a {PERIOD_COLUMN} column",
+            exit_code=EXIT_USAGE,
+        )
     with steps("Joining the covariates to the summary"):
-        return join_covariates(summary, covariates, settings)
+        summary = join_covariates(summary, covariates, settings)
+    if not time_varying:
+        return summary
+    if log is None and type(purchase_model).predictions_need_purchases:
+        raise InputError(
+            f"{type(purchase_model).__name__} with time-varying covariates reads the "
+            "covariates at each repeat purchase: score a transaction log, not a summary",
+            exit_code=EXIT_USAGE,
+        )
+    with steps("Checking the time-varying covariates through the scoring horizon"):
+        inputs = time_varying_inputs(summary, covariates, log, settings, _used(settings))
+        purchase_model.attach_dynamic_covariates(
+            inputs["dynamic_covariates"], log, settings.date_col
+        )
+    return summary

@@ -17,18 +17,68 @@ import pandas as pd
 import clvmodels as clv
 from clvmodels.cli.covariates import CovariateInput, model_keywords
 from clvmodels.cli.options import in_option_words
+from clvmodels.estimation.params import clone
 
-__all__ = ["backtest_candidates", "run_backtest", "without_covariates"]
+__all__ = ["TimeVaryingCandidate", "backtest_candidates", "run_backtest", "without_covariates"]
 
 #: A step runner, as in :mod:`clvmodels.cli.pipeline`.
 Steps = Callable[[str], AbstractContextManager]
 
 
-def backtest_candidates(settings: Any, model_class: type, label: str) -> tuple[dict[str, Any], str]:
+class TimeVaryingCandidate:
+    """A backtest candidate: a time-varying covariate model bound to its frame and log.
+
+    ``fit(summary)`` is ``model.fit(summary, dynamic_covariates=frame, transactions=log,
+    datetime_col=...)`` (the data layer reads the log up to the summary's end, and the
+    frame's periods from each customer's first purchase); the predictions are the fitted
+    model's, which read the frame through the horizon. Copies (the backtest's ``clone``)
+    share the frame and the log, which are only read.
+    """
+
+    #: The backtest's tracking leaves out the calibration part of a covariate model.
+    has_covariates = True
+
+    def __init__(
+        self, model: Any, frame: pd.DataFrame, log: pd.DataFrame, datetime_col: str
+    ) -> None:
+        self.model, self.frame, self.log, self.datetime_col = model, frame, log, datetime_col
+
+    def __deepcopy__(self, memo: dict) -> TimeVaryingCandidate:
+        return type(self)(clone(self.model), self.frame, self.log, self.datetime_col)
+
+    @property
+    def time_unit_(self) -> Any:
+        """The fitted model's time unit (the valuation step checks it)."""
+        return self.model.time_unit_
+
+    def fit(self, summary: pd.DataFrame) -> TimeVaryingCandidate:
+        """Fit the model with the bound covariates and log; returns ``self``."""
+        self.model.fit(
+            summary,
+            dynamic_covariates=self.frame,
+            transactions=self.log,
+            datetime_col=self.datetime_col,
+        )
+        return self
+
+    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """The fitted model's P(alive) per customer."""
+        return self.model.probability_alive(summary)
+
+    def conditional_expected_purchases(self, t: Any, summary: pd.DataFrame) -> Any:
+        """The fitted model's expected purchases in the next ``t`` time units."""
+        return self.model.conditional_expected_purchases(t, summary)
+
+
+def backtest_candidates(
+    settings: Any, model_class: type, label: str, dynamic: Any = None
+) -> tuple[dict[str, Any], str]:
     """The backtest's candidates, the chosen model first, and the chosen one's name.
 
     The chosen model has the run's penalty and covariates; with covariates, the same model
-    without them follows it; then the textbook baselines of ``default_models``.
+    without them follows it; then the textbook baselines of ``default_models``. ``dynamic``
+    (the time-varying frame and the log in memory) makes the chosen model a
+    :class:`TimeVaryingCandidate`.
     """
     keywords = model_keywords(settings)
     chosen = f"{label}{' with covariates' if keywords else ''} + Gamma-Gamma"
@@ -39,6 +89,10 @@ def backtest_candidates(settings: Any, model_class: type, label: str) -> tuple[d
         return model_class(penalizer_coef=penalty, **extra), clv.GammaGammaModel(penalty)
 
     models = {chosen: pair(**keywords)}
+    if dynamic is not None:
+        frame, log = dynamic
+        model, spend = models[chosen]
+        models[chosen] = (TimeVaryingCandidate(model, frame, log, settings.date_col), spend)
     if keywords:
         models[plain] = pair()
     defaults = clv.evaluation.default_models()
@@ -54,11 +108,14 @@ def run_backtest(
     label: str,
     steps: Steps,
     covariates: CovariateInput | None = None,
+    dynamic_covariates: pd.DataFrame | None = None,
 ) -> tuple[Any, dict[str, pd.DataFrame], dict[str, Any]]:
     """``clv.backtest`` of the model (and the textbook baselines) on the holdout period.
 
     With covariates, the model without them is a candidate too, and each calibration
-    customer's static covariates come from the covariate file.
+    customer's static covariates come from the covariate file; ``dynamic_covariates`` (the
+    time-varying file's rows) fit the chosen model on the calibration period and predict
+    the holdout with them.
 
     Returns
     -------
@@ -67,7 +124,8 @@ def run_backtest(
         (metrics per model, totals) and the chosen model's key numbers.
     """
     calibration_end = pd.Timestamp(settings.holdout_start) - pd.Timedelta(days=1)
-    models, chosen = backtest_candidates(settings, model_class, label)
+    dynamic = None if dynamic_covariates is None else (dynamic_covariates, transactions)
+    models, chosen = backtest_candidates(settings, model_class, label, dynamic)
     static = None if covariates is None else covariates.static
     with steps("Backtest on the holdout period, against the textbook formulas"):
         try:

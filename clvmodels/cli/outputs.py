@@ -185,9 +185,9 @@ def write_run(
     """Write a run's models, scores, settings and report into ``staging``; return the names.
 
     ``warnings`` (the run's warnings, one line each) go into ``run.json``. A purchase model
-    that cannot be saved in this version (``save`` raises ``NotImplementedError``, as a
-    model with covariates does until model files hold them) is left out: ``run.json``
-    names no purchase model and the report says why.
+    that cannot be saved in this version (``save`` raises ``NotImplementedError``) is left
+    out: ``run.json`` names no purchase model and the report says why. Models with static
+    or time-varying covariates are saved (their design, not their data).
     """
     files = [model_file]
     try:

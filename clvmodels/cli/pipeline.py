@@ -20,9 +20,11 @@ import pandas as pd
 import clvmodels as clv
 from clvmodels.cli.columns import parsed_dates
 from clvmodels.cli.covariates import CovariateInput, join_covariates, model_keywords
+from clvmodels.cli.dynamic_covariates import dynamic_file_error, time_varying_inputs
 from clvmodels.cli.holdout import run_backtest, without_covariates
 from clvmodels.cli.options import check_holdout, in_option_words
 from clvmodels.data.units import days_per_unit
+from clvmodels.exceptions import DataValidationError
 from clvmodels.models.registry import MODELS
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.effects import covariate_words
@@ -202,14 +204,30 @@ def _fitted(name: str, model: Any, unit: str, likelihood_ratio: Any = None) -> F
 
 
 def _fit_purchase_model(
-    model_class: type, summary: pd.DataFrame, settings: Settings, steps: Steps, name: str
+    model_class: type,
+    summary: pd.DataFrame,
+    settings: Settings,
+    steps: Steps,
+    name: str,
+    dynamic: dict[str, Any] | None = None,
+    covariates: CovariateInput | None = None,
 ) -> tuple[Any, Any]:
-    """The purchase model fitted (with the run's covariates), and its likelihood-ratio test."""
+    """The purchase model fitted (with the run's covariates), and its likelihood-ratio test.
+
+    ``dynamic`` (:func:`clvmodels.cli.dynamic_covariates.time_varying_inputs`) fits the
+    time-varying model; the fitted
+    model keeps the frame and the log, so the scores read the covariates through the
+    horizon.
+    """
     keywords = model_keywords(settings)
-    with steps(f"Fitting {name}"):
-        # time-varying covariates (covariates.dynamic) are refused before the run for now;
-        # they go here as fit(summary, dynamic_covariates=...) when the command fits them
-        model = model_class(penalizer_coef=settings.penalizer, **keywords).fit(summary)
+    with steps(f"Fitting {name}{' with time-varying covariates' if dynamic else ''}"):
+        model = model_class(penalizer_coef=settings.penalizer, **keywords)
+        try:
+            model = model.fit(summary, **(dynamic or {}))
+        except DataValidationError as error:
+            if not dynamic:
+                raise
+            raise dynamic_file_error(covariates, error) from None  # type: ignore[arg-type]
     if not keywords:
         return model, None
     with steps(f"Testing {name}'s covariates against the model without them"):
@@ -311,7 +329,16 @@ def run_pipeline(
         check_holdout(settings.holdout_start, first, end, settings.observation_end is not None)
     unit = unit_word(settings.time_unit)
     name = MODEL_NAMES.get(settings.model, model_class.__name__)
-    purchase_model, test = _fit_purchase_model(model_class, summary, settings, steps, name)
+    dynamic: dict[str, Any] = {}
+    if covariates is not None and covariates.dynamic is not None:
+        with steps("Checking the time-varying covariates through the scoring horizon"):
+            keywords = model_keywords(settings)
+            used = dict.fromkeys(keywords["purchase_covariates"] + keywords["dropout_covariates"])
+            log = in_memory(transactions, settings)
+            dynamic = time_varying_inputs(summary, covariates, log, settings, used)
+    purchase_model, test = _fit_purchase_model(
+        model_class, summary, settings, steps, name, dynamic, covariates
+    )
     models = [_fitted(name, purchase_model, unit, test)]
     spend_model = None
     if settings.amount_col is not None:
@@ -337,8 +364,15 @@ def run_pipeline(
         )
     backtest_result, backtest, numbers = None, {}, {}
     if settings.holdout_start is not None:
+        log = dynamic.get("transactions")
         backtest_result, backtest, numbers = run_backtest(
-            in_memory(transactions, settings), settings, model_class, name, steps, covariates
+            in_memory(transactions, settings) if log is None else log,
+            settings,
+            model_class,
+            name,
+            steps,
+            covariates,
+            dynamic.get("dynamic_covariates"),
         )
     else:
         notes.append("No --holdout-start: the backtest on a holdout period is left out.")

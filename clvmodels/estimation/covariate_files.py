@@ -24,6 +24,18 @@ part is checked against the others (the names follow from the columns and levels
 columns from the settings, the coefficient names from both), so a hand-edited file that
 would predict with another encoding is a :class:`~clvmodels.exceptions.ModelFileError`
 naming the field.
+
+A model fitted with time-varying covariates
+(:mod:`clvmodels.estimation.dynamic_covariates`) adds one key to the field, the marker
+that its covariates change from period to period::
+
+      "time_varying": {"period_length": 1.0, "time_unit": "W",
+                       "columns": ["season", "contact"]}
+
+``period_length`` is one covariate period in ``time_unit`` (the summary's unit, days or
+weeks, equal to the file's ``time_unit``); ``columns`` are the design's columns. The
+covariate frame itself is not saved: predictions take it (and the BG/NBD's transaction
+log) as arguments.
 """
 
 from __future__ import annotations
@@ -35,9 +47,15 @@ from typing import Any
 from clvmodels.data.covariates import CovariateDesign
 from clvmodels.estimation.persistence import exact_keys, field_error
 
-__all__ = ["covariates_document", "read_covariates"]
+__all__ = [
+    "covariates_document",
+    "read_covariates",
+    "read_time_varying",
+    "time_varying_document",
+]
 
 _DESIGN_KEYS = ("columns", "levels", "reference", "names")
+_TIME_VARYING_KEYS = ("period_length", "time_unit", "columns")
 
 
 def _json_level(level: Any) -> Any:
@@ -72,6 +90,16 @@ def _texts(value: Any, field: str, source: str) -> list[str]:
     if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise field_error(source, field, f"must be a list of column names (text); got {value!r}")
     return list(value)
+
+
+def _positive(value: Any) -> bool:
+    """A finite number > 0 (not a bool; an integer too large for a float is not finite)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value) and value > 0
+    except OverflowError:
+        return False
 
 
 def _level(value: Any) -> bool:
@@ -162,3 +190,60 @@ def read_covariates(value: Any, model_class: type, source: str) -> tuple[dict, C
         tuple(columns), {c: tuple(found) for c, found in levels.items()}, tuple(names)
     )
     return settings, encoding
+
+
+def time_varying_document(
+    period_length: float, time_unit: str, design: CovariateDesign
+) -> dict[str, Any]:
+    """The ``covariates.time_varying`` marker of a time-varying fit (module docstring)."""
+    return {
+        "period_length": float(period_length),
+        "time_unit": time_unit,
+        "columns": list(design.columns),
+    }
+
+
+def read_time_varying(value: Any, time_unit: Any, design: CovariateDesign, source: str) -> float:
+    """Check a file's ``covariates.time_varying`` marker; return the period length.
+
+    Parameters
+    ----------
+    value
+        The marker as read from JSON.
+    time_unit
+        The file's (checked) ``time_unit`` field.
+    design
+        The design read from ``covariates.design``.
+    source
+        The file name, for messages.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the field (``covariates.time_varying.period_length``, ...) and the rule.
+    """
+    field = "covariates.time_varying"
+    value = exact_keys(value, _TIME_VARYING_KEYS, field, source)
+    length, unit = value["period_length"], value["time_unit"]
+    columns = _texts(value["columns"], f"{field}.columns", source)
+    rules = (
+        (
+            _positive(length),
+            "period_length",
+            f"must be a finite number > 0; got {length!r}",
+        ),
+        (
+            unit in ("D", "W") and unit == time_unit,
+            "time_unit",
+            f"must be the model's time unit ({time_unit!r}), days 'D' or weeks 'W'; got {unit!r}",
+        ),
+        (
+            columns == list(design.columns),
+            "columns",
+            f"must be the design's columns {list(design.columns)}; got {columns}",
+        ),
+    )
+    for holds, name, problem in rules:
+        if not holds:
+            raise field_error(source, f"{field}.{name}", problem)
+    return float(length)

@@ -11,7 +11,18 @@ the period. Rows are customers (time-varying covariates leave nothing to compres
 
 Predictions (P(alive), conditional expected purchases, the Pareto/NBD's DERT) read each
 customer's covariates from the fit's frame, or from ``dynamic_covariates=`` given to the
-method, through the prediction horizon: a frame that stops short is a named error.
+method, through the prediction horizon: a frame that stops short is a named error. The
+BG/NBD's predictions also read the covariates at the repeat purchases (``transactions=``,
+the log the summary was built from).
+
+A fitted model is saved as a static covariate model is (parameters, covariance, the
+coefficients' names and design), plus the ``covariates.time_varying`` field (period
+length and unit, the covariate columns; :mod:`clvmodels.estimation.covariate_files`),
+never the data. A loaded model predicts when given ``dynamic_covariates=frame`` (and, for
+the BG/NBD, ``transactions=log``), or after :meth:`DynamicCovariates.attach_dynamic_covariates`
+(which lets code that calls ``probability_alive(summary)``, such as
+:func:`clvmodels.value.valuation.value_customers`, use them); without them it raises a
+ValueError naming what to pass.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import pandas as pd
 
 from clvmodels.data.dynamic_covariates import CovariatePaths, covariate_paths
 from clvmodels.data.validation import check_summary
+from clvmodels.estimation.covariate_files import read_time_varying, time_varying_document
 from clvmodels.estimation.curvature import forward_hessian
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.exceptions import DataValidationError
@@ -70,6 +82,10 @@ class DynamicCovariates:
     purchases_needed_by: ClassVar[tuple[str, ...]] = ("purchase",)
     #: Whether predictions read the repeat purchases too (the BG/NBD's dropout chances).
     predictions_need_purchases: ClassVar[bool] = False
+    #: How one unit of a period's predictor acts, per process (the report's words):
+    #: ``"rate"`` multiplies a rate by e^coef; ``"power"`` raises the chance of staying
+    #: after a purchase, 1 - p, to the power e^coef (the BG/NBD's dropout).
+    dynamic_effects: ClassVar[dict[str, str]] = {"purchase": "rate", "dropout": "rate"}
 
     @property
     def has_dynamic_covariates(self) -> bool:
@@ -102,7 +118,7 @@ class DynamicCovariates:
             The transaction log the summary was built from and its date column: the
             covariates at the repeat purchases (needed with purchase effects).
         """
-        for name in ("dynamic_covariates_", "dynamic_transactions_"):
+        for name in ("dynamic_covariates_", "dynamic_transactions_", "covariate_period_"):
             self.__dict__.pop(name, None)
         if dynamic_covariates is None:
             return super().fit(data, weights)  # type: ignore[misc]
@@ -123,6 +139,41 @@ class DynamicCovariates:
             self._dynamic_input = None
         self.dynamic_covariates_ = dynamic_covariates
         self.dynamic_transactions_ = (transactions, datetime_col)
+        self.covariate_period_ = self._fit_period
+        return self
+
+    def attach_dynamic_covariates(
+        self,
+        dynamic_covariates: pd.DataFrame,
+        transactions: pd.DataFrame | None = None,
+        datetime_col: str | None = None,
+    ) -> Any:
+        """Give a fitted (or loaded) time-varying model the data its predictions read.
+
+        After it, ``probability_alive(summary)``, ``conditional_expected_purchases(t,
+        summary)`` (and the Pareto/NBD's DERT) read each customer's covariates from
+        ``dynamic_covariates`` and, for the BG/NBD, her repeat purchases from
+        ``transactions``: code that calls the plain prediction protocol (the valuation
+        step, the backtest) then predicts with them. Returns ``self``.
+
+        Raises
+        ------
+        ValueError
+            If the model was not fitted with time-varying covariates.
+        """
+        self._check_fitted()  # type: ignore[attr-defined]
+        if not hasattr(self, "covariate_period_"):
+            raise ValueError(
+                f"this {type(self).__name__} was not fitted with time-varying covariates; "
+                "fit(summary, dynamic_covariates=frame, transactions=log) fits them"
+            )
+        if not isinstance(dynamic_covariates, pd.DataFrame):
+            raise TypeError(
+                "dynamic_covariates must be the long DataFrame (customer id, period_start, "
+                f"covariate columns); got {type(dynamic_covariates).__name__}"
+            )
+        self.dynamic_covariates_ = dynamic_covariates
+        self.dynamic_transactions_ = (transactions, datetime_col)
         return self
 
     def _columns(self) -> list[str]:
@@ -137,6 +188,7 @@ class DynamicCovariates:
             data, frame, self._columns(), transactions=transactions, datetime_col=datetime_col
         )
         self._layout(paths.design)  # type: ignore[attr-defined]
+        self._fit_period = float(paths.period_length)
         needed = [p for p in type(self).purchases_needed_by if getattr(self, f"{p}_covariates")]
         if needed and not paths.has_purchases and (data["frequency"].to_numpy() > 0).any():
             raise DataValidationError(
@@ -175,14 +227,35 @@ class DynamicCovariates:
         return float((weights * ll).sum()), (grad * weights).sum(axis=1)
 
     def to_dict(self) -> dict[str, Any]:
-        """The fitted state as JSON data (not for a fit with time-varying covariates)."""
+        """The fitted state as JSON data; a time-varying fit adds ``covariates.time_varying``.
+
+        The file holds the parameters, covariance and design, not the covariate frame or
+        the log: a loaded model is given them to predict.
+        """
+        state = super().to_dict()  # type: ignore[misc]
         if self.has_dynamic_covariates:
-            raise NotImplementedError(
-                f"{type(self).__name__} fitted with dynamic_covariates cannot be saved yet "
-                "(a model file holds static covariates only; the fit keeps the covariate "
-                "frame it predicts with); refit it from the summary and the frame"
+            state["covariates"]["time_varying"] = time_varying_document(
+                self.covariate_period_,
+                self.time_unit_,  # type: ignore[attr-defined]
+                self.covariate_design_,  # type: ignore[attr-defined]
             )
-        return super().to_dict()  # type: ignore[misc]
+        return state
+
+    @classmethod
+    def _unfitted_from_state(cls, state: dict[str, Any], source: str) -> tuple[Any, dict]:
+        """As the static mixin's, and a time-varying file's marker checked and kept."""
+        covariates = state.get("covariates")
+        if not (isinstance(covariates, dict) and "time_varying" in covariates):
+            return super()._unfitted_from_state(state, source)  # type: ignore[misc]
+        marker = covariates["time_varying"]
+        static = {k: v for k, v in covariates.items() if k != "time_varying"}
+        model, checked = super()._unfitted_from_state(state | {"covariates": static}, source)  # type: ignore[misc]
+        period = read_time_varying(marker, checked["time_unit"], model.covariate_design_, source)
+        model.covariate_period_ = period
+        model.dynamic_covariates_ = None
+        model.dynamic_transactions_ = (None, None)
+        checked["covariates"] = checked["covariates"] | {"time_varying": marker}
+        return model, checked
 
     def _row_log_likelihood(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
         if not self.has_dynamic_covariates:
@@ -197,23 +270,55 @@ class DynamicCovariates:
 
     # -- predictions ----------------------------------------------------------------------
     def _paths_for(
-        self, summary: pd.DataFrame, horizon: float, frame: pd.DataFrame | None
+        self,
+        summary: pd.DataFrame,
+        horizon: float,
+        frame: pd.DataFrame | None,
+        transactions: pd.DataFrame | None = None,
+        datetime_col: str | None = None,
     ) -> dict[str, Any]:
         self._check_fitted()  # type: ignore[attr-defined]
         check_summary(summary)
         self._check_unit(summary)  # type: ignore[attr-defined]
-        log, datetime_col = self.dynamic_transactions_
-        if not type(self).predictions_need_purchases:
+        name = type(self).__name__
+        needs_log = type(self).predictions_need_purchases
+        wanted = "dynamic_covariates=frame" + (", transactions=log" if needs_log else "")
+        frame = self.dynamic_covariates_ if frame is None else frame
+        if frame is None:
+            raise ValueError(
+                f"this {name} has time-varying covariates but no covariate frame (a model "
+                f"loaded from a file holds none): pass {wanted} to the prediction, or call "
+                f"model.attach_dynamic_covariates(frame{', transactions=log' if needs_log else ''})"
+                " first; the frame must cover each customer through the prediction horizon"
+            )
+        log, stored_col = self.dynamic_transactions_
+        if transactions is not None:
+            log, stored_col = transactions, datetime_col
+        if not needs_log:
             log = None
+        elif log is None and (summary["frequency"].to_numpy() > 0).any():
+            raise ValueError(
+                f"{name} with time-varying covariates predicts from each customer's "
+                "covariates at her repeat purchases: pass the transaction log the summary "
+                f"was built from, {wanted} (or model.attach_dynamic_covariates(frame, "
+                "transactions=log))"
+            )
         paths = covariate_paths(
             summary,
-            self.dynamic_covariates_ if frame is None else frame,
+            frame,
             self._columns(),
             horizon=horizon,
             design=self.covariate_design_,  # type: ignore[attr-defined]
             transactions=log,
-            datetime_col=datetime_col,
+            datetime_col=stored_col if datetime_col is None else datetime_col,
         )
+        fitted = self.covariate_period_
+        if not np.isclose(paths.period_length, fitted, rtol=1e-9, atol=0.0):
+            raise DataValidationError(
+                f"the dynamic covariate frame has periods of {paths.period_length:g} time "
+                f"units, the model was fitted on periods of {fitted:g} "
+                f"({self.time_unit_}): give the covariates in periods of the fit's length"  # type: ignore[attr-defined]
+            )
         return path_arrays(paths, summary).arrays
 
     def _split(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -227,13 +332,16 @@ class DynamicCovariates:
         dynamic_covariates: pd.DataFrame | None = None,
         *,
         at: float | None = None,
+        transactions: pd.DataFrame | None = None,
+        datetime_col: str | None = None,
         **interval: Any,
     ) -> pd.Series:
         """P(alive) at the summary's end per customer (time-varying model: its path to T).
 
-        ``at`` (P(alive) that long after the end) and ``interval=`` with its keywords go
-        to the static model's method (not yet for the time-varying one: a
-        NotImplementedError).
+        ``dynamic_covariates`` (and ``transactions``/``datetime_col``, the log the summary
+        was built from, for the BG/NBD) replace the fit's or the attached data. ``at``
+        (P(alive) that long after the end) and ``interval=`` with its keywords go to the
+        static model's method (not yet for the time-varying one: a NotImplementedError).
         """
         if not hasattr(self, "dynamic_covariates_"):
             return super().probability_alive(summary, at=at, **interval)  # type: ignore[misc]
@@ -243,7 +351,7 @@ class DynamicCovariates:
                 "probability_alive(at=...) is not available with time-varying covariates; "
                 "call it without at= for P(alive) at the end of observation"
             )
-        arrays = self._paths_for(summary, 0.0, dynamic_covariates)
+        arrays = self._paths_for(summary, 0.0, dynamic_covariates, transactions, datetime_col)
         values = type(self).dynamic.probability_alive(*self._split(), arrays)
         return pd.Series(values, index=summary.index, name="p_alive")
 
@@ -252,12 +360,16 @@ class DynamicCovariates:
         t: Any,
         summary: pd.DataFrame,
         dynamic_covariates: pd.DataFrame | None = None,
+        *,
+        transactions: pd.DataFrame | None = None,
+        datetime_col: str | None = None,
         **interval: Any,
     ) -> pd.Series | pd.DataFrame:
         """Expected purchases in the next ``t`` time units per customer (see the model).
 
         With time-varying covariates they are read through ``T + t`` from the fit's frame
-        (or ``dynamic_covariates``); a frame that stops earlier is a named error.
+        (or ``dynamic_covariates``; the BG/NBD also reads the repeat purchases from
+        ``transactions``); a frame that stops earlier is a named error.
         ``interval=`` and its keywords go to the static model's method.
         """
         if not hasattr(self, "dynamic_covariates_"):
@@ -266,7 +378,13 @@ class DynamicCovariates:
         horizons = np.asarray(t, dtype=np.float64)
         if horizons.ndim > 1 or np.any(~np.isfinite(horizons)) or np.any(horizons < 0):
             raise ValueError(f"t must be a number >= 0 or a 1-D array of them, got {t!r}")
-        arrays = self._paths_for(summary, float(np.max(horizons, initial=0.0)), dynamic_covariates)
+        arrays = self._paths_for(
+            summary,
+            float(np.max(horizons, initial=0.0)),
+            dynamic_covariates,
+            transactions,
+            datetime_col,
+        )
         values = type(self).dynamic.conditional_expected_purchases(
             *self._split(), arrays, np.atleast_1d(horizons)
         )

@@ -20,8 +20,9 @@ A saved model is one JSON object (never a pickle: reading it runs no code):
 ``data_fingerprint``  16 hexadecimal digits
 ``optimizer_message``  text
 ``n_iterations``    integer >= 0
-``covariates``      only for a model with static covariates: its covariate
-                    settings and design (:mod:`.covariate_files`)
+``covariates``      only for a model with covariates: its covariate settings
+                    and design, and for time-varying covariates the
+                    ``time_varying`` marker (:mod:`.covariate_files`)
 ==================  ==========================================================
 
 :func:`read_document` turns a file into a JSON object or raises

@@ -221,7 +221,9 @@ def covariate_likelihood_ratio(model: Any, summary: pd.DataFrame) -> pd.Series:
 
     Fits the same class without covariates (and without penalties) on ``summary`` and
     compares the log-likelihoods (``log_likelihood_`` excludes the covariate penalty; with
-    a penalty the statistic is conservative).
+    a penalty the statistic is conservative). A model fitted with time-varying covariates
+    (fitted, on ``summary``) is compared the same way: at zero effects its likelihood is
+    the plain model's.
 
     Parameters
     ----------
@@ -247,6 +249,21 @@ def covariate_likelihood_ratio(model: Any, summary: pd.DataFrame) -> pd.Series:
             "clv.ParetoNBDModel(purchase_covariates=['gender'])"
         )
     restricted = type(model)()
+    if getattr(model, "has_dynamic_covariates", False):  # fitted on summary with its frame
+        restricted.fit(summary)
+        with_ll, without_ll = float(model.log_likelihood_), float(restricted.log_likelihood_)
+        statistic = max(2.0 * (with_ll - without_ll), 0.0)
+        df = len(model.coefficient_names_)
+        return pd.Series(
+            {
+                "statistic": statistic,
+                "df": df,
+                "p_value": float(stats.chi2.sf(statistic, df)),
+                "log_likelihood_without": without_ll,
+                "log_likelihood_with": with_ll,
+            },
+            name="likelihood_ratio",
+        )
     comparison = compare_models(
         summary, {"without": restricted, "with": model}, nested=[("without", "with")]
     )

@@ -21,6 +21,14 @@ of a predictor does to the reference customer's parameters:
   its interval (the share at the coefficient's interval bounds; it is monotone in it).
 
 A parametrisation of another shape gets the plain coefficient with its interval.
+
+A model fitted with **time-varying** covariates states each effect per period ("in
+periods with contact one unit higher, customers buy 1.47 times as often"), and reads its
+kind from the class's ``dynamic_effects`` (:mod:`clvmodels.estimation.dynamic_covariates`):
+a rate as above, or the BG/NBD's **power** on dropout, where after a purchase in a period
+the customer stays with probability :math:`(1-p)^{e^{\gamma' x}}`; the sentence gives the
+mean chance of dropping out after a purchase, :math:`1 - B(a, b + e^{\gamma}) / B(a, b)`,
+with its interval (at the coefficient's bounds; it is monotone in it).
 """
 
 from __future__ import annotations
@@ -89,24 +97,56 @@ def _groups(model: Any, name: str) -> tuple[str, str]:
     """Who the coefficient ``name`` (``channel[online]``, ``age``) compares, in words."""
     design = model.covariate_design_
     column, _, level = name.partition("[")
+    if getattr(model, "has_dynamic_covariates", False):  # periods, not customers
+        if level:
+            reference = design.levels[column][0]
+            return f"in periods with {column} {level[:-1]}", f"periods with {column} {reference}"
+        return f"in periods with {name} one unit higher", "periods one unit lower"
     if level:
         reference = design.levels[column][0]
         return f"customers with {column} {level[:-1]}", f"those with {column} {reference}"
     return f"customers with {name} one unit higher", "customers one unit lower"
 
 
-def _rate_sentence(process: str, who: str, than: str, row: pd.Series) -> str:
+def _dropping(a: float, b: float, gamma: float) -> float:
+    """1 - E[(1 - p)^(e^gamma)], p ~ Beta(a, b): the mean chance of dropping out after buying."""
+    return -math.expm1(betaln(a, b + _exp(gamma)) - betaln(a, b))
+
+
+def _power_sentence(
+    names: tuple[str, ...], params: Mapping[str, float], who: str, than: str, row: pd.Series
+) -> str:
+    a, b = (float(params[n]) for n in names)
+    share, reference = _dropping(a, b, row["estimate"]), _dropping(a, b, 0.0)
+    if all(math.isfinite(row[c]) for c in ("lower", "upper")):
+        low, high = sorted(_dropping(a, b, min(max(row[c], -700), 700)) for c in ("lower", "upper"))
+        interval = f"95 % interval {percent(low)}-{percent(high)}"
+    else:
+        interval = "95 % interval unknown: no standard error"
+    return (
+        f"{_capital(who)}, customers drop out after a purchase with an average chance of "
+        f"{percent(share)} ({interval}), against {percent(reference)} in {than} (the chance "
+        f"of staying after a purchase, 1 - p, raised to the power "
+        f"{ratio_text(_exp(row['estimate']))})."
+    )
+
+
+def _rate_sentence(
+    process: str, who: str, than: str, row: pd.Series, per_period: bool = False
+) -> str:
+    """A rate's multiplier in words: between customers, or (``per_period``) between periods."""
     ratio, low, high = (_exp(row[c]) for c in ("estimate", "lower", "upper"))
     interval = _interval(low, high)
+    subject = f"{_capital(who)}, customers" if per_period else _capital(who)
     if process == "purchase":
+        than = f"in {than}" if per_period else than
         return (
-            f"{_capital(who)} buy {ratio_text(ratio)} times as often as {than} while "
-            f"active ({interval})."
+            f"{subject} buy {ratio_text(ratio)} times as often as {than} while active ({interval})."
         )
     pace = "faster" if ratio > 1 else "slower"
     return (
-        f"{_capital(who)} drop out at {ratio_text(ratio)} times the rate of {than}, i.e. "
-        f"{pace} ({interval})."
+        f"{subject} drop out at {ratio_text(ratio)} times the rate of {than}, i.e. {pace} "
+        f"({interval})."
     )
 
 
@@ -168,12 +208,20 @@ def covariate_words(model: Any, likelihood_ratio: pd.Series | None = None) -> li
         f"{c} {design.levels[c][0]}" if c in design.levels else f"{c} 0" for c in design.columns
     )
     base = ", ".join(type(model).param_names)
+    dynamic = getattr(model, "has_dynamic_covariates", False)
     words = [
         f"With covariates, {base} (and the sentences above) describe a reference customer "
         f"({reference}); each covariate multiplies that customer's rates as follows (the "
         "coefficients are on the log scale of the rates; an interval is e^(estimate +/- 1.96 "
         "standard errors))."
     ]
+    if dynamic:
+        words = [
+            f"With time-varying covariates, {base} (and the sentences above) describe "
+            f"customers in periods where every covariate is at its reference ({reference}); "
+            "in each period a covariate acts on the rates as follows (the coefficients are on "
+            "the log scale of the rates; an interval is e^(estimate +/- 1.96 standard errors))."
+        ]
     params = model.params_
     for name, row in _table(model).iterrows():
         process, _, covariate = str(name).partition(":")
@@ -181,7 +229,13 @@ def covariate_words(model: Any, likelihood_ratio: pd.Series | None = None) -> li
         who, than = _groups(model, covariate)
         for one in processes:
             kind, names = effect_kind(model, one)
-            if kind == "rate":
+            if dynamic:
+                kind = type(model).dynamic_effects[one]
+            if dynamic and kind == "rate":
+                sentence = _rate_sentence(one, who, than, row, per_period=True)
+            elif dynamic and kind == "power":
+                sentence = _power_sentence(("a", "b"), params, who, than, row)
+            elif kind == "rate":
                 sentence = _rate_sentence(one, who, than, row)
             elif kind == "concentration" and abs(row["estimate"]) < 700:
                 sentence = _concentration_sentence(names, params, who, than, row)

@@ -269,8 +269,10 @@ def test_bad_covariates_are_one_line_naming_the_file_and_the_rule(
             "--equal-effects month: the column must act on both processes",
         ),
         (
-            ["--covariates", "weekly.csv"],
-            "--covariates weekly.csv has a period_start column: time-varying covariates",
+            ["--covariates", "weekly.csv", "--model", "mbgnbd"],
+            "--covariates weekly.csv has a period_start column: time-varying covariates (one "
+            "row per customer and period), which --model mbgnbd does not take; models that "
+            "do: bgnbd, pareto",
         ),
         (
             ["--covariates", "cov.csv", "--covariates", "cov.csv"],

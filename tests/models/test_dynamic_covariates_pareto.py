@@ -9,6 +9,7 @@ for the gradient; simulated customers with known effects (Wald bands).
 
 from __future__ import annotations
 
+import json
 import math
 
 import mpmath
@@ -213,8 +214,14 @@ def test_each_period_integral_matches_mpmath_over_the_rules():
 
 
 def test_a_time_varying_fit_is_not_saved_as_a_static_model(tmp_path):
+    """Its file is marked time-varying; loaded, it never predicts as a static model would
+    (from summary columns): without a covariate frame it names what to pass."""
     summary, frame, log = draw("pareto_nbd", 300, TRUTH, {"dropout:gender": 0.4}, seed=8)
     model = clv.ParetoNBDModel(dropout_covariates=["gender"]).fit(summary, dynamic_covariates=frame)
-    with pytest.raises(NotImplementedError, match="dynamic_covariates cannot be saved"):
-        model.save(tmp_path / "model.json")
-    assert not (tmp_path / "model.json").exists()
+    model.save(tmp_path / "model.json")
+    document = json.loads((tmp_path / "model.json").read_text())
+    assert document["covariates"]["time_varying"]["columns"] == ["gender"]
+    loaded = clv.ParetoNBDModel.load(tmp_path / "model.json")
+    static = summary.join(frame.groupby("customer_id")[["gender"]].first())
+    with pytest.raises(ValueError, match="pass dynamic_covariates=frame"):
+        loaded.conditional_expected_purchases(2.0, static)

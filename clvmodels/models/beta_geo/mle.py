@@ -90,6 +90,7 @@ class BetaGeoModel(DynamicCovariates, StaticCovariates, RFMPredictions, MaximumL
     dynamic = dynamic
     purchases_needed_by = ("purchase", "dropout")
     predictions_need_purchases = True
+    dynamic_effects = {"purchase": "rate", "dropout": "power"}
 
     def _weighted_loglik_grad(
         self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
