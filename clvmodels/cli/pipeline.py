@@ -23,13 +23,13 @@ from clvmodels.cli.covariates import CovariateInput, join_covariates, model_keyw
 from clvmodels.cli.dynamic_covariates import dynamic_file_error, time_varying_inputs
 from clvmodels.cli.holdout import run_backtest, without_covariates
 from clvmodels.cli.options import check_holdout, in_option_words
+from clvmodels.cli.scores import score_summary
 from clvmodels.data.units import days_per_unit
 from clvmodels.exceptions import DataValidationError
 from clvmodels.models.registry import MODELS
 from clvmodels.report.content import FittedModel, ReportContent, RetentionContent
 from clvmodels.report.effects import covariate_words
 from clvmodels.report.words import parameter_words
-from clvmodels.value.valuation import value_customers
 
 __all__ = [
     "Log",
@@ -147,48 +147,6 @@ def spend_rows(summary: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Rows Gamma-Gamma can use: drop repeat buyers whose mean spend is 0 (and count them)."""
     free = (summary["frequency"] > 0) & (summary["monetary_value"] <= 0)
     return summary[~free], int(free.sum())
-
-
-def score_summary(
-    summary: pd.DataFrame, purchase_model: Any, spend_model: Any, settings: Settings
-) -> tuple[pd.DataFrame, Any]:
-    """Per-customer scores, and the CLV comparison when there is a spend model.
-
-    Returns
-    -------
-    scores, comparison
-        ``frequency``, ``recency``, ``T``, ``p_alive``, ``expected_purchases`` (over
-        the horizon) and, with a spend model, ``monetary_value``, ``expected_spend``
-        and ``clv``; the :class:`~clvmodels.CLVComparison` or ``None``.
-    """
-    columns = ["frequency", "recency", "T"]
-    if spend_model is not None:
-        columns.append("monetary_value")
-    scores = summary[columns].copy()
-    valued = value_customers(
-        purchase_model,
-        spend_model,
-        summary,
-        time_unit=settings.time_unit,
-        horizon=settings.horizon,
-        horizon_unit=settings.horizon_unit,
-        discount_rate=settings.discount_rate,
-        discount_period="Y",
-    )
-    for name in valued.columns:
-        scores[name] = valued[name]
-    comparison = None
-    if spend_model is not None:
-        comparison = clv.compare_clv(
-            purchase_model,
-            spend_model,
-            summary,
-            horizon=settings.horizon,
-            discount_rate=settings.discount_rate,
-            horizon_unit=settings.horizon_unit,
-            discount_period="Y",
-        )
-    return scores, comparison
 
 
 def _fitted(name: str, model: Any, unit: str, likelihood_ratio: Any = None) -> FittedModel:
@@ -403,6 +361,7 @@ def run_pipeline(
         numbers["covariate_likelihood_ratio"] = {k: float(v) for k, v in test.items()}
     if "clv" in scores:
         numbers["customer_equity"] = float(scores["clv"].sum())
+        numbers["customer_equity_interval"] = scores.attrs.get("clv_interval")
     return Run(settings, summary, purchase_model, spend_model, scores, content, numbers)
 
 

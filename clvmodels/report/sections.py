@@ -14,7 +14,7 @@ import pandas as pd
 
 from clvmodels.report import figures
 from clvmodels.report.content import FittedModel, ReportContent
-from clvmodels.report.formats import readable_frame
+from clvmodels.report.formats import readable_frame, readable_number
 from clvmodels.report.page import Section, figure_html, key_values_html, paragraph, table_html
 
 __all__ = ["SECTIONS"]
@@ -22,7 +22,15 @@ __all__ = ["SECTIONS"]
 Tables = dict[str, pd.DataFrame]
 TOP_N = 20
 #: The top customers' columns on the page (the CSV and scores.csv have all).
-TOP_COLUMNS = ["frequency", "monetary_value", "p_alive", "expected_purchases", "clv"]
+TOP_COLUMNS = [
+    "frequency",
+    "monetary_value",
+    "p_alive",
+    "expected_purchases",
+    "clv",
+    "clv_lower",
+    "clv_upper",
+]
 _BACKTEST_TITLES = {
     "purchases metrics": "Holdout purchases per customer: how close each forecast came",
     "value metrics": "Holdout revenue per customer: how close each forecast came",
@@ -152,6 +160,7 @@ def customers(content: ReportContent, tables: Tables) -> Section:
         + f"<h3>Top {TOP_N} customers by {'CLV' if value == 'clv' else 'expected purchases'} "
         f"({content.horizon})</h3>"
         + _table(tables, "top customers", top, content.currency, 2, columns=TOP_COLUMNS)
+        + _clv_interval_html(scores.attrs.get("clv_interval"), content)
         + paragraph(
             f"All {len(scores):,} customers' scores are in scores.csv (frequency, recency, T, "
             "P(alive), expected purchases and, with spend, expected spend and CLV); the top "
@@ -159,6 +168,24 @@ def customers(content: ReportContent, tables: Tables) -> Section:
         )
     )
     return Section("customers", "Customers", body)
+
+
+def _clv_interval_html(interval: dict | None, content: ReportContent) -> str:
+    """The base total's CLV interval in words (or why there is none)."""
+    if not interval:
+        return ""
+    if "missing" in interval:
+        return paragraph(f"No CLV intervals for this model: {interval['missing']}", "note")
+    share = f"{100 * interval['interval']:g} %"
+    money = f" {content.currency}" if content.currency else ""
+    return paragraph(
+        f"Customer equity (the sum of CLV) over {content.horizon}: "
+        f"{readable_number(interval['total'], 0)}{money}, {share} interval "
+        f"{readable_number(interval['lower'], 0)} to {readable_number(interval['upper'], 0)}"
+        f"{money} (the {interval['method']} method). The intervals, per customer in the "
+        "table above and in scores.csv, cover the uncertainty of the fitted parameters "
+        "only; one customer's actual value varies far more (her purchases are random)."
+    )
 
 
 def holdout(content: ReportContent, tables: Tables) -> Section | None:
