@@ -297,14 +297,32 @@ def test_predictions_of_the_fitted_model(cdnow_fits, cdnow_exact):
     assert np.all(dert > 0) and np.all(np.isfinite(dert))
 
 
-def test_unsupported_combinations_are_clear_errors(cdnow_fits, tmp_path):
+def test_unsupported_combinations_are_clear_errors():
     with pytest.raises(NotImplementedError, match="takes no covariates"):
         clv.ParetoNBDModel(correlation=True, purchase_covariates=["gender"])
     with pytest.raises(TypeError, match="correlation must be True or False"):
         clv.ParetoNBDModel(correlation="yes")
-    with pytest.raises(NotImplementedError, match="cannot be saved"):
-        cdnow_fits[1].save(tmp_path / "model.json")
-    assert not (tmp_path / "model.json").exists()
+    with pytest.raises(NotImplementedError, match="no dynamic_covariates"):
+        clv.ParetoNBDModel(correlation=True).fit(
+            pd.DataFrame(), dynamic_covariates=pd.DataFrame({"a": [1]})
+        )
+
+
+def test_model_file_round_trip(cdnow_fits, cdnow_exact, tmp_path):
+    _, model = cdnow_fits
+    model.save(tmp_path / "model.json")
+    loaded = clv.ParetoNBDModel.load(tmp_path / "model.json", data=cdnow_exact)
+    assert loaded.correlation is True
+    assert loaded.params_ == model.params_
+    np.testing.assert_array_equal(loaded.covariance_, model.covariance_)
+    pd.testing.assert_series_equal(
+        loaded.probability_alive(cdnow_exact), model.probability_alive(cdnow_exact)
+    )
+    pd.testing.assert_frame_equal(loaded.summary(), model.summary())
+    # a plain file still loads as the plain model
+    plain_file = tmp_path / "plain.json"
+    cdnow_fits[0].save(plain_file)
+    assert clv.ParetoNBDModel.load(plain_file).correlation is False
 
 
 # -- simulation with known truth ---------------------------------------------------------------
@@ -353,3 +371,11 @@ def test_fit_recovers_omega_from_simulated_customers():
     # and the likelihood-ratio test sees the correlation
     independent = clv.ParetoNBDModel().fit(summary)
     assert 2 * (model.log_likelihood_ - independent.log_likelihood_) > 3.84
+
+
+def test_set_params_lays_out_the_parameters():
+    model = clv.ParetoNBDModel().set_params(correlation=True)
+    assert model.param_names[-1] == "omega"
+    assert model.set_params(correlation=False).param_names == ("r", "alpha", "s", "beta")
+    with pytest.raises(NotImplementedError, match="takes no covariates"):
+        clv.ParetoNBDModel(correlation=True).set_params(purchase_covariates=["gender"])

@@ -75,7 +75,7 @@ class ParetoNBDModel(
         Correlate the purchase and dropout rates as CLVTools' ``pnbd(use.cor = TRUE)``: a
         Sarmanov bivariate gamma with parameter ``omega``
         (:mod:`clvmodels.models.pareto_nbd.correlation`); ``summary()`` adds the implied
-        Corr(lambda, mu). Not with covariates, not saved to model files yet.
+        Corr(lambda, mu). Not with covariates.
 
     Notes
     -----
@@ -140,6 +140,8 @@ class ParetoNBDModel(
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
+        if self.correlation:
+            return self._correlated_starts(stats)
         starts = self._padded(SPEC.starting_values(stats))
         if len(stats.weights) > _QUICK_ROWS:
             # A fit on a random subset of the unique rows lands close to the optimum, where
