@@ -17,7 +17,6 @@ without it, prints clvmodels' side only and says so. Run:
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,9 @@ import pandas as pd
 from scipy import stats
 
 import clvmodels as clv
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+from covariates_clvtools import peer_available  # noqa: E402
 
 #: CLVTools' fits of the log in the folder given as the first argument.
 R_FIT = r"""
@@ -44,16 +46,6 @@ fwrite(data.table(model = c("independent", "correlated"), seconds = c(t0, t1),
                   loglik = c(as.numeric(logLik(f0)), as.numeric(logLik(f1))),
                   correlation = c(0, cor)), file.path(folder, "fit.csv"))
 """
-
-
-def peer_available() -> bool:
-    """Whether ``Rscript`` runs and loads CLVTools."""
-    if shutil.which("Rscript") is None:
-        return False
-    done = subprocess.run(
-        ["Rscript", "-e", "library(CLVTools)"], capture_output=True, timeout=120, check=False
-    )
-    return done.returncode == 0
 
 
 def clvtools(log: pd.DataFrame) -> pd.DataFrame:
