@@ -197,6 +197,10 @@ def test_likelihood_and_predictions_match_integrals_over_the_density(x, t_x, T):
     assert p_alive == pytest.approx(alive_total / total, rel=1e-8)
     cet = sarmanov.conditional_expected_purchases(params, t, [x], [t_x], [T])[0]
     assert cet == pytest.approx(future / total, rel=1e-8)
+    delta = 0.05
+    discounted = _integral(lambda lam, mu: alive(lam, mu) * lam / (delta + mu) * h(lam, mu))
+    dert = sarmanov.discounted_expected_residual_transactions(params, delta, [x], [t_x], [T])[0]
+    assert dert == pytest.approx(discounted / total, rel=1e-7)
     # and the correlation matters here: the plain Pareto/NBD's is not this
     assert abs(plain.probability_alive(MIXED, [x], [t_x], [T])[0] - p_alive) > 1e-4
 
@@ -208,6 +212,16 @@ def test_expected_purchases_of_a_new_customer_match_the_integral():
     t = 5.0
     expected = _integral(lambda lam, mu: lam / mu * (1 - math.exp(-mu * t)) * h(lam, mu))
     assert float(sarmanov.expected_purchases(params, t)) == pytest.approx(expected, rel=1e-8)
+
+
+def test_count_distribution_sums_to_one_with_the_expected_mean():
+    params = with_omega(UNIT | {"s": 2.5}, -2.0)
+    n = np.arange(0, 400)
+    probabilities = sarmanov.probability_of_purchases(params, 5.0, n)
+    assert np.all(probabilities >= 0)
+    assert probabilities.sum() == pytest.approx(1.0, abs=1e-9)
+    mean = float(sarmanov.expected_purchases(params, 5.0))
+    assert float(n @ probabilities) == pytest.approx(mean, rel=1e-8)
 
 
 def test_gradient_matches_finite_differences(cdnow_summary):
