@@ -7,6 +7,7 @@ and the fast quadrature rule checked against the exact one at the estimate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -20,6 +21,10 @@ from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models.pareto_nbd import counts, dynamic, quadrature
 from clvmodels.models.pareto_nbd import math as formulas
+from clvmodels.models.pareto_nbd.correlated import LifetimeCorrelation
+from clvmodels.models.pareto_nbd.correlation import (
+    discounted_expected_residual_transactions as correlated_dert,
+)
 from clvmodels.models.pareto_nbd.gradient import (
     covariate_curvature,
     covariate_terms,
@@ -38,7 +43,9 @@ _QUICK_ROWS = 5000
 _SAMPLE_ROWS = 50_000
 
 
-class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, MaximumLikelihoodModel):
+class ParetoNBDModel(
+    LifetimeCorrelation, DynamicCovariates, StaticCovariates, RFMPredictions, MaximumLikelihoodModel
+):
     r"""Pareto/NBD model of purchase frequency and dropout, fitted by maximum likelihood.
 
     Parameters
@@ -64,6 +71,11 @@ class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, Maximu
     equal_effects
         Covariates whose effect is the same in both processes: one coefficient
         ``both:NAME`` (CLVTools' ``names.cov.constr``).
+    correlation
+        Correlate the purchase and dropout rates as CLVTools' ``pnbd(use.cor = TRUE)``: a
+        Sarmanov bivariate gamma with parameter ``omega``
+        (:mod:`clvmodels.models.pareto_nbd.correlation`); ``summary()`` adds the implied
+        Corr(lambda, mu). Not with covariates.
 
     Notes
     -----
@@ -108,8 +120,28 @@ class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, Maximu
     covariate_curvature = staticmethod(covariate_curvature)
     dynamic = dynamic
 
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        purchase_covariates: Sequence[str] | None = None,
+        dropout_covariates: Sequence[str] | None = None,
+        covariate_penalty: float | Mapping[str, float] | None = None,
+        equal_effects: Sequence[str] | None = None,
+        correlation: bool = False,
+    ) -> None:
+        super().__init__(
+            penalizer_coef,
+            purchase_covariates,
+            dropout_covariates,
+            covariate_penalty,
+            equal_effects,
+        )
+        self._set_correlation(correlation)
+
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
         """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
+        if self.correlation:
+            return self._correlated_starts(stats)
         starts = self._padded(SPEC.starting_values(stats))
         if len(stats.weights) > _QUICK_ROWS:
             # A fit on a random subset of the unique rows lands close to the optimum, where
@@ -132,6 +164,8 @@ class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, Maximu
         counts (the mean log-likelihood per customer of the sample estimates the full one),
         so the full data see only the last few steps.
         """
+        if self.correlation:
+            return self._correlated_minimise(start, stats, gtol)
         curvature = stats
         if len(stats.weights) > _SAMPLE_ROWS:
             curvature = stats.subsample(_SAMPLE_ROWS, np.random.default_rng(20051105))
@@ -153,6 +187,8 @@ class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, Maximu
         """
         if self.has_covariates:
             return super()._hessian(log_params, stats)
+        if self.correlation:
+            return self._correlated_hessian(log_params, stats)
         return forward_hessian(self._objective, log_params, stats) * stats.n_customers
 
     def _fit_statistics(self, stats: CompressedRows) -> Self:
@@ -176,7 +212,7 @@ class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, Maximu
         )
         super()._fit_statistics(fast)
         columns = stats.columns
-        if self.has_covariates:
+        if self.has_covariates or self.correlation:
             exact = self._row_log_likelihood(self._params_array(), stats.arrays)
         else:
             exact = formulas.log_likelihood(
@@ -216,7 +252,10 @@ class ParetoNBDModel(DynamicCovariates, StaticCovariates, RFMPredictions, Maximu
             return pd.Series(values, index=summary.index, name="dert")
         x, t_x, T = self._frame_arrays(summary)
         params = self._customer_params(summary)
-        values = formulas.discounted_expected_residual_transactions(
-            params, discount_rate, x, t_x, T
+        dert = (
+            correlated_dert
+            if self.correlation
+            else formulas.discounted_expected_residual_transactions
         )
+        values = dert(params, discount_rate, x, t_x, T)
         return pd.Series(values, index=summary.index, name="dert")
