@@ -24,9 +24,6 @@ from clvmodels.models.gamma_gompertz_nbd.spec import SPEC
 
 __all__ = ["GammaGompertzNBDModel"]
 
-#: Unique rows of the quick fit that gives the starting values of a larger data set.
-_QUICK_ROWS = 5000
-
 #: Customers in the sample that refines a start on larger data (see ``_minimise``).
 _SAMPLE_ROWS = 50_000
 
@@ -89,14 +86,10 @@ class GammaGompertzNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodM
     covariate_log_shifts = formulas.CUSTOMER_LOG_SHIFTS
 
     def _starting_values(self, stats: CompressedRows) -> list[np.ndarray]:
-        """The spec's starts, led by a quick fit on a subset of the rows of larger data."""
+        """The spec's starts, led by the fast rule's estimate when the fit is refined."""
         starts = self._padded(SPEC.starting_values(stats))
-        if len(stats.weights) > _QUICK_ROWS:
-            subset = stats.subsample(_QUICK_ROWS, np.random.default_rng(20120501))
-            quick = self._minimise(starts[0], subset, 1e-5)
-            if np.isfinite(quick.fun) and np.all(np.isfinite(quick.x)):
-                starts.insert(0, self._to_natural(quick.x))
-        return starts
+        warm = self.__dict__.pop("_refine_from", None)
+        return starts if warm is None else [warm, *starts]
 
     def _minimise(self, start: np.ndarray, stats: CompressedRows, gtol: float) -> Any:
         """BFGS started with the inverse Hessian at ``start`` where it is positive definite.
@@ -135,7 +128,7 @@ class GammaGompertzNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodM
         The estimation runs with :data:`.quadrature.FAST_NODES`; at the estimate each
         row's log-likelihood is recomputed with the 64-point rule. Where all rows agree
         to 1e-9 nats the fit stands (with the 64-point log-likelihood); otherwise the
-        whole sequence runs again with the 64-point rule.
+        sequence runs again with the 64-point rule, started at the fast rule's estimate.
         """
         fast = CompressedRows(
             stats.columns,
@@ -149,13 +142,25 @@ class GammaGompertzNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodM
             stats.derived,
         )
         super()._fit_statistics(fast)
-        exact = self._row_log_likelihood(self._params_array(), stats.arrays)
-        quick = self._row_log_likelihood(self._params_array(), fast.arrays)
+        params = self._params_array()
+        exact = self._row_log_likelihood(params, stats.arrays)
+        # the template's last pass was the fast rule's rows at the estimate
+        last_params, quick = self.__dict__.pop("_last_fast_rows", (None, None))
+        if last_params is None or not np.array_equal(last_params, params):
+            quick = self._row_log_likelihood(params, fast.arrays)
         if not np.all(np.abs(quick - exact) <= 1e-9):
+            self._refine_from = self._params_array()
             return super()._fit_statistics(stats)
         self.log_likelihood_ = float(np.dot(stats.weights, exact))
         self.data_fingerprint_ = stats.fingerprint()
         return self
+
+    def _row_log_likelihood(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """Per-row log-likelihood; the fast rule's last rows are kept for the check."""
+        ll = super()._row_log_likelihood(params, arrays)
+        if arrays.get("quadrature_nodes") is quadrature.FAST_NODES:
+            self._last_fast_rows = (np.array(params, dtype=np.float64), ll)
+        return ll
 
     def discounted_expected_residual_transactions(
         self, discount_rate: float, summary: pd.DataFrame
