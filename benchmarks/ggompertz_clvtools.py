@@ -1,7 +1,8 @@
 """The Gamma-Gompertz/NBD side by side with CLVTools' ``ggomnbd`` (R), in one run.
 
-For CLVTools' ``apparelTrans`` (estimation split after 40 weeks) and the CDNOW log that
-clvmodels bundles (split on 1997-09-30), R (``OMP_NUM_THREADS=1``) builds its summary
+For CLVTools' ``apparelTrans`` (estimation split after 40 weeks) and the CDNOW logs that
+clvmodels bundles (the 2,357-customer sample and all 23,570 customers, split on
+1997-09-30), R (``OMP_NUM_THREADS=1``) builds its summary
 (``clvdata``), fits ``ggomnbd`` with its defaults and times it (``system.time``); the
 summary it fitted (``f@cbs``: x, t.x, T.cal) is read back and clvmodels fits
 ``GammaGompertzNBDModel`` on exactly those rows. Printed per data set: both fit times (the
@@ -113,17 +114,26 @@ def time_fit(summary: pd.DataFrame, repeat: int) -> tuple[float, clv.GammaGomper
 
 
 def logs() -> dict[str, tuple[pd.DataFrame, str]]:
-    """The logs: CLVTools' apparel data (exported by R) and clvmodels' CDNOW."""
-    cdnow = clv.datasets.load_cdnow_transactions()
-    cdnow = pd.DataFrame(
-        {"Id": cdnow["customer_id"].astype(str), "Date": cdnow["date"].astype(str)}
-    )
+    """The logs: CLVTools' apparel data (exported by R) and clvmodels' CDNOW (sample and full)."""
+
+    def as_log(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"Id": frame["customer_id"].astype(str), "Date": frame["date"].astype(str)}
+        )
+
     with tempfile.TemporaryDirectory() as folder:
         run_r(R_EXPORT, folder)
         apparel = pd.read_csv(Path(folder) / "apparel.csv", dtype={"Id": str})
     return {
         "apparel (split 40 w)": (apparel, "40"),
-        "CDNOW (split 1997-09-30)": (cdnow, "1997-09-30"),
+        "CDNOW sample (split 1997-09-30)": (
+            as_log(clv.datasets.load_cdnow_sample_transactions()),
+            "1997-09-30",
+        ),
+        "CDNOW (split 1997-09-30)": (
+            as_log(clv.datasets.load_cdnow_transactions()),
+            "1997-09-30",
+        ),
     }
 
 

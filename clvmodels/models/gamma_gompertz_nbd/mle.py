@@ -17,8 +17,9 @@ from clvmodels.estimation.mle import MaximumLikelihoodModel
 from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictions
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
+from clvmodels.models._compiled_sums import THREADED_FROM, contiguous
+from clvmodels.models.gamma_gompertz_nbd import _kernel, quadrature
 from clvmodels.models.gamma_gompertz_nbd import math as formulas
-from clvmodels.models.gamma_gompertz_nbd import quadrature
 from clvmodels.models.gamma_gompertz_nbd.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.gamma_gompertz_nbd.spec import SPEC
 
@@ -154,6 +155,27 @@ class GammaGompertzNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodM
         self.log_likelihood_ = float(np.dot(stats.weights, exact))
         self.data_fingerprint_ = stats.fingerprint()
         return self
+
+    def _weighted_loglik_grad(
+        self, params: np.ndarray, arrays: dict[str, np.ndarray], weights: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """The weighted sums in one compiled pass (no per-row arrays) on small plain data.
+
+        With covariates, or from :data:`~clvmodels.models._compiled_sums.THREADED_FROM`
+        rows on (where the per-row loop runs in threads), the template's sums.
+        """
+        if self.has_covariates or len(weights) >= THREADED_FROM:
+            return super()._weighted_loglik_grad(params, arrays, weights)
+        out = np.empty(6)
+        _kernel.weighted_rows(
+            np.asarray(params, dtype=np.float64),
+            *(contiguous(arrays[name]) for name in ("frequency", "recency", "T")),
+            contiguous(weights),
+            contiguous(arrays.get("quadrature_nodes", quadrature.NODES)),
+            contiguous(arrays.get("quadrature_weights", quadrature.WEIGHTS)),
+            out,
+        )
+        return float(out[0]), out[1:]
 
     def _row_log_likelihood(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
         """Per-row log-likelihood; the fast rule's last rows are kept for the check."""
