@@ -1,4 +1,4 @@
-"""The Gamma-Gompertz/NBD against CLVTools, 50-digit mpmath and a simulation with known truth.
+"""The Gamma-Gompertz/NBD against CLVTools, 30-digit mpmath and a simulation with known truth.
 
 CLVTools' numbers below were recorded with CLVTools 0.12.1 on R 4.2 (OMP_NUM_THREADS=1);
 the package and its tests never run R. The R commands that produced them are quoted next
