@@ -132,47 +132,58 @@ def row(r, alpha, b, s, beta, x, t_x, T, nodes, node_weights, grad):  # pragma: 
     # sums of each node's term, and of the term times: ln(1 + d / base), 1 / (alpha + tau),
     # tau (1 - (s + 1) e^(b tau) / E(tau)), ln(E(tau) / E(t_x)) / s, E(t_x) / E(tau)
     total = m_log = m_alpha = m_b = m_s = m_beta = 0.0
-    for j in range(nodes.shape[0]):
-        node, weight = log_spaced(nodes[j], node_weights[j], scale, span)
-        if by_hazard:
-            v = node
-            q = v / s
-            if q < _LARGE:
-                grow_m1 = math.expm1(q)  # E(tau) / E(t_x) - 1
-                bd = math.log1p(rho0 * grow_m1)
-                inv_grow = 1.0 / (1.0 + grow_m1)
-                # e^(b tau) / E(tau) = e^(-lr0) e^(b d) / e^q
-                e_over_E = (inv_rho0 + grow_m1) * inv_grow
+    # the rule's nodes are symmetric on [0, 1] (Gauss-Legendre): e^(span (1 - v)) is
+    # e^span / e^(span v), one exp for each pair of nodes
+    n_nodes = nodes.shape[0]
+    e_span = math.exp(span)
+    for j in range((n_nodes + 1) // 2):
+        grow_j = math.exp(nodes[j] * span)
+        for side in range(2):
+            k = j if side == 0 else n_nodes - 1 - j
+            if side == 1 and k == j:
+                break
+            grow = grow_j if side == 0 else e_span / grow_j
+            node = scale * (grow - 1.0)
+            weight = node_weights[k] * scale * span * grow
+            if by_hazard:
+                v = node
+                q = v / s
+                if q < _LARGE:
+                    grow_m1 = math.expm1(q)  # E(tau) / E(t_x) - 1
+                    bd = math.log1p(rho0 * grow_m1)
+                    inv_grow = 1.0 / (1.0 + grow_m1)
+                    # e^(b tau) / E(tau) = e^(-lr0) e^(b d) / e^q
+                    e_over_E = (inv_rho0 + grow_m1) * inv_grow
+                else:
+                    inv_grow = math.exp(-q)
+                    bd = q + lr0 + math.log1p((inv_rho0 - 1.0) * inv_grow)
+                    e_over_E = 1.0 + (inv_rho0 - 1.0) * inv_grow
+                d = bd / b
+                lp = math.log1p(d / base)
+                term = weight * math.exp(-v - rx * lp)
             else:
-                inv_grow = math.exp(-q)
-                bd = q + lr0 + math.log1p((inv_rho0 - 1.0) * inv_grow)
-                e_over_E = 1.0 + (inv_rho0 - 1.0) * inv_grow
-            d = bd / b
-            lp = math.log1p(d / base)
-            term = weight * math.exp(-v - rx * lp)
-        else:
-            d = node
-            bd = b * d
-            if bd < _LARGE:
-                e_bd_m1 = math.expm1(bd)
-                gain = 1.0 + e_bd_m1 * inv_rho0  # E(tau) / E(t_x)
-                q = math.log(gain)
-                inv_grow = 1.0 / gain
-                e_over_E = inv_rho0 * (1.0 + e_bd_m1) * inv_grow
-            else:
-                q = log_e(b, beta, t_x + d) - le0
-                inv_grow = math.exp(-q)
-                e_over_E = math.exp(b * (t_x + d) - le0 - q)
-            v = s * q
-            lp = math.log1p(d / base)
-            term = weight * math.exp(-v - rx * lp) * s * b * e_over_E
-        tau = t_x + d
-        total += term
-        m_log += term * lp
-        m_alpha += term / (alpha + tau)
-        m_b += term * tau * (1.0 - (s + 1.0) * e_over_E)
-        m_s += term * q
-        m_beta += term * inv_grow
+                d = node
+                bd = b * d
+                if bd < _LARGE:
+                    e_bd_m1 = math.expm1(bd)
+                    gain = 1.0 + e_bd_m1 * inv_rho0  # E(tau) / E(t_x)
+                    q = math.log(gain)
+                    inv_grow = 1.0 / gain
+                    e_over_E = inv_rho0 * (1.0 + e_bd_m1) * inv_grow
+                else:
+                    q = log_e(b, beta, t_x + d) - le0
+                    inv_grow = math.exp(-q)
+                    e_over_E = math.exp(b * (t_x + d) - le0 - q)
+                v = s * q
+                lp = math.log1p(d / base)
+                term = weight * math.exp(-v - rx * lp) * s * b * e_over_E
+            tau = t_x + d
+            total += term
+            m_log += term * lp
+            m_alpha += term / (alpha + tau)
+            m_b += term * tau * (1.0 - (s + 1.0) * e_over_E)
+            m_s += term * q
+            m_beta += term * inv_grow
     m_r = m_log + log_base * total
     m_s += le0 * total
     m_beta *= math.exp(-le0)
