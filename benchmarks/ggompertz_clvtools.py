@@ -20,10 +20,7 @@ CLVTools columns are skipped with a message. Run:
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +33,9 @@ import clvmodels as clv
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent)]
+sys.path[:0] = [str(HERE)]
+from covariates_clvtools import peer_available, run_r  # noqa: E402
+
 from tests.models.gamma_gompertz_draws import TRUTH, draw  # noqa: E402
 
 #: CLVTools' fit of one log (arguments: the folder, the estimation split).
@@ -62,26 +62,6 @@ suppressMessages({library(CLVTools); library(data.table)})
 data(apparelTrans)
 fwrite(apparelTrans[, .(Id, Date)], file.path(commandArgs(trailingOnly = TRUE)[1], "apparel.csv"))
 """
-
-
-def peer_available() -> bool:
-    """Whether ``Rscript`` runs and loads CLVTools."""
-    if shutil.which("Rscript") is None:
-        return False
-    done = subprocess.run(
-        ["Rscript", "-e", "library(CLVTools)"], capture_output=True, timeout=120, check=False
-    )
-    return done.returncode == 0
-
-
-def run_r(script: str, *args: str) -> None:
-    """An R script with one OpenMP thread; its errors end the benchmark."""
-    env = os.environ | {"OMP_NUM_THREADS": "1"}
-    done = subprocess.run(
-        ["Rscript", "-e", script, *args], capture_output=True, text=True, env=env, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"Rscript failed:\n{done.stderr[-3000:]}")
 
 
 def clvtools_fit(log: pd.DataFrame, split: str) -> tuple[dict, pd.DataFrame]:

@@ -55,7 +55,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
-from clvmodels.checks import positive_parameters
+from clvmodels.checks import finite_scalar, positive_parameters
 from clvmodels.data.validation import check_summary
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.exceptions import NumericalPrecisionError
@@ -228,12 +228,7 @@ def discounted_expected_residual_transactions(
         delta, the continuously compounded rate per unit of the summary's time, > 0.
     """
     r, alpha, *_ = _unpack(params)
-    delta = float(discount_rate)
-    if not (np.isfinite(delta) and delta > 0):
-        raise ValueError(
-            "discount_rate must be a continuously compounded rate per time unit > 0, "
-            f"e.g. log(1.15) / 52 per week; got {discount_rate}"
-        )
+    delta = finite_scalar(discount_rate, "discount_rate", greater_than=0.0)
     x, T_arr = np.asarray(frequency, np.float64), np.asarray(T, np.float64)
     p_alive = probability_alive(params, x, recency, T_arr)
     return p_alive * (r + x) / (alpha + T_arr) * survival_integral(params, T_arr, np.inf, delta)
