@@ -423,3 +423,16 @@ def test_covariate_fit_recovers_known_effects():
         ggm.probability_alive(each, summary["frequency"], summary["recency"], summary["T"]),
         rtol=1e-12,
     )
+
+
+def test_command_line_fits_and_saves_the_model(sample_csv, tmp_path):
+    """``clvmodels fit --model ggompertz``: the registry's key; the saved model loads back."""
+    from clvmodels.cli import main
+
+    folder = tmp_path / "results"
+    arguments = ["--customer-col", "customer", "--date-col", "day", "--amount-col", "amount"]
+    arguments += ["--observation-end", "1997-09-30", "--model", "ggompertz"]
+    assert main(["fit", str(sample_csv), *arguments, "--out", str(folder), "-q"]) == 0
+    model = clv.GammaGompertzNBDModel.load(folder / "ggompertz.json")
+    assert model.n_customers_ == 2357 and model.time_unit_ == "W"
+    assert "r" in pd.read_csv(folder / "table_parameters_gamma_gompertz_nbd.csv").iloc[:, 0].values
