@@ -15,6 +15,7 @@ from clvmodels.models import (
     beta_geo,
     beta_geo_beta_binom,
     gamma_gamma,
+    gamma_gompertz_nbd,
     modified_beta_geo,
     pareto_nbd,
     shifted_beta_geo,
@@ -49,6 +50,7 @@ MODELS: dict[str, RegisteredModel] = {
         _entry(gamma_gamma, "GammaGammaModel", "BayesianGammaGammaModel"),
         _entry(shifted_beta_geo, "ShiftedBetaGeoModel", "BayesianShiftedBetaGeoModel"),
         _entry(beta_geo_beta_binom, "BetaGeoBetaBinomModel", "BayesianBetaGeoBetaBinomModel"),
+        _entry(gamma_gompertz_nbd, "GammaGompertzNBDModel", None),
     )
 }
 
