@@ -256,7 +256,10 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
         """
         hdi = chosen_interval(hdi, interval)
         if at is not None:
-            offset, after = check_offset(at), self.functions.probability_alive_after
+            offset, after = (
+                check_offset(at),
+                self.functions.offered("probability_alive_after", self),
+            )
 
             def alive_after(params: dict, *history: np.ndarray) -> np.ndarray:
                 return after(params, offset, *history)
@@ -290,7 +293,7 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
             if draws:
                 raise ValueError("draws=True needs a summary; for a new customer use hdi=")
             function = (
-                self.functions.probability_at_least
+                self.functions.offered("probability_at_least", self)
                 if at_least
                 else self.functions.probability_of_purchases
             )
@@ -301,7 +304,7 @@ class PosteriorPurchasePredictions(PurchaseCapabilities):
             return self._new_customer(at_t, n, "n", "probability", hdi, dtype=None)
         horizon = check_offset(t, "t")
         counts, _ = check_count_request(n)
-        conditional = self.functions.conditional_probability_of_purchases
+        conditional = self.functions.offered("conditional_probability_of_purchases", self)
         name = "probability_at_least" if at_least else "probability_of_purchases"
 
         def per_count(params: dict, *rest: np.ndarray) -> np.ndarray:

@@ -54,6 +54,15 @@ class PurchaseFunctions(NamedTuple):
     #: ``(params, s, x, t_x, T)``: P(alive at T + s | history).
     probability_alive_after: Callable[..., np.ndarray] | None = None
 
+    def offered(self, name: str, model: Any) -> Callable[..., np.ndarray]:
+        """The function ``name``, or a NotImplementedError naming the model that lacks it."""
+        function = getattr(self, name)
+        if function is None:
+            raise NotImplementedError(
+                f"{type(model).__name__} does not offer {name} in this version of clvmodels"
+            )
+        return function
+
     @classmethod
     def of(cls, *modules: Any) -> PurchaseFunctions:
         """The functions of a model's modules (math first, then e.g. counts), by their names."""
@@ -268,7 +277,10 @@ class RFMPredictions(PurchaseCapabilities):
         request = requested_interval(interval, how)
         function = self.functions.probability_alive
         if at is not None:
-            offset, after = check_offset(at), self.functions.probability_alive_after
+            offset, after = (
+                check_offset(at),
+                self.functions.offered("probability_alive_after", self),
+            )
 
             def function(params: Any, *history: np.ndarray) -> np.ndarray:
                 return after(params, offset, *history)
@@ -314,7 +326,7 @@ class RFMPredictions(PurchaseCapabilities):
             return self._conditional_counts(t, n, summary, at_least)
         if at_least:
             params = self._new_customer_params(covariates)
-            out = self.functions.probability_at_least(params, t, n)
+            out = self.functions.offered("probability_at_least", self)(params, t, n)
             if covariates is not None:
                 out = np.broadcast_to(out, (len(covariates),))
                 return pd.Series(out, index=covariates.index, name="probability_at_least")
@@ -342,7 +354,7 @@ class RFMPredictions(PurchaseCapabilities):
         x, t_x, T = self._frame_arrays(summary)
         horizon = check_offset(t, "t")
         counts, column = check_count_request(n)
-        function = self.functions.conditional_probability_of_purchases
+        function = self.functions.offered("conditional_probability_of_purchases", self)
         params = self._customer_params(summary)
         values = function(params, horizon, column, x, t_x, T, at_least=at_least)
         name = "probability_at_least" if at_least else "probability_of_purchases"

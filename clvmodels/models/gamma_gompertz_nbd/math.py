@@ -72,6 +72,7 @@ __all__ = [
     "expected_purchases",
     "log_likelihood",
     "probability_alive",
+    "log_survival",
     "probability_of_purchases",
     "sufficient_statistics",
     "survival_integral",
@@ -279,6 +280,15 @@ def probability_of_purchases(
             f"P(X(t) = n) under the Gamma-Gompertz/NBD cannot be computed to 1e-9 at {shown}"
         )
     return (np.exp(alive) + fine).reshape(shape)
+
+
+def log_survival(params: Mapping[str, ArrayLike], t: ArrayLike) -> np.ndarray:
+    r"""ln S(t), the population's lifetime survival: :math:`s \ln(\beta / (\beta - 1 + e^{bt}))`.
+
+    (Bemmaor & Glady 2012, eq. 3: the Gompertz survival mixed over its gamma scale.)
+    """
+    _, _, b, s, beta = _unpack(params)
+    return s * (np.log(beta) - _log_e(b, beta, np.asarray(t, dtype=np.float64)))
 
 
 def _log_e(b: np.ndarray, beta: np.ndarray, tau: np.ndarray) -> np.ndarray:

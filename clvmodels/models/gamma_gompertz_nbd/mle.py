@@ -18,7 +18,7 @@ from clvmodels.estimation.rfm_predictions import PurchaseFunctions, RFMPredictio
 from clvmodels.estimation.rows import CompressedRows
 from clvmodels.estimation.static_covariates import StaticCovariates
 from clvmodels.models._compiled_sums import THREADED_FROM, contiguous
-from clvmodels.models.gamma_gompertz_nbd import _kernel, quadrature
+from clvmodels.models.gamma_gompertz_nbd import _kernel, counts, quadrature
 from clvmodels.models.gamma_gompertz_nbd import math as formulas
 from clvmodels.models.gamma_gompertz_nbd.gradient import covariate_terms, log_likelihood_gradient
 from clvmodels.models.gamma_gompertz_nbd.spec import SPEC
@@ -79,7 +79,7 @@ class GammaGompertzNBDModel(StaticCovariates, RFMPredictions, MaximumLikelihoodM
     """
 
     spec = SPEC
-    functions = PurchaseFunctions.of(formulas)
+    functions = PurchaseFunctions.of(formulas, counts)
 
     plain_loglik_grad = staticmethod(log_likelihood_gradient)
     covariate_terms = staticmethod(covariate_terms)
