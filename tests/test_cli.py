@@ -77,6 +77,8 @@ def test_demo_writes_models_scores_and_report(demo_run):
         "expected_purchases",
         "expected_spend",
         "clv",
+        "clv_lower",
+        "clv_upper",
     ]
     assert scores["p_alive"].between(0, 1).all() and (scores["clv"] >= 0).all()
     page = (demo_folder / "report.html").read_text()
