@@ -168,7 +168,8 @@ def _assert_agree(scores, valued):
 def test_the_cli_scores_are_the_valuation(cli_fit, sample_summary):
     bg, gg = _saved_models(cli_fit / "fit")
     scores = pd.read_csv(cli_fit / "fit" / "scores.csv", index_col="customer")
-    assert list(scores.columns[-4:]) == list(VALUATION_COLUMNS)
+    # the valuation's columns, then the CLV's interval (cli/scores.py)
+    assert list(scores.columns[-6:]) == [*VALUATION_COLUMNS, "clv_lower", "clv_upper"]
     _assert_agree(scores, value_customers(bg, gg, sample_summary, **CLV))
 
 
